@@ -1,0 +1,7 @@
+//! mixplay: a MixPlay (Mixer Interactive 2.0) game-client SDK with a C ABI, and a
+//! self-hostable MixPlay mediator (feature `server`).
+
+pub mod protocol;
+
+#[cfg(feature = "server")]
+pub mod server;

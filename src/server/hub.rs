@@ -1,0 +1,97 @@
+//! What the whole mediator shares: the world, its settings, the live channel sessions and the
+//! viewers' spark balances.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use super::session::ChannelSession;
+use super::world::World;
+
+/// Mediator settings.
+#[derive(Debug, Clone)]
+pub struct MediatorConfig {
+    /// How long an uncaptured spark transaction stays capturable (the spec: five minutes).
+    pub transaction_ttl: Duration,
+    /// Per-session memory cap in bytes for `getMemoryStats`/`issueMemoryWarning`; 0 = uncapped.
+    pub memory_limit_bytes: u64,
+    /// Outgoing queue length of a game-client socket (producers wait when it is full).
+    pub game_queue: usize,
+    /// Outgoing queue length of a participant socket (a participant that falls this far behind is
+    /// disconnected).
+    pub participant_queue: usize,
+}
+
+impl Default for MediatorConfig {
+    fn default() -> Self {
+        MediatorConfig {
+            transaction_ttl: Duration::from_secs(5 * 60),
+            memory_limit_bytes: 0,
+            game_queue: 8192,
+            participant_queue: 1024,
+        }
+    }
+}
+
+pub struct Hub {
+    pub world: World,
+    pub config: MediatorConfig,
+    sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
+    sparks: Mutex<HashMap<u32, u64>>,
+}
+
+impl Hub {
+    pub fn new(world: World, config: MediatorConfig) -> Hub {
+        let sparks = world.users().map(|u| (u.id, u.sparks)).collect();
+        Hub { world, config, sessions: Mutex::new(HashMap::new()), sparks: Mutex::new(sparks) }
+    }
+
+    pub fn session(&self, channel: u32) -> Option<Arc<ChannelSession>> {
+        self.sessions.lock().get(&channel).cloned()
+    }
+
+    /// Registers a channel's session; fails when one is already running (4021).
+    pub fn start_session(&self, session: Arc<ChannelSession>) -> bool {
+        let mut sessions = self.sessions.lock();
+        if sessions.contains_key(&session.channel_id) {
+            return false;
+        }
+        sessions.insert(session.channel_id, session);
+        true
+    }
+
+    pub fn sessions(&self) -> Vec<Arc<ChannelSession>> {
+        self.sessions.lock().values().cloned().collect()
+    }
+
+    /// Whether the channel already has a game client.
+    pub fn is_busy(&self, channel: u32) -> bool {
+        self.sessions.lock().contains_key(&channel)
+    }
+
+    /// Ends a session, if `session` is still the channel's current one.
+    pub fn end_session(&self, session: &Arc<ChannelSession>) {
+        let mut sessions = self.sessions.lock();
+        if sessions.get(&session.channel_id).is_some_and(|s| Arc::ptr_eq(s, session)) {
+            sessions.remove(&session.channel_id);
+        }
+    }
+
+    pub fn sparks_of(&self, user: u32) -> u64 {
+        self.sparks.lock().get(&user).copied().unwrap_or(0)
+    }
+
+    /// Deducts `cost` sparks; false when the balance is too small.
+    pub fn spend_sparks(&self, user: u32, cost: u64) -> bool {
+        let mut sparks = self.sparks.lock();
+        match sparks.get_mut(&user) {
+            Some(balance) if *balance >= cost => {
+                *balance -= cost;
+                true
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! The mediator: a self-hostable MixPlay (Interactive 2.0) service on one port.
+//!
+//! | path | what |
+//! |---|---|
+//! | `GET /api/v1/interactive/hosts` | endpoint discovery for game clients |
+//! | `GET /api/v1/interactive/{channelId}` | the participant socket address of a channel |
+//! | `GET /api/v1/users/current` | the user of a bearer token |
+//! | `/gameClient` | the game-client websocket |
+//! | `/participant?channel=ID` | the participant websocket (`key` for identity; anonymous allowed) |
+
+mod handshake;
+mod hub;
+mod inbound;
+mod peer;
+mod rest;
+mod session;
+mod sockets;
+mod throttle;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use hub::MediatorConfig;
+pub use world::{World, WorldError};
+
+use hub::Hub;
+
+/// A running mediator.
+pub struct Mediator {
+    addr: SocketAddr,
+    hub: Arc<Hub>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+fn router(hub: Arc<Hub>) -> Router {
+    Router::new()
+        .route("/api/v1/interactive/hosts", get(rest::hosts))
+        .route("/api/v1/interactive/{channel}", get(rest::channel))
+        .route("/api/v1/users/current", get(rest::current_user))
+        .route("/gameClient", get(sockets::game_client))
+        .route("/participant", get(sockets::participant))
+        .with_state(hub)
+}
+
+impl Mediator {
+    /// Binds `addr` (port 0 picks a free port) and serves on the current tokio runtime.
+    pub async fn start(addr: &str, world: World, config: MediatorConfig) -> std::io::Result<Mediator> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let hub = Arc::new(Hub::new(world, config));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(hub.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Mediator { addr, hub, stop: Some(stop), task: Some(task) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://host:port`, the base of every REST path.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The game-client discovery URL.
+    pub fn hosts_url(&self) -> String {
+        format!("{}/api/v1/interactive/hosts", self.base_url())
+    }
+
+    /// Closes every game client with `code` (1012 tells them the service is restarting).
+    pub fn close_game_clients(&self, code: u16, reason: &str) {
+        for session in self.hub.sessions() {
+            session.game.close(code, reason);
+        }
+    }
+
+    /// A viewer's current spark balance.
+    pub fn sparks_of(&self, user: u32) -> u64 {
+        self.hub.sparks_of(user)
+    }
+
+    /// Stops accepting connections and closes game clients with 1012 (service restarting).
+    pub async fn shutdown(mut self) {
+        self.close_game_clients(1012, "the service is restarting");
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // Upgraded sockets live in their own tasks; do not wait on them forever.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), task).await;
+        }
+    }
+}
+
+impl Drop for Mediator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

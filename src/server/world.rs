@@ -1,0 +1,250 @@
+//! The mediator's world: users, channels and interactive projects, loaded from a JSON file or
+//! built in (the demo world).
+//!
+//! ```json
+//! {
+//!   "users": [
+//!     { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 10 },
+//!     { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 }
+//!   ],
+//!   "channels": [ { "id": 1, "owner": 1 } ],
+//!   "projects": [
+//!     {
+//!       "versionId": 1, "owner": 1,
+//!       "shareCode": "abc123", "sharedWith": [3], "published": false,
+//!       "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "jump", "kind": "button", "text": "Jump" } ] } ],
+//!       "groups": [ { "groupID": "default", "sceneID": "default" } ]
+//!     }
+//!   ]
+//! }
+//! ```
+//! A user's `token` works as an OAuth bearer token (game client, REST) and as a participant
+//! access `key`. A project's `scenes` and `groups` are the Studio's JSON form of the version's
+//! controls; the `default` scene and group are added when missing.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: u32,
+    pub username: String,
+    /// Bearer token for the game client and REST, and participant access key.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Starting spark balance.
+    #[serde(default)]
+    pub sparks: u64,
+    #[serde(default)]
+    pub level: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel {
+    pub id: u32,
+    /// The user id of the streamer who owns the channel.
+    pub owner: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub version_id: u32,
+    pub owner: u32,
+    /// Anyone presenting this code in `X-Interactive-Sharecode` may run the version.
+    #[serde(default)]
+    pub share_code: Option<String>,
+    /// Users the owner explicitly shared the version with.
+    #[serde(default)]
+    pub shared_with: Vec<u32>,
+    /// Published versions may be run by anyone.
+    #[serde(default)]
+    pub published: bool,
+    #[serde(default)]
+    pub scenes: Vec<Map<String, Value>>,
+    #[serde(default)]
+    pub groups: Vec<Map<String, Value>>,
+}
+
+impl Project {
+    /// Whether `user` may run this version, presenting `share_code` (if any).
+    pub fn grants(&self, user: u32, share_code: Option<&str>) -> bool {
+        self.owner == user
+            || self.published
+            || self.shared_with.contains(&user)
+            || matches!((&self.share_code, share_code), (Some(a), Some(b)) if a == b)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorldFile {
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    #[serde(default)]
+    pub projects: Vec<Project>,
+}
+
+/// Why a world file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WorldError {
+    #[error("cannot read world file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("world file {path} is not valid: {source}")]
+    Parse { path: String, source: serde_json::Error },
+    #[error("world file is inconsistent: {0}")]
+    Invalid(String),
+}
+
+/// The loaded world, indexed for the lookups the mediator makes.
+#[derive(Debug, Clone)]
+pub struct World {
+    users: HashMap<u32, User>,
+    by_token: HashMap<String, u32>,
+    channels: HashMap<u32, Channel>,
+    projects: HashMap<u32, Project>,
+}
+
+impl World {
+    pub fn from_file(path: &Path) -> Result<World, WorldError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| WorldError::Read { path: shown.clone(), source })?;
+        let file: WorldFile = serde_json::from_str(&text)
+            .map_err(|source| WorldError::Parse { path: shown, source })?;
+        World::new(file)
+    }
+
+    pub fn new(file: WorldFile) -> Result<World, WorldError> {
+        let mut world = World {
+            users: HashMap::new(),
+            by_token: HashMap::new(),
+            channels: HashMap::new(),
+            projects: HashMap::new(),
+        };
+        for user in file.users {
+            if let Some(token) = &user.token {
+                if world.by_token.insert(token.clone(), user.id).is_some() {
+                    return Err(WorldError::Invalid(format!("token of user {} is not unique", user.id)));
+                }
+            }
+            if world.users.insert(user.id, user.clone()).is_some() {
+                return Err(WorldError::Invalid(format!("user id {} appears twice", user.id)));
+            }
+        }
+        for channel in file.channels {
+            if !world.users.contains_key(&channel.owner) {
+                return Err(WorldError::Invalid(format!(
+                    "channel {} is owned by unknown user {}",
+                    channel.id, channel.owner
+                )));
+            }
+            if world.channels.insert(channel.id, channel.clone()).is_some() {
+                return Err(WorldError::Invalid(format!("channel id {} appears twice", channel.id)));
+            }
+        }
+        for project in file.projects {
+            if !world.users.contains_key(&project.owner) {
+                return Err(WorldError::Invalid(format!(
+                    "project version {} is owned by unknown user {}",
+                    project.version_id, project.owner
+                )));
+            }
+            for (i, scene) in project.scenes.iter().enumerate() {
+                if !scene.get("sceneID").is_some_and(Value::is_string) {
+                    return Err(WorldError::Invalid(format!(
+                        "project version {} scene {i} has no string sceneID",
+                        project.version_id
+                    )));
+                }
+            }
+            if world.projects.insert(project.version_id, project.clone()).is_some() {
+                return Err(WorldError::Invalid(format!(
+                    "project version {} appears twice",
+                    project.version_id
+                )));
+            }
+        }
+        Ok(world)
+    }
+
+    /// The built-in demo world: streamer `1` (token `demo-streamer`) owning channel `1` and
+    /// project version `1`, and three viewers with keys `demo-viewer-1..3` and 1000 sparks.
+    pub fn demo() -> World {
+        let json = serde_json::json!({
+            "users": [
+                { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 50 },
+                { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000, "level": 1 },
+                { "id": 3, "username": "viewer2", "token": "demo-viewer-2", "sparks": 1000, "level": 2 },
+                { "id": 4, "username": "viewer3", "token": "demo-viewer-3", "sparks": 1000, "level": 3 }
+            ],
+            "channels": [ { "id": 1, "owner": 1 } ],
+            "projects": [ {
+                "versionId": 1, "owner": 1,
+                "scenes": [ { "sceneID": "default", "controls": [] } ],
+                "groups": [ { "groupID": "default", "sceneID": "default" } ]
+            } ]
+        });
+        let file: WorldFile = serde_json::from_value(json).expect("demo world is valid");
+        World::new(file).expect("demo world is consistent")
+    }
+
+    pub fn user(&self, id: u32) -> Option<&User> {
+        self.users.get(&id)
+    }
+
+    pub fn user_by_token(&self, token: &str) -> Option<&User> {
+        self.by_token.get(token).and_then(|id| self.users.get(id))
+    }
+
+    pub fn channel(&self, id: u32) -> Option<&Channel> {
+        self.channels.get(&id)
+    }
+
+    /// The channel a streamer runs games on: the lowest-numbered channel they own.
+    pub fn channel_of(&self, user: u32) -> Option<&Channel> {
+        self.channels.values().filter(|c| c.owner == user).min_by_key(|c| c.id)
+    }
+
+    pub fn project(&self, version_id: u32) -> Option<&Project> {
+        self.projects.get(&version_id)
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &User> {
+        self.users.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_world_and_access_rules() {
+        let w = World::demo();
+        assert_eq!(w.user_by_token("demo-streamer").map(|u| u.id), Some(1));
+        assert_eq!(w.user_by_token("demo-viewer-2").map(|u| u.sparks), Some(1000));
+        assert_eq!(w.channel_of(1).map(|c| c.id), Some(1));
+        let p = w.project(1).unwrap();
+        assert!(p.grants(1, None));
+        assert!(!p.grants(2, None));
+        let shared = Project { share_code: Some("x".into()), shared_with: vec![3], ..p.clone() };
+        assert!(shared.grants(2, Some("x")) && !shared.grants(2, Some("y")) && shared.grants(3, None));
+        assert!(Project { published: true, ..p.clone() }.grants(4, None));
+    }
+
+    #[test]
+    fn inconsistent_worlds_are_refused() {
+        let file: WorldFile = serde_json::from_str(
+            r#"{"users":[{"id":1,"username":"a"}],"channels":[{"id":1,"owner":9}]}"#,
+        )
+        .unwrap();
+        assert!(matches!(World::new(file), Err(WorldError::Invalid(_))));
+    }
+}
