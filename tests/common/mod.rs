@@ -1,0 +1,252 @@
+//! Test helpers: an in-process mediator and raw websocket clients that speak the protocol.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use mixplay::protocol::{parse_frame, Decoder, Encoder, Method, Packet, Reply, Scheme, WireFrame};
+use mixplay::server::{Mediator, MediatorConfig, World};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long any single wait in a test may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub async fn mediator() -> Mediator {
+    mediator_with(World::demo(), MediatorConfig::default()).await
+}
+
+pub async fn mediator_with(world: World, config: MediatorConfig) -> Mediator {
+    Mediator::start("127.0.0.1:0", world, config).await.expect("mediator starts")
+}
+
+/// A raw protocol client over a real websocket.
+pub struct Conn {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u32,
+    last_seq: i32,
+    encoder: Encoder,
+    decoder: Decoder,
+    /// Packets received while waiting for something else.
+    pub backlog: Vec<Packet>,
+}
+
+/// How a connection attempt ended.
+#[derive(Debug)]
+pub enum Connected {
+    Open(Conn),
+    /// The server accepted the socket and closed it with this code.
+    Closed(u16, String),
+    /// The HTTP upgrade was refused with this status.
+    Http(u16),
+}
+
+impl Connected {
+    pub fn open(self) -> Conn {
+        match self {
+            Connected::Open(c) => c,
+            other => panic!("expected an open connection, got {other:?}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Conn")
+    }
+}
+
+pub async fn connect(url: &str, headers: &[(&str, &str)]) -> Connected {
+    let mut req = url.into_client_request().expect("valid url");
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    let ws = match tokio_tungstenite::connect_async(req).await {
+        Ok((ws, _)) => ws,
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => return Connected::Http(resp.status().as_u16()),
+        Err(e) => panic!("connect failed: {e}"),
+    };
+    let mut conn = Conn {
+        ws,
+        next_id: 1,
+        last_seq: 0,
+        encoder: Encoder::new(Scheme::None),
+        decoder: Decoder::new(Scheme::None),
+        backlog: Vec::new(),
+    };
+    // A refused handshake shows up as an immediate close frame.
+    match tokio::time::timeout(WAIT, conn.ws.next()).await.expect("first frame in time") {
+        Some(Ok(Message::Close(frame))) => {
+            let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+            Connected::Closed(code, reason)
+        }
+        Some(Ok(msg)) => {
+            conn.absorb(msg);
+            Connected::Open(conn)
+        }
+        other => panic!("unexpected first frame: {other:?}"),
+    }
+}
+
+/// Connects a game client with the demo streamer's token to version 1.
+pub async fn game(m: &Mediator) -> Conn {
+    game_as(m, "demo-streamer", "1").await.open()
+}
+
+pub async fn game_as(m: &Mediator, token: &str, version: &str) -> Connected {
+    let url = format!("ws://{}/gameClient", m.local_addr());
+    let auth = format!("Bearer {token}");
+    connect(&url, &[("Authorization", &auth), ("X-Interactive-Version", version), ("X-Protocol-Version", "2.0")]).await
+}
+
+/// Connects a participant to channel 1; `key` None is anonymous.
+pub async fn participant(m: &Mediator, key: Option<&str>) -> Connected {
+    let mut url = format!("ws://{}/participant?channel=1&x-protocol-version=2.0", m.local_addr());
+    if let Some(k) = key {
+        url.push_str(&format!("&key={k}"));
+    }
+    connect(&url, &[]).await
+}
+
+impl Conn {
+    fn absorb(&mut self, msg: Message) {
+        let text = match msg {
+            Message::Text(t) => self.decoder.decode_text(t.to_string(), true).expect("text decodes"),
+            Message::Binary(b) => self.decoder.decode_binary(&b).expect("binary decodes"),
+            _ => return,
+        };
+        for p in parse_frame(&text).expect("server sends valid packets") {
+            if let Some(s) = p.seq() {
+                self.last_seq = s;
+            }
+            self.backlog.push(p);
+        }
+    }
+
+    /// Sends raw text as one frame.
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws.send(Message::Text(text.into())).await.expect("send");
+    }
+
+    /// Sends raw bytes as one binary frame.
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.ws.send(Message::Binary(bytes.into())).await.expect("send");
+    }
+
+    /// Sends a method (encoded with the current scheme) and returns its id.
+    pub async fn call_async(&mut self, method: &str, params: Value) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut m = Method::new(id, method, params);
+        m.seq = Some(self.last_seq);
+        let frame = self.encoder.encode(Packet::Method(m).to_json()).expect("encode");
+        let msg = match frame {
+            WireFrame::Text(t) => Message::Text(t.into()),
+            WireFrame::Binary(b) => Message::Binary(b.into()),
+        };
+        self.ws.send(msg).await.expect("send");
+        id
+    }
+
+    /// Calls a method and waits for its reply.
+    pub async fn call(&mut self, method: &str, params: Value) -> Reply {
+        let id = self.call_async(method, params).await;
+        self.reply(id).await
+    }
+
+    /// Calls a method and returns its result, panicking on an error reply.
+    pub async fn ok(&mut self, method: &str, params: Value) -> Value {
+        let r = self.call(method, params).await;
+        assert!(r.error.is_none(), "{method} failed: {:?}", r.error);
+        r.result
+    }
+
+    /// Calls a method that must fail; returns the error code.
+    pub async fn err(&mut self, method: &str, params: Value) -> (u32, Option<String>) {
+        let r = self.call(method, params).await;
+        let e = r.error.unwrap_or_else(|| panic!("{method} should fail, got {:?}", r.result));
+        (e.code, e.path)
+    }
+
+    async fn recv_more(&mut self) {
+        match tokio::time::timeout(WAIT, self.ws.next()).await {
+            Ok(Some(Ok(msg))) => self.absorb(msg),
+            Ok(other) => panic!("connection ended while waiting: {other:?}"),
+            Err(_) => panic!("timed out waiting for the server"),
+        }
+    }
+
+    /// Waits for the reply with `id`.
+    pub async fn reply(&mut self, id: u32) -> Reply {
+        loop {
+            if let Some(i) = self.backlog.iter().position(|p| matches!(p, Packet::Reply(r) if r.id == id)) {
+                let Packet::Reply(r) = self.backlog.remove(i) else { unreachable!() };
+                return r;
+            }
+            self.recv_more().await;
+        }
+    }
+
+    /// Waits for a server method named `name` and returns its params.
+    pub async fn event(&mut self, name: &str) -> Value {
+        loop {
+            if let Some(i) = self.backlog.iter().position(|p| matches!(p, Packet::Method(m) if m.method == name)) {
+                let Packet::Method(m) = self.backlog.remove(i) else { unreachable!() };
+                assert!(m.discard, "server methods are sent with discard: true");
+                return m.params;
+            }
+            self.recv_more().await;
+        }
+    }
+
+    /// Waits until the server closes the connection; returns the close code.
+    pub async fn closed(&mut self) -> u16 {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await.expect("close in time") {
+                Some(Ok(Message::Close(f))) => return f.map(|f| u16::from(f.code)).unwrap_or(1005),
+                Some(Ok(msg)) => self.absorb(msg),
+                Some(Err(_)) | None => return 1006,
+            }
+        }
+    }
+
+    /// Negotiates compression (the reply is plain text), then switches both directions.
+    pub async fn set_compression(&mut self, prefs: &[&str]) -> String {
+        let r = self.ok("setCompression", json!({ "scheme": prefs })).await;
+        let scheme = r["scheme"].as_str().expect("scheme").to_owned();
+        let s = Scheme::parse(&scheme).expect("known scheme");
+        self.encoder = Encoder::new(s);
+        self.decoder = Decoder::new(s);
+        scheme
+    }
+
+    /// Closes the socket politely.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        }))
+        .await;
+    }
+
+    pub fn last_seq(&self) -> i32 {
+        self.last_seq
+    }
+}
+
+/// Starts a game on the demo world, creates a button `b` (and whatever else the caller adds),
+/// goes ready, and joins viewer `demo-viewer-1`.
+pub async fn ready_game(m: &Mediator) -> Conn {
+    let mut g = game(m).await;
+    g.event("hello").await;
+    g.ok("ready", json!({ "isReady": true })).await;
+    g.event("onReady").await;
+    g
+}
