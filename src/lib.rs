@@ -1,6 +1,8 @@
 //! mixplay: a MixPlay (Mixer Interactive 2.0) game-client SDK with a C ABI, and a
 //! self-hostable MixPlay mediator (feature `server`).
 
+pub mod client;
+pub mod ffi;
 pub mod protocol;
 
 #[cfg(feature = "server")]

@@ -7,7 +7,11 @@ use serde_json::json;
 async fn game_and_participant_exchange_input() {
     let m = mediator().await;
     let mut g = ready_game(&m).await;
-    g.ok("createControls", json!({"sceneID": "default", "controls": [{"controlID": "b", "kind": "button", "text": "B"}]})).await;
+    g.ok(
+        "createControls",
+        json!({"sceneID": "default", "controls": [{"controlID": "b", "kind": "button", "text": "B"}]}),
+    )
+    .await;
     let mut p = participant(&m, Some("demo-viewer-1")).await.open();
     p.event("onSceneCreate").await;
     let joined = g.event("onParticipantJoin").await;

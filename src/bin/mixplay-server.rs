@@ -23,8 +23,7 @@ struct Options {
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut options =
-        Options { listen: "127.0.0.1:8080".into(), world: None, config: MediatorConfig::default() };
+    let mut options = Options { listen: "127.0.0.1:8080".into(), world: None, config: MediatorConfig::default() };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));

@@ -7,7 +7,7 @@
 //! consecutive parts of one stream.
 
 use std::collections::VecDeque;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 
 use flate2::write::{GzDecoder, GzEncoder};
 use flate2::Compression;
@@ -112,9 +112,7 @@ impl Encoder {
     pub fn new(scheme: Scheme) -> Self {
         let inner = match scheme {
             Scheme::None => EncoderKind::None,
-            Scheme::Gzip => {
-                EncoderKind::Gzip(Box::new(GzEncoder::new(Vec::new(), Compression::default())))
-            }
+            Scheme::Gzip => EncoderKind::Gzip(Box::new(GzEncoder::new(Vec::new(), Compression::default()))),
             Scheme::Lz4 => {
                 let info = FrameInfo::new().block_mode(BlockMode::Linked);
                 EncoderKind::Lz4(Box::new(FrameEncoder::with_frame_info(info, Vec::new())))
@@ -145,12 +143,8 @@ impl Encoder {
         }
         match &mut self.inner {
             EncoderKind::None => Ok(WireFrame::Text(json)),
-            EncoderKind::Gzip(enc) => {
-                Ok(WireFrame::Binary(compress(enc.as_mut(), |w| w.get_mut(), &json)?))
-            }
-            EncoderKind::Lz4(enc) => {
-                Ok(WireFrame::Binary(compress(enc.as_mut(), |w| w.get_mut(), &json)?))
-            }
+            EncoderKind::Gzip(enc) => Ok(WireFrame::Binary(compress(enc.as_mut(), |w| w.get_mut(), &json)?)),
+            EncoderKind::Lz4(enc) => Ok(WireFrame::Binary(compress(enc.as_mut(), |w| w.get_mut(), &json)?)),
         }
     }
 }
@@ -226,6 +220,16 @@ impl Decoder {
                 dec.get_mut().bytes.extend(body);
                 let mut out = vec![0u8; declared];
                 dec.read_exact(&mut out)?;
+                // The frame must hold exactly `declared` bytes: anything left over, decoded or
+                // not, would otherwise be read as the start of the next message.
+                let extra = dec.fill_buf()?.len();
+                if extra > 0 {
+                    return Err(DecodeError::LengthMismatch { declared, got: declared + extra });
+                }
+                if !dec.get_ref().bytes.is_empty() {
+                    let trailing = io::Error::new(io::ErrorKind::InvalidData, "trailing bytes after the frame's data");
+                    return Err(trailing.into());
+                }
                 out
             }
         };
@@ -288,6 +292,26 @@ mod tests {
         write_varint(&mut big, MAX_PACKET_BYTES as u64 + 1);
         assert!(matches!(Decoder::new(Scheme::Lz4).decode_binary(&big), Err(DecodeError::TooLarge(_))));
         assert!(matches!(Decoder::new(Scheme::Gzip).decode_binary(&[0x80]), Err(DecodeError::BadLength)));
+    }
+
+    #[test]
+    fn a_frame_declaring_fewer_bytes_than_it_holds_is_an_error() {
+        for scheme in [Scheme::Gzip, Scheme::Lz4] {
+            let mut enc = Encoder::new(scheme);
+            let mut dec = Decoder::new(scheme);
+            let Ok(WireFrame::Binary(good)) = enc.encode(r#"{"type":"method","id":1}"#.into()) else { unreachable!() };
+            dec.decode_binary(&good).unwrap();
+            let json = r#"{"type":"method","id":2,"method":"getTime","params":{}}"#;
+            let Ok(WireFrame::Binary(frame)) = enc.encode(json.into()) else { unreachable!() };
+            let (_, used) = read_varint(&frame).unwrap();
+            let mut short = Vec::new();
+            write_varint(&mut short, json.len() as u64 - 3);
+            short.extend_from_slice(&frame[used..]);
+            assert!(
+                matches!(dec.decode_binary(&short), Err(DecodeError::LengthMismatch { .. })),
+                "{scheme:?} accepted a frame declaring too few bytes"
+            );
+        }
     }
 
     #[test]

@@ -143,12 +143,8 @@ impl ErrorCode {
             ErrorCode::OutOfMemory => "The game client exceeded its memory limit.",
             ErrorCode::CannotDeleteDefault => "You cannot delete a default resource.",
             ErrorCode::AuthenticationFailed => "Authentication failed.",
-            ErrorCode::VersionNotFound => {
-                "The interactive version is not found, or you do not have access to it."
-            }
-            ErrorCode::SessionAlreadyRunning => {
-                "A different interactive session is already running for the channel."
-            }
+            ErrorCode::VersionNotFound => "The interactive version is not found, or you do not have access to it.",
+            ErrorCode::SessionAlreadyRunning => "A different interactive session is already running for the channel.",
             ErrorCode::ChannelNotOnline => "The channel is not online.",
             ErrorCode::BundleNotFound => "No interactive bundle found for this control version.",
             ErrorCode::InvalidBroadcastScope => "Invalid broadcast scope provided.",

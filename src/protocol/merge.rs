@@ -32,8 +32,7 @@ impl Tag {
         if self.seq > earlier.seq {
             return true;
         }
-        self.priority > earlier.priority
-            || (self.seq == earlier.seq && self.priority == earlier.priority)
+        self.priority > earlier.priority || (self.seq == earlier.seq && self.priority == earlier.priority)
     }
 }
 
@@ -104,10 +103,7 @@ impl TaggedObject {
 }
 
 fn is_within(path: &str, prefix: &str) -> bool {
-    path == prefix
-        || (path.len() > prefix.len()
-            && path.starts_with(prefix)
-            && path.as_bytes()[prefix.len()] == b'.')
+    path == prefix || (path.len() > prefix.len() && path.starts_with(prefix) && path.as_bytes()[prefix.len()] == b'.')
 }
 
 /// The tag that governs `path`: its own, or the nearest ancestor's.
@@ -135,9 +131,7 @@ fn apply_into(
     for (key, value) in patch {
         let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         // A deep change when both sides are objects; a change of the property itself otherwise.
-        if let (Value::Object(sub_patch), Some(Value::Object(sub_target))) =
-            (value, target.get_mut(key))
-        {
+        if let (Value::Object(sub_patch), Some(Value::Object(sub_target))) = (value, target.get_mut(key)) {
             apply_into(sub_target, tags, &path, sub_patch, tag, changed);
             continue;
         }
@@ -184,11 +178,11 @@ mod tests {
             (json!({"a":"c"}), json!({"a":["b"]}), json!({"a":["b"]})),
             (json!({"a":{"b":"c"}}), json!({"a":{"b":"d","c":null}}), json!({"a":{"b":"d"}})),
             (json!({"a":[{"b":"c"}]}), json!({"a":[1]}), json!({"a":[1]})),
-            (json!(["a","b"]), json!(["c","d"]), json!(["c","d"])),
+            (json!(["a", "b"]), json!(["c", "d"]), json!(["c", "d"])),
             (json!({"a":"b"}), json!(["c"]), json!(["c"])),
             (json!({"a":"foo"}), json!(null), json!(null)),
             (json!({"e":null}), json!({"a":1}), json!({"e":null,"a":1})),
-            (json!([1,2]), json!({"a":"b","c":null}), json!({"a":"b"})),
+            (json!([1, 2]), json!({"a":"b","c":null}), json!({"a":"b"})),
             (json!({}), json!({"a":{"bb":{"ccc":null}}}), json!({"a":{"bb":{}}})),
         ];
         for (mut target, patch, want) in cases {

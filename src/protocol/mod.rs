@@ -13,7 +13,7 @@ pub mod packet;
 pub use compression::{Decoder, Encoder, Scheme, WireFrame};
 pub use error::ErrorCode;
 pub use merge::{merge_patch, Tag, TaggedObject};
-pub use packet::{encode_batch, parse_frame, ErrorBody, FrameError, Method, Packet, Reply};
+pub use packet::{encode_batch, parse_frame, visit_frame, ErrorBody, FrameError, Method, Packet, PacketRef, Reply};
 
 /// The protocol version this crate speaks, as sent in `X-Protocol-Version`.
 pub const PROTOCOL_VERSION: &str = "2.0";

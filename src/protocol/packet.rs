@@ -238,10 +238,9 @@ fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> 
             .and_then(|v| u32::try_from(v).ok())
             .map(Some)
             .ok_or_else(|| de::Error::custom("id must be a 32-bit unsigned integer")),
-        Value::String(s) => s
-            .parse::<u32>()
-            .map(Some)
-            .map_err(|_| de::Error::custom("id must be a 32-bit unsigned integer")),
+        Value::String(s) => {
+            s.parse::<u32>().map(Some).map_err(|_| de::Error::custom("id must be a 32-bit unsigned integer"))
+        }
         _ => Err(de::Error::custom("id must be a 32-bit unsigned integer")),
     }
 }
@@ -267,18 +266,9 @@ fn packet_from_raw(raw: RawPacket<'_>) -> Result<Packet, FrameError> {
     let malformed = |kind: &'static str, reason: String| FrameError::Malformed { id, kind, reason };
     match raw.kind.as_deref() {
         Some("method") => {
-            let method = raw
-                .method
-                .ok_or_else(|| malformed("method", "missing `method` name".into()))?
-                .into_owned();
+            let method = raw.method.ok_or_else(|| malformed("method", "missing `method` name".into()))?.into_owned();
             let params = raw_to_value(raw.params).map_err(|e| malformed("method", e.to_string()))?;
-            Ok(Packet::Method(Method {
-                id,
-                method,
-                params,
-                discard: raw.discard.unwrap_or(false),
-                seq: raw.seq,
-            }))
+            Ok(Packet::Method(Method { id, method, params, discard: raw.discard.unwrap_or(false), seq: raw.seq }))
         }
         Some("reply") => {
             let result = raw_to_value(raw.result).map_err(|e| malformed("reply", e.to_string()))?;
@@ -303,14 +293,88 @@ fn packet_from_raw(raw: RawPacket<'_>) -> Result<Packet, FrameError> {
 pub fn parse_frame(text: &str) -> Result<Vec<Packet>, FrameError> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        let raws: Vec<RawPacket<'_>> =
-            serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+        let raws: Vec<RawPacket<'_>> = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
         raws.into_iter().map(packet_from_raw).collect()
     } else {
-        let raw: RawPacket<'_> =
-            serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+        let raw: RawPacket<'_> = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
         Ok(vec![packet_from_raw(raw)?])
     }
+}
+
+/// A packet borrowed from its frame's text, for readers that want to parse `params` or `result`
+/// into their own types without building a `Value` tree first.
+#[derive(Debug, Clone, Copy)]
+pub struct PacketRef<'a> {
+    /// `method` or `reply` (other types are refused before a visitor sees them).
+    pub is_method: bool,
+    pub id: u32,
+    /// The method name (methods only).
+    pub method: &'a str,
+    pub params: Option<&'a RawValue>,
+    pub result: Option<&'a RawValue>,
+    /// The error object, `None` when absent or `null`.
+    pub error: Option<&'a RawValue>,
+    pub discard: bool,
+    pub seq: Option<i32>,
+}
+
+/// The envelope with borrowed strings only (method names never need unescaping in practice;
+/// an escaped one fails to borrow and the frame is reported as malformed).
+#[derive(Deserialize)]
+struct BorrowedPacket<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Option<&'a str>,
+    #[serde(default, deserialize_with = "lenient_id")]
+    id: Option<u32>,
+    #[serde(borrow)]
+    method: Option<&'a str>,
+    #[serde(borrow)]
+    params: Option<&'a RawValue>,
+    #[serde(borrow)]
+    result: Option<&'a RawValue>,
+    #[serde(borrow)]
+    error: Option<&'a RawValue>,
+    #[serde(default)]
+    discard: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_seq")]
+    seq: Option<i32>,
+}
+
+fn packet_ref(raw: BorrowedPacket<'_>) -> Result<PacketRef<'_>, FrameError> {
+    let id = raw.id.unwrap_or(0);
+    let is_method = match raw.kind {
+        Some("method") => true,
+        Some("reply") => false,
+        other => return Err(FrameError::UnknownType { id, kind: other.unwrap_or("").to_owned() }),
+    };
+    if is_method && raw.method.is_none() {
+        return Err(FrameError::Malformed { id, kind: "method", reason: "missing `method` name".into() });
+    }
+    Ok(PacketRef {
+        is_method,
+        id,
+        method: raw.method.unwrap_or(""),
+        params: raw.params,
+        result: raw.result,
+        error: raw.error.filter(|e| e.get() != "null"),
+        discard: raw.discard.unwrap_or(false),
+        seq: raw.seq,
+    })
+}
+
+/// Reads a frame (one packet or an array of packets) and hands each packet to `visit`, in order,
+/// without allocating for a single-packet frame.
+pub fn visit_frame<'a>(text: &'a str, mut visit: impl FnMut(PacketRef<'a>)) -> Result<(), FrameError> {
+    if text.trim_start().starts_with('[') {
+        let raws: Vec<BorrowedPacket<'a>> =
+            serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+        let refs: Result<Vec<_>, _> = raws.into_iter().map(packet_ref).collect();
+        refs?.into_iter().for_each(visit);
+    } else {
+        let raw: BorrowedPacket<'a> = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+        visit(packet_ref(raw)?);
+    }
+    Ok(())
 }
 
 /// Writes several packets as one frame: the bare object for one, a JSON array for more.
@@ -346,10 +410,7 @@ mod tests {
 
     #[test]
     fn reply_with_error_round_trip() {
-        let r = Packet::Reply(Reply::err(
-            9,
-            ErrorBody::new(ErrorCode::UnknownControl).at("controls.0.controlID"),
-        ));
+        let r = Packet::Reply(Reply::err(9, ErrorBody::new(ErrorCode::UnknownControl).at("controls.0.controlID")));
         let parsed = parse_frame(&r.to_json()).unwrap();
         assert_eq!(parsed, vec![r]);
     }
@@ -374,6 +435,21 @@ mod tests {
         let e = parse_frame(r#"{"type":"method","id":6}"#).unwrap_err();
         assert_eq!((e.code(), e.reply_id()), (ErrorCode::InvalidParams, 6));
         assert_eq!(parse_frame("42").unwrap_err().code(), ErrorCode::InvalidPayload);
+    }
+
+    #[test]
+    fn visiting_borrows_params() {
+        let text = r#"[{"type":"method","id":1,"method":"giveInput","params":{"a":1},"discard":true,"seq":3},{"type":"reply","id":2,"result":null,"error":null}]"#;
+        let mut seen = Vec::new();
+        visit_frame(text, |p| {
+            seen.push((p.is_method, p.method.to_owned(), p.params.map(|r| r.get().to_owned()), p.error.is_some()))
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            vec![(true, "giveInput".into(), Some(r#"{"a":1}"#.into()), false), (false, "".into(), None, false)]
+        );
+        assert_eq!(visit_frame(r#"{"type":"x"}"#, |_| {}).unwrap_err().code(), ErrorCode::UnknownPacketType);
     }
 
     #[test]

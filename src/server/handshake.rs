@@ -10,9 +10,7 @@ pub struct HandshakeParams {
 
 impl HandshakeParams {
     pub fn new(headers: &HeaderMap, query: Option<&str>) -> Self {
-        let query = query
-            .map(|q| url_pairs(q).map(|(k, v)| (k.to_ascii_lowercase(), v)).collect())
-            .unwrap_or_default();
+        let query = query.map(|q| url_pairs(q).map(|(k, v)| (k.to_ascii_lowercase(), v)).collect()).unwrap_or_default();
         HandshakeParams { headers: headers.clone(), query }
     }
 

@@ -101,7 +101,6 @@ impl Peer {
             }
         });
     }
-
 }
 
 /// How many frames are fed to the socket before a flush, so that a burst costs one write.

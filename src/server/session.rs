@@ -24,16 +24,8 @@ pub const DEFAULT_ID: &str = "default";
 const CONTROL_KINDS: [&str; 5] = ["button", "joystick", "label", "textbox", "screen"];
 
 /// Participant properties the game may not change.
-const FIXED_PARTICIPANT_KEYS: [&str; 8] = [
-    "sessionID",
-    "userID",
-    "username",
-    "level",
-    "lastInputAt",
-    "connectedAt",
-    "anonymous",
-    "channelGroups",
-];
+const FIXED_PARTICIPANT_KEYS: [&str; 8] =
+    ["sessionID", "userID", "username", "level", "lastInputAt", "connectedAt", "anonymous", "channelGroups"];
 
 /// The largest page of `getAllParticipants` / `getActiveParticipants`.
 const PAGE_SIZE: usize = 100;
@@ -140,10 +132,7 @@ fn req_str<'a>(o: &'a Map<String, Value>, key: &str, path: &str) -> Result<&'a s
     o.get(key).and_then(Value::as_str).ok_or_else(|| invalid(format!("{key} must be a string"), path))
 }
 
-fn req_array<'a>(
-    o: &'a Map<String, Value>,
-    key: &str,
-) -> Result<&'a Vec<Value>, ErrorBody> {
+fn req_array<'a>(o: &'a Map<String, Value>, key: &str) -> Result<&'a Vec<Value>, ErrorBody> {
     o.get(key).and_then(Value::as_array).ok_or_else(|| invalid(format!("{key} must be an array"), key))
 }
 
@@ -161,11 +150,8 @@ fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value
     let id = req_str(obj, "controlID", &format!("{path}.controlID"))?.to_owned();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     if !CONTROL_KINDS.contains(&kind) {
-        return Err(ErrorBody::with_message(
-            ErrorCode::UnknownControlKind,
-            format!("Unknown control type {kind:?}."),
-        )
-        .at(format!("{path}.kind")));
+        return Err(ErrorBody::with_message(ErrorCode::UnknownControlKind, format!("Unknown control type {kind:?}."))
+            .at(format!("{path}.kind")));
     }
     Ok((id, obj.clone()))
 }
@@ -216,9 +202,9 @@ impl ChannelSession {
                 groups.insert(id.to_owned(), TaggedObject::new(g, tag));
             }
         }
-        groups.entry(DEFAULT_ID.to_owned()).or_insert_with(|| {
-            TaggedObject::new(obj_of(json!({ "groupID": DEFAULT_ID, "sceneID": DEFAULT_ID })), tag)
-        });
+        groups
+            .entry(DEFAULT_ID.to_owned())
+            .or_insert_with(|| TaggedObject::new(obj_of(json!({ "groupID": DEFAULT_ID, "sceneID": DEFAULT_ID })), tag));
         ChannelSession {
             channel_id,
             version_id: project.version_id,
@@ -306,7 +292,7 @@ impl ChannelSession {
         fx.to_participants.push((peer.clone(), event_json("onGroupCreate", json!({ "groups": groups }))));
         st.send_scene_if_new(&session_id, &mut fx);
         fx.to_participants.push((peer, event_json("onReady", json!({ "isReady": true }))));
-        st.to_game(&mut fx, "onParticipantJoin", json!({ "participants": [me] }));
+        st.notify_game(&mut fx, "onParticipantJoin", json!({ "participants": [me] }));
         Ok((session_id, fx))
     }
 
@@ -315,7 +301,7 @@ impl ChannelSession {
         let mut st = self.state.lock();
         let mut fx = Effects::default();
         if let Some(p) = st.participants.shift_remove(session_id) {
-            st.to_game(&mut fx, "onParticipantLeave", json!({ "participants": [p.json()] }));
+            st.notify_game(&mut fx, "onParticipantLeave", json!({ "participants": [p.json()] }));
         }
         fx
     }
@@ -360,7 +346,7 @@ fn mutates(method: &str) -> bool {
 
 impl SessionState {
     /// Queues a server-to-game method if the throttles admit it.
-    fn to_game(&mut self, fx: &mut Effects, method: &str, params: Value) {
+    fn notify_game(&mut self, fx: &mut Effects, method: &str, params: Value) {
         let json = event_json(method, params);
         if self.throttles.admit(method, json.len()) {
             fx.to_game.push(json);
@@ -385,12 +371,7 @@ impl SessionState {
     }
 
     fn scene_of_group(&self, group: &str) -> String {
-        self.groups
-            .get(group)
-            .and_then(|g| g.get("sceneID"))
-            .and_then(Value::as_str)
-            .unwrap_or(DEFAULT_ID)
-            .to_owned()
+        self.groups.get(group).and_then(|g| g.get("sceneID")).and_then(Value::as_str).unwrap_or(DEFAULT_ID).to_owned()
     }
 
     /// Sends a participant the scene of its group, if it has not had it yet.
@@ -454,11 +435,11 @@ impl SessionState {
             "createGroups" => self.create_groups(&p, seq, fx),
             "getGroups" => Ok(self.groups_json()),
             "updateGroups" => self.update_groups(&p, seq, fx),
-            "deleteGroup" => self.delete_group(&p, fx),
+            "deleteGroup" => self.delete_group(&p, seq, fx),
             "broadcastEvent" => self.broadcast(&p, fx),
             "createScenes" => self.create_scenes(&p, seq, fx),
             "getScenes" => Ok(self.scenes_json()),
-            "deleteScene" => self.delete_scene(&p, fx),
+            "deleteScene" => self.delete_scene(&p, seq, fx),
             "updateScenes" => self.update_scenes(&p, seq, fx),
             "createControls" => self.create_controls(&p, seq, fx),
             "deleteControls" => self.delete_controls(&p, fx),
@@ -473,7 +454,7 @@ impl SessionState {
             p.get("isReady").and_then(Value::as_bool).ok_or_else(|| invalid("isReady must be a boolean", "isReady"))?;
         self.ready = is_ready;
         let params = json!({ "isReady": is_ready });
-        self.to_game(fx, "onReady", params.clone());
+        self.notify_game(fx, "onReady", params.clone());
         self.to_all_participants(fx, "onReady", &params);
         Ok(Value::Null)
     }
@@ -513,7 +494,7 @@ impl SessionState {
         } else if used * 5 >= limit * 4 {
             if !self.memory_warned {
                 self.memory_warned = true;
-                self.to_game(fx, "issueMemoryWarning", stats);
+                self.notify_game(fx, "issueMemoryWarning", stats);
             }
         } else {
             self.memory_warned = false;
@@ -527,7 +508,7 @@ impl SessionState {
         let mut out = self.world.value().clone();
         out.insert("scenes".into(), self.scenes_json()["scenes"].clone());
         let out = Value::Object(out);
-        self.to_game(fx, "onWorldUpdate", out.clone());
+        self.notify_game(fx, "onWorldUpdate", out.clone());
         let mut for_viewers = self.world.value().clone();
         for_viewers.insert("scenes".into(), json!([]));
         self.to_all_participants(fx, "onWorldUpdate", &Value::Object(for_viewers));
@@ -604,13 +585,15 @@ impl SessionState {
             let participant = self.participants.get_mut(&sid).expect("validated above");
             participant.props.apply(&patch, tag);
             let me = participant.json();
-            fx.to_participants
-                .push((participant.peer.clone(), event_json("onParticipantUpdate", json!({ "participants": [me.clone()] }))));
+            fx.to_participants.push((
+                participant.peer.clone(),
+                event_json("onParticipantUpdate", json!({ "participants": [me.clone()] })),
+            ));
             updated.push(me);
         }
         self.resend_scenes(fx);
         if !updated.is_empty() {
-            self.to_game(fx, "onParticipantUpdate", json!({ "participants": updated.clone() }));
+            self.notify_game(fx, "onParticipantUpdate", json!({ "participants": updated.clone() }));
         }
         Ok(json!({ "participants": updated }))
     }
@@ -650,7 +633,7 @@ impl SessionState {
             self.groups.insert(id, TaggedObject::new(g, tag));
         }
         let params = json!({ "groups": created });
-        self.to_game(fx, "onGroupCreate", params.clone());
+        self.notify_game(fx, "onGroupCreate", params.clone());
         self.to_all_participants(fx, "onGroupCreate", &params);
         Ok(Value::Null)
     }
@@ -681,13 +664,13 @@ impl SessionState {
             updated.push(Value::Object(g.value().clone()));
         }
         let params = json!({ "groups": updated.clone() });
-        self.to_game(fx, "onGroupUpdate", params.clone());
+        self.notify_game(fx, "onGroupUpdate", params.clone());
         self.to_all_participants(fx, "onGroupUpdate", &params);
         self.resend_scenes(fx);
         Ok(json!({ "groups": updated }))
     }
 
-    fn delete_group(&mut self, p: &Map<String, Value>, fx: &mut Effects) -> MethodResult {
+    fn delete_group(&mut self, p: &Map<String, Value>, seq: i64, fx: &mut Effects) -> MethodResult {
         let id = req_str(p, "groupID", "groupID")?.to_owned();
         let reassign = p.get("reassignGroupID").and_then(Value::as_str).unwrap_or(DEFAULT_ID).to_owned();
         if id == DEFAULT_ID {
@@ -701,17 +684,19 @@ impl SessionState {
         }
         let mut moved = Vec::new();
         for participant in self.participants.values_mut().filter(|x| x.group() == id) {
-            participant.props.set("groupID", json!(reassign), Tag::new(0, i64::MAX));
+            participant.props.set("groupID", json!(reassign), Tag::new(0, seq));
             let me = participant.json();
-            fx.to_participants
-                .push((participant.peer.clone(), event_json("onParticipantUpdate", json!({ "participants": [me.clone()] }))));
+            fx.to_participants.push((
+                participant.peer.clone(),
+                event_json("onParticipantUpdate", json!({ "participants": [me.clone()] })),
+            ));
             moved.push(me);
         }
         let params = json!({ "groupID": id, "reassignGroupID": reassign });
-        self.to_game(fx, "onGroupDelete", params.clone());
+        self.notify_game(fx, "onGroupDelete", params.clone());
         self.to_all_participants(fx, "onGroupDelete", &params);
         if !moved.is_empty() {
-            self.to_game(fx, "onParticipantUpdate", json!({ "participants": moved }));
+            self.notify_game(fx, "onParticipantUpdate", json!({ "participants": moved }));
         }
         self.resend_scenes(fx);
         Ok(Value::Null)
@@ -779,11 +764,14 @@ impl SessionState {
             }
             let mut controls = IndexMap::new();
             if let Some(list) = obj.get("controls") {
-                let list = list.as_array().ok_or_else(|| invalid("controls must be an array", format!("{path}.controls")))?;
+                let list =
+                    list.as_array().ok_or_else(|| invalid("controls must be an array", format!("{path}.controls")))?;
                 for (j, c) in list.iter().enumerate() {
                     let (cid, c) = check_new_control(c, &format!("{path}.controls.{j}"))?;
                     if controls.contains_key(&cid) {
-                        return Err(ErrorBody::new(ErrorCode::ControlExists).at(format!("{path}.controls.{j}.controlID")));
+                        return Err(
+                            ErrorBody::new(ErrorCode::ControlExists).at(format!("{path}.controls.{j}.controlID"))
+                        );
                     }
                     controls.insert(cid, TaggedObject::new(c, tag));
                 }
@@ -794,11 +782,11 @@ impl SessionState {
         let ids: Vec<String> = new.keys().cloned().collect();
         self.scenes.extend(new);
         let created: Vec<Value> = ids.iter().filter_map(|id| self.scene_json(id, false)).collect();
-        self.to_game(fx, "onSceneCreate", json!({ "scenes": created.clone() }));
+        self.notify_game(fx, "onSceneCreate", json!({ "scenes": created.clone() }));
         Ok(json!({ "scenes": created }))
     }
 
-    fn delete_scene(&mut self, p: &Map<String, Value>, fx: &mut Effects) -> MethodResult {
+    fn delete_scene(&mut self, p: &Map<String, Value>, seq: i64, fx: &mut Effects) -> MethodResult {
         let id = req_str(p, "sceneID", "sceneID")?.to_owned();
         let reassign = p.get("reassignSceneID").and_then(Value::as_str).unwrap_or(DEFAULT_ID).to_owned();
         if id == DEFAULT_ID {
@@ -812,18 +800,18 @@ impl SessionState {
         }
         let mut moved = Vec::new();
         for g in self.groups.values_mut().filter(|g| g.get("sceneID").and_then(Value::as_str) == Some(&id)) {
-            g.set("sceneID", json!(reassign), Tag::new(0, i64::MAX));
+            g.set("sceneID", json!(reassign), Tag::new(0, seq));
             moved.push(Value::Object(g.value().clone()));
         }
         for participant in self.participants.values_mut() {
             participant.known_scenes.remove(&id);
         }
         let params = json!({ "sceneID": id, "reassignSceneID": reassign });
-        self.to_game(fx, "onSceneDelete", params.clone());
+        self.notify_game(fx, "onSceneDelete", params.clone());
         self.to_all_participants(fx, "onSceneDelete", &params);
         if !moved.is_empty() {
             let params = json!({ "groups": moved });
-            self.to_game(fx, "onGroupUpdate", params.clone());
+            self.notify_game(fx, "onGroupUpdate", params.clone());
             self.to_all_participants(fx, "onGroupUpdate", &params);
         }
         self.resend_scenes(fx);
@@ -852,7 +840,7 @@ impl SessionState {
             self.to_scene_viewers(fx, &id, "onSceneUpdate", &json!({ "scenes": [props.clone()] }));
             updated.push(props);
         }
-        self.to_game(fx, "onSceneUpdate", json!({ "scenes": updated.clone() }));
+        self.notify_game(fx, "onSceneUpdate", json!({ "scenes": updated.clone() }));
         Ok(json!({ "scenes": updated }))
     }
 
@@ -876,7 +864,7 @@ impl SessionState {
             scene.controls.insert(cid, TaggedObject::new(c, tag));
         }
         let params = json!({ "sceneID": scene_id, "controls": created });
-        self.to_game(fx, "onControlCreate", params.clone());
+        self.notify_game(fx, "onControlCreate", params.clone());
         self.to_scene_viewers(fx, &scene_id, "onControlCreate", &params);
         // The spec's reply is null; interactive-node reads `{sceneID, controls}` from it, and the
         // extra fields harm no client.
@@ -886,7 +874,8 @@ impl SessionState {
     fn delete_controls(&mut self, p: &Map<String, Value>, fx: &mut Effects) -> MethodResult {
         let scene_id = req_str(p, "sceneID", "sceneID")?.to_owned();
         let ids = req_array(p, "controlIDs")?;
-        let scene = self.scenes.get_mut(&scene_id).ok_or_else(|| ErrorBody::new(ErrorCode::UnknownScene).at("sceneID"))?;
+        let scene =
+            self.scenes.get_mut(&scene_id).ok_or_else(|| ErrorBody::new(ErrorCode::UnknownScene).at("sceneID"))?;
         let mut names = Vec::new();
         for (i, id) in ids.iter().enumerate() {
             let id = id.as_str().ok_or_else(|| invalid("control ids must be strings", format!("controlIDs.{i}")))?;
@@ -900,7 +889,7 @@ impl SessionState {
         }
         let deleted: Vec<Value> = names.iter().map(|id| json!({ "controlID": id })).collect();
         let params = json!({ "sceneID": scene_id, "controls": deleted });
-        self.to_game(fx, "onControlDelete", params.clone());
+        self.notify_game(fx, "onControlDelete", params.clone());
         self.to_scene_viewers(fx, &scene_id, "onControlDelete", &params);
         Ok(Value::Null)
     }
@@ -909,7 +898,8 @@ impl SessionState {
         let scene_id = req_str(p, "sceneID", "sceneID")?.to_owned();
         let list = req_array(p, "controls")?;
         let tag = Tag::new(priority_of(p), seq);
-        let scene = self.scenes.get_mut(&scene_id).ok_or_else(|| ErrorBody::new(ErrorCode::UnknownScene).at("sceneID"))?;
+        let scene =
+            self.scenes.get_mut(&scene_id).ok_or_else(|| ErrorBody::new(ErrorCode::UnknownScene).at("sceneID"))?;
         let mut patches = Vec::new();
         for (i, item) in list.iter().enumerate() {
             let path = format!("controls.{i}");
@@ -927,7 +917,7 @@ impl SessionState {
             updated.push(Value::Object(control.value().clone()));
         }
         let params = json!({ "sceneID": scene_id, "controls": updated.clone() });
-        self.to_game(fx, "onControlUpdate", params.clone());
+        self.notify_game(fx, "onControlUpdate", params.clone());
         self.to_scene_viewers(fx, &scene_id, "onControlUpdate", &params);
         Ok(json!({ "controls": updated }))
     }
@@ -963,7 +953,8 @@ impl SessionState {
         if participant.disabled() {
             return Err(bad("your input is disabled"));
         }
-        let control_id = input.get("controlID").and_then(Value::as_str).ok_or_else(|| bad("controlID must be a string"))?;
+        let control_id =
+            input.get("controlID").and_then(Value::as_str).ok_or_else(|| bad("controlID must be a string"))?;
         let event = input.get("event").and_then(Value::as_str).ok_or_else(|| bad("event must be a string"))?;
         let scene_id = self.scene_of_group(participant.group());
         let control = self
@@ -993,14 +984,8 @@ impl SessionState {
             if self.transactions.len() >= 10_000 {
                 self.transactions.retain(|_, t| t.expires > now);
             }
-            self.transactions.insert(
-                id.clone(),
-                Transaction {
-                    user_id,
-                    cost,
-                    expires: now + hub.config.transaction_ttl,
-                },
-            );
+            self.transactions
+                .insert(id.clone(), Transaction { user_id, cost, expires: now + hub.config.transaction_ttl });
             transaction_id = Some(id);
         }
         input.insert("controlID".into(), Value::String(control_id.to_owned()));
@@ -1014,7 +999,7 @@ impl SessionState {
             params.insert("transactionID".into(), Value::String(t));
         }
         params.insert("input".into(), Value::Object(input));
-        self.to_game(fx, "giveInput", Value::Object(params));
+        self.notify_game(fx, "giveInput", Value::Object(params));
         Ok(())
     }
 }

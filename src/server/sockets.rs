@@ -17,6 +17,11 @@ use super::world::{Project, User};
 use crate::protocol::compression::MAX_PACKET_BYTES;
 use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
 
+/// Initial read buffer of a participant socket. tungstenite zero-fills the whole buffer before
+/// its first read, so its default (128 KiB) would cost that much resident memory per viewer;
+/// participants send small packets, and the buffer still grows for any larger frame.
+const PARTICIPANT_READ_BUFFER: usize = 4 * 1024;
+
 /// Accepts the socket only to close it at once with `code` (the spec's handshake failures are
 /// close codes, so clients can tell them apart).
 fn refuse(ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
@@ -44,7 +49,9 @@ fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, Projec
         .ok_or(Ok(ErrorCode::VersionNotFound))?;
     match params.get("x-protocol-version") {
         Some(v) if v.trim() == PROTOCOL_VERSION => {}
-        Some(v) => return Err(Err(format!("unsupported protocol version {v:?}; this service speaks {PROTOCOL_VERSION}"))),
+        Some(v) => {
+            return Err(Err(format!("unsupported protocol version {v:?}; this service speaks {PROTOCOL_VERSION}")))
+        }
         None => return Err(Err(format!("missing X-Protocol-Version (this service speaks {PROTOCOL_VERSION})"))),
     }
     let channel = hub.world.channel_of(user.id).ok_or(Ok(ErrorCode::VersionNotFound))?;
@@ -103,8 +110,7 @@ async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, project
         peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
         return;
     }
-    peer.send(super::peer::unsequenced(&Packet::Method(Method::discarded(0, "hello", serde_json::Value::Null))))
-        .await;
+    peer.send(super::peer::unsequenced(&Packet::Method(Method::discarded(0, "hello", serde_json::Value::Null)))).await;
     let mut inbound = Inbound::default();
     while let Some(message) = next_message(&mut stream, &mut close).await {
         match inbound.read(message, &peer).await {
@@ -168,7 +174,9 @@ pub async fn participant(
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
         return refuse(ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
     };
-    ws.max_message_size(MAX_PACKET_BYTES).on_upgrade(move |socket| run_participant(hub, socket, session, user))
+    ws.max_message_size(MAX_PACKET_BYTES)
+        .read_buffer_size(PARTICIPANT_READ_BUFFER)
+        .on_upgrade(move |socket| run_participant(hub, socket, session, user))
 }
 
 async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelSession>, user: Option<User>) {

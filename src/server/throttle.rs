@@ -79,9 +79,7 @@ impl Throttles {
                         }
                     }
                 }
-                _ => {
-                    return Err(BadRule { method: method.clone(), reason: "must be an object or null" })
-                }
+                _ => return Err(BadRule { method: method.clone(), reason: "must be an object or null" }),
             };
             parsed.push((method.clone(), rule));
         }

@@ -114,10 +114,9 @@ pub struct World {
 impl World {
     pub fn from_file(path: &Path) -> Result<World, WorldError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| WorldError::Read { path: shown.clone(), source })?;
-        let file: WorldFile = serde_json::from_str(&text)
-            .map_err(|source| WorldError::Parse { path: shown, source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| WorldError::Read { path: shown.clone(), source })?;
+        let file: WorldFile =
+            serde_json::from_str(&text).map_err(|source| WorldError::Parse { path: shown, source })?;
         World::new(file)
     }
 
@@ -165,10 +164,7 @@ impl World {
                 }
             }
             if world.projects.insert(project.version_id, project.clone()).is_some() {
-                return Err(WorldError::Invalid(format!(
-                    "project version {} appears twice",
-                    project.version_id
-                )));
+                return Err(WorldError::Invalid(format!("project version {} appears twice", project.version_id)));
             }
         }
         Ok(world)
@@ -241,10 +237,17 @@ mod tests {
 
     #[test]
     fn inconsistent_worlds_are_refused() {
-        let file: WorldFile = serde_json::from_str(
-            r#"{"users":[{"id":1,"username":"a"}],"channels":[{"id":1,"owner":9}]}"#,
-        )
-        .unwrap();
+        let file: WorldFile =
+            serde_json::from_str(r#"{"users":[{"id":1,"username":"a"}],"channels":[{"id":1,"owner":9}]}"#).unwrap();
         assert!(matches!(World::new(file), Err(WorldError::Invalid(_))));
+    }
+
+    #[test]
+    fn the_example_world_file_loads() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.json");
+        let w = World::from_file(&path).unwrap();
+        let p = w.project(42).unwrap();
+        assert!(p.grants(1, None) && p.grants(11, Some("zombies-beta")) && !p.grants(11, None));
+        assert_eq!(w.channel_of(10).map(|c| c.id), Some(10));
     }
 }

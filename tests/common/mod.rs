@@ -37,6 +37,7 @@ pub struct Conn {
 
 /// How a connection attempt ended.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // short-lived, one per connection attempt
 pub enum Connected {
     Open(Conn),
     /// The server accepted the socket and closed it with this code.
@@ -84,7 +85,8 @@ pub async fn connect(url: &str, headers: &[(&str, &str)]) -> Connected {
     // A refused handshake shows up as an immediate close frame.
     match tokio::time::timeout(WAIT, conn.ws.next()).await.expect("first frame in time") {
         Some(Ok(Message::Close(frame))) => {
-            let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
+            let (code, reason) =
+                frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((1005, String::new()));
             Connected::Closed(code, reason)
         }
         Some(Ok(msg)) => {
@@ -229,11 +231,13 @@ impl Conn {
 
     /// Closes the socket politely.
     pub async fn close(mut self) {
-        let _ = self.ws.close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
-            code: CloseCode::Normal,
-            reason: "".into(),
-        }))
-        .await;
+        let _ = self
+            .ws
+            .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                code: CloseCode::Normal,
+                reason: "".into(),
+            }))
+            .await;
     }
 
     pub fn last_seq(&self) -> i32 {
@@ -249,4 +253,82 @@ pub async fn ready_game(m: &Mediator) -> Conn {
     g.ok("ready", json!({ "isReady": true })).await;
     g.event("onReady").await;
     g
+}
+
+/// Connects to `/gameClient` with exactly these headers (no defaults added).
+pub async fn game_with_headers(m: &Mediator, headers: &[(&str, &str)]) -> Connected {
+    connect(&format!("ws://{}/gameClient", m.local_addr()), headers).await
+}
+
+/// Connects to `/gameClient?{query}` with no headers.
+pub async fn game_with_query(m: &Mediator, query: &str) -> Connected {
+    connect(&format!("ws://{}/gameClient?{query}", m.local_addr()), &[]).await
+}
+
+/// Connects to `/participant?{query}` with no headers.
+pub async fn participant_with_query(m: &Mediator, query: &str) -> Connected {
+    connect(&format!("ws://{}/participant?{query}", m.local_addr()), &[]).await
+}
+
+/// The `sessionID` of the first participant of a `{participants: [...]}` payload.
+pub fn first_session_id(v: &Value) -> String {
+    v["participants"][0]["sessionID"].as_str().expect("a sessionID").to_owned()
+}
+
+/// Joins a participant to channel 1 and waits until both sides have seen the join: the game its
+/// `onParticipantJoin`, the participant its whole initial burst (hello .. onReady), which is
+/// then dropped from the backlog. Returns the participant and its session id.
+pub async fn join(m: &Mediator, g: &mut Conn, key: Option<&str>) -> (Conn, String) {
+    let mut p = participant(m, key).await.open();
+    let me = p.event("onParticipantJoin").await;
+    let sid = first_session_id(&me);
+    p.event("onReady").await;
+    p.backlog.clear();
+    g.event_matching("onParticipantJoin", |v| first_session_id(v) == sid).await;
+    (p, sid)
+}
+
+impl Conn {
+    /// The next packet in arrival order.
+    pub async fn next_packet(&mut self) -> Packet {
+        loop {
+            if !self.backlog.is_empty() {
+                return self.backlog.remove(0);
+            }
+            self.recv_more().await;
+        }
+    }
+
+    /// The next server method in arrival order (replies in between stay in the backlog).
+    pub async fn next_method(&mut self) -> Method {
+        loop {
+            if let Some(i) = self.backlog.iter().position(|p| matches!(p, Packet::Method(_))) {
+                let Packet::Method(m) = self.backlog.remove(i) else { unreachable!() };
+                return m;
+            }
+            self.recv_more().await;
+        }
+    }
+
+    /// Waits for a server method named `name` whose params satisfy `pred`; earlier methods of
+    /// that name that do not match stay in the backlog.
+    pub async fn event_matching(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            if let Some(i) =
+                self.backlog.iter().position(|p| matches!(p, Packet::Method(m) if m.method == name && pred(&m.params)))
+            {
+                let Packet::Method(m) = self.backlog.remove(i) else { unreachable!() };
+                assert!(m.discard, "server methods are sent with discard: true");
+                return m.params;
+            }
+            self.recv_more().await;
+        }
+    }
+
+    /// Sends one raw method packet with an explicit `seq`, and waits for its reply.
+    pub async fn call_with_seq(&mut self, id: u32, method: &str, params: Value, seq: i32) -> Reply {
+        let text = json!({ "type": "method", "id": id, "method": method, "params": params, "seq": seq }).to_string();
+        self.send_text(&text).await;
+        self.reply(id).await
+    }
 }

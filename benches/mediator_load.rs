@@ -1,0 +1,646 @@
+//! Load benchmark for the mediator: how many participant inputs per second `mixplay-server`
+//! forwards to one game client, and how much memory each connected participant costs.
+//!
+//! Run with `cargo bench --features server --bench mediator_load`.
+//!
+//! For each participant count N, a fresh release `mixplay-server --listen 127.0.0.1:0` is started
+//! (so the memory numbers of one round do not leak into the next), a game client connects, lifts
+//! the default bandwidth throttle, creates eight buttons and goes ready; then N anonymous
+//! participants join, and together they send a fixed number of `giveInput` calls
+//! (`discard: true`, so the mediator sends no replies) as fast as the sockets take them. The game
+//! client counts the `giveInput` packets it receives (validating one in a thousand), and the
+//! table reports the forwarding rate, loss, and the mediator's RSS before and after the joins.
+//!
+//! Settings (environment):
+//! - `MIXPLAY_BENCH_NS`: participant counts, default `100,1000,5000`
+//! - `MIXPLAY_BENCH_INPUTS`: inputs sent per round (split evenly over the participants),
+//!   default `1000000`
+//! - `MIXPLAY_BENCH_TASKS`: client tasks the participant sockets are spread over, default `4`
+//! - `MIXPLAY_BENCH_BATCH`: frames written per socket before each flush, default `32`
+//! - `MIXPLAY_BENCH_SERVER`: path of the `mixplay-server` binary (default: the one cargo built)
+//!
+//! Every phase has a time limit and the whole run stops after three minutes. All traffic stays on
+//! 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{SelectAll, SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Res<T> = Result<T, String>;
+/// A participant socket's sending half, the input frame it sends, and how many are left to send.
+type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
+
+/// The whole benchmark must end within this.
+const TOTAL_BUDGET: Duration = Duration::from_secs(175);
+const SERVER_START_LIMIT: Duration = Duration::from_secs(10);
+const GAME_SETUP_LIMIT: Duration = Duration::from_secs(10);
+const CONNECT_LIMIT: Duration = Duration::from_secs(60);
+const JOIN_LIMIT: Duration = Duration::from_secs(30);
+const SEND_LIMIT: Duration = Duration::from_secs(45);
+/// After the last input is sent, how long delivery may make no progress before we give up.
+const STALL_LIMIT: Duration = Duration::from_secs(5);
+/// Participant handshakes in flight at once.
+const CONNECT_CONCURRENCY: usize = 64;
+/// One received input in this many is parsed and checked in full.
+const VALIDATE_EVERY: u64 = 1000;
+
+struct Settings {
+    ns: Vec<usize>,
+    inputs: u64,
+    tasks: usize,
+    batch: usize,
+    server: PathBuf,
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
+    match std::env::var(name) {
+        Ok(v) => v.trim().parse().map_err(|_| format!("{name}={v:?} is not valid")),
+        Err(_) => Ok(default),
+    }
+}
+
+fn settings() -> Res<Settings> {
+    let ns = std::env::var("MIXPLAY_BENCH_NS").unwrap_or_else(|_| "100,1000,5000".into());
+    let ns = ns
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse::<usize>().map_err(|_| format!("MIXPLAY_BENCH_NS: bad count {s:?}")))
+        .collect::<Res<Vec<_>>>()?;
+    if ns.is_empty() || ns.contains(&0) {
+        return Err("MIXPLAY_BENCH_NS needs positive counts".into());
+    }
+    Ok(Settings {
+        ns,
+        inputs: env_or("MIXPLAY_BENCH_INPUTS", 1_000_000u64)?,
+        tasks: env_or("MIXPLAY_BENCH_TASKS", 4usize)?.max(1),
+        batch: env_or("MIXPLAY_BENCH_BATCH", 32usize)?.max(1),
+        server: server_binary()?,
+    })
+}
+
+/// The `mixplay-server` cargo built for this bench (`required-features = ["server"]` makes cargo
+/// build it), or `MIXPLAY_BENCH_SERVER`, or `target/release/mixplay-server`.
+fn server_binary() -> Res<PathBuf> {
+    if let Ok(path) = std::env::var("MIXPLAY_BENCH_SERVER") {
+        return Ok(PathBuf::from(path));
+    }
+    let built = option_env!("CARGO_BIN_EXE_mixplay-server").map(PathBuf::from);
+    let fallback = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/mixplay-server");
+    built.filter(|p| p.exists()).or_else(|| fallback.exists().then_some(fallback.clone())).ok_or_else(|| {
+        format!(
+            "mixplay-server not found at {}; build it with `cargo build --release --features server`",
+            fallback.display()
+        )
+    })
+}
+
+// ----- the mediator process -----
+
+/// A running `mixplay-server`; killed (by its pid) when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(bin: &PathBuf) -> Res<Server> {
+        let mut child = Command::new(bin)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads the first line, then keeps draining stdout so the server never blocks on it.
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let _ = tx.send(lines.next());
+            for _ in lines {}
+        });
+        let mut server = Server { child, addr: String::new() };
+        let line = match rx.recv_timeout(SERVER_START_LIMIT) {
+            Ok(Some(Ok(line))) => line,
+            Ok(_) => return Err("mixplay-server exited before printing its address".into()),
+            Err(_) => return Err("mixplay-server did not print its address in time".into()),
+        };
+        server.addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .ok_or_else(|| format!("unexpected first line from mixplay-server: {line:?}"))?
+            .to_owned();
+        Ok(server)
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `/proc/PID/status` field in bytes (`VmRSS`, `VmHWM`).
+fn proc_status_bytes(pid: u32, field: &str) -> Res<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kb| kb * 1024)
+        .ok_or_else(|| format!("no {field} in /proc/{pid}/status"))
+}
+
+fn rss(pid: u32) -> Res<u64> {
+    proc_status_bytes(pid, "VmRSS")
+}
+
+/// CPU time (user + system) a process has used, assuming the usual 100 clock ticks a second.
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    // Fields 14 and 15 of stat(5); `fields` starts at field 3.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+// ----- websocket clients -----
+
+fn client_config() -> WebSocketConfig {
+    // Small read buffers keep 5,000 client sockets cheap; they only ever read tiny frames.
+    WebSocketConfig::default().read_buffer_size(4096)
+}
+
+async fn open(req: tokio_tungstenite::tungstenite::handshake::client::Request) -> Res<Ws> {
+    tokio_tungstenite::connect_async_with_config(req, Some(client_config()), true)
+        .await
+        .map(|(ws, _)| ws)
+        .map_err(|e| format!("websocket connect: {e}"))
+}
+
+/// Calls a game-client method and waits for its reply, skipping other packets.
+async fn call(ws: &mut Ws, id: u32, method: &str, params: Value) -> Res<Value> {
+    let packet = json!({ "type": "method", "id": id, "method": method, "params": params, "discard": false });
+    ws.send(Message::Text(packet.to_string().into())).await.map_err(|e| format!("send {method}: {e}"))?;
+    while let Some(message) = ws.next().await {
+        let Message::Text(text) = message.map_err(|e| format!("reading the reply to {method}: {e}"))? else {
+            continue;
+        };
+        let packet: Value = serde_json::from_str(text.as_str()).map_err(|e| format!("bad JSON from mediator: {e}"))?;
+        if packet["type"] == "reply" && packet["id"] == id {
+            if !packet["error"].is_null() {
+                return Err(format!("{method} failed: {}", packet["error"]));
+            }
+            return Ok(packet["result"].clone());
+        }
+    }
+    Err(format!("the mediator closed the game socket during {method}"))
+}
+
+/// Connects the game client, lifts the default throttle, creates buttons `b0..b7`, goes ready.
+async fn setup_game(addr: &str) -> Res<Ws> {
+    let mut req = format!("ws://{addr}/gameClient").into_client_request().map_err(|e| e.to_string())?;
+    let headers = req.headers_mut();
+    headers.insert("Authorization", HeaderValue::from_static("Bearer demo-streamer"));
+    headers.insert("X-Interactive-Version", HeaderValue::from_static("1"));
+    headers.insert("X-Protocol-Version", HeaderValue::from_static("2.0"));
+    let mut ws = open(req).await?;
+    match ws.next().await {
+        Some(Ok(Message::Text(t))) if t.as_str().contains("\"hello\"") => {}
+        other => return Err(format!("expected hello from the mediator, got {other:?}")),
+    }
+    // The default global bucket (~1.3 MB/s) would otherwise be what this measures.
+    call(&mut ws, 1, "setBandwidthThrottle", json!({ "*": null })).await?;
+    let buttons: Vec<Value> = (0..8).map(|i| json!({ "controlID": format!("b{i}"), "kind": "button" })).collect();
+    call(&mut ws, 2, "createControls", json!({ "sceneID": "default", "controls": buttons })).await?;
+    call(&mut ws, 3, "ready", json!({ "isReady": true })).await?;
+    Ok(ws)
+}
+
+/// What the game client has seen; written only by its reader task.
+#[derive(Default)]
+struct GameStats {
+    joins: AtomicU64,
+    inputs: AtomicU64,
+    /// Nanoseconds since the round's base instant, plus one (0: none yet).
+    first_input_ns: AtomicU64,
+    last_input_ns: AtomicU64,
+    validated: AtomicU64,
+    invalid: AtomicU64,
+    closed: AtomicU64,
+}
+
+fn valid_input(text: &str) -> bool {
+    let Ok(p) = serde_json::from_str::<Value>(text) else {
+        return false;
+    };
+    p["type"] == "method"
+        && p["method"] == "giveInput"
+        && p["seq"].is_i64()
+        && p["params"]["participantID"].as_str().is_some_and(|s| !s.is_empty())
+        && p["params"]["input"]["controlID"] == "b3"
+        && p["params"]["input"]["event"] == "mousedown"
+        && p["params"]["input"]["button"] == 0
+}
+
+async fn game_reader(mut stream: SplitStream<Ws>, stats: Arc<GameStats>, base: Instant) {
+    while let Some(message) = stream.next().await {
+        let text = match message {
+            Ok(Message::Text(t)) => t,
+            Ok(Message::Close(_)) | Err(_) => break,
+            Ok(_) => continue,
+        };
+        let text = text.as_str();
+        if text.contains("\"giveInput\"") {
+            let n = stats.inputs.load(Ordering::Relaxed) + 1;
+            let now = base.elapsed().as_nanos() as u64 + 1;
+            if n == 1 {
+                stats.first_input_ns.store(now, Ordering::Relaxed);
+            }
+            stats.last_input_ns.store(now, Ordering::Relaxed);
+            if n % VALIDATE_EVERY == 1 {
+                let counter = if valid_input(text) { &stats.validated } else { &stats.invalid };
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            stats.inputs.store(n, Ordering::Release);
+        } else if text.contains("\"onParticipantJoin\"") {
+            let joined = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|p| p["params"]["participants"].as_array().map(Vec::len))
+                .unwrap_or(1);
+            stats.joins.fetch_add(joined as u64, Ordering::Release);
+        }
+    }
+    stats.closed.store(1, Ordering::Release);
+}
+
+/// What the participant sockets received.
+#[derive(Default)]
+struct ParticipantStats {
+    frames: AtomicU64,
+    /// Replies: with `discard: true` the mediator only answers errors.
+    error_replies: AtomicU64,
+    closed: AtomicU64,
+}
+
+/// Reads (and drops) everything a group of participant sockets receives.
+async fn drain(mut streams: SelectAll<SplitStream<Ws>>, stats: Arc<ParticipantStats>) {
+    let mut reported = false;
+    while let Some(message) = streams.next().await {
+        match message {
+            Ok(Message::Text(t)) => {
+                stats.frames.fetch_add(1, Ordering::Relaxed);
+                if t.as_str().contains("\"type\":\"reply\"") {
+                    stats.error_replies.fetch_add(1, Ordering::Relaxed);
+                    if !reported {
+                        reported = true;
+                        eprintln!("  participant got an error reply: {}", t.as_str());
+                    }
+                }
+            }
+            Ok(Message::Close(_)) | Err(_) => {
+                stats.closed.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Sends each socket its share of inputs, `batch` frames per flush, round-robin over the sockets.
+async fn flood(mut sinks: Vec<(SplitSink<Ws, Message>, Utf8Bytes, u64)>, batch: usize) -> (u64, u64) {
+    let (mut sent, mut failed) = (0u64, 0u64);
+    loop {
+        let mut busy = false;
+        for (sink, frame, left) in sinks.iter_mut() {
+            if *left == 0 {
+                continue;
+            }
+            busy = true;
+            let n = (*left).min(batch as u64);
+            let mut ok = true;
+            for _ in 0..n {
+                if sink.feed(Message::Text(frame.clone())).await.is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            ok = ok && sink.flush().await.is_ok();
+            if ok {
+                sent += n;
+                *left -= n;
+            } else {
+                failed += *left;
+                *left = 0;
+            }
+        }
+        if !busy {
+            return (sent, failed);
+        }
+    }
+}
+
+fn input_frame(id: usize) -> Utf8Bytes {
+    Utf8Bytes::from(format!(
+        "{{\"type\":\"method\",\"id\":{id},\"method\":\"giveInput\",\"params\":{{\"controlID\":\"b3\",\
+         \"event\":\"mousedown\",\"button\":0}},\"discard\":true,\"seq\":0}}"
+    ))
+}
+
+// ----- one round -----
+
+#[derive(Default)]
+struct Row {
+    n: usize,
+    connected: usize,
+    sent: u64,
+    delivered: u64,
+    rate: f64,
+    send_secs: f64,
+    deliver_secs: f64,
+    server_cpu: f64,
+    bench_cpu: f64,
+    rss_before: u64,
+    rss_joined: u64,
+    rss_after: u64,
+    error_replies: u64,
+    validated: u64,
+    invalid: u64,
+    note: String,
+}
+
+/// A phase's time limit, cut short by the overall budget.
+fn limit(phase: Duration, deadline: Instant) -> Duration {
+    phase.min(deadline.saturating_duration_since(Instant::now()))
+}
+
+async fn timed<T>(what: &str, phase: Duration, deadline: Instant, f: impl std::future::Future<Output = T>) -> Res<T> {
+    let lim = limit(phase, deadline);
+    tokio::time::timeout(lim, f).await.map_err(|_| format!("{what} took longer than {:.0} s", lim.as_secs_f64()))
+}
+
+/// Polls `done` every few milliseconds until it holds or `phase` runs out.
+async fn wait_until(what: &str, phase: Duration, deadline: Instant, mut done: impl FnMut() -> bool) -> Res<()> {
+    timed(what, phase, deadline, async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+}
+
+async fn round(s: &Settings, n: usize, deadline: Instant, row: &mut Row) -> Res<()> {
+    row.n = n;
+    let server = Server::start(&s.server)?;
+    let addr = server.addr.clone();
+    let pid = server.pid();
+
+    let game = timed("game client setup", GAME_SETUP_LIMIT, deadline, setup_game(&addr)).await??;
+    let (_game_sink, game_stream) = game.split();
+    let base = Instant::now();
+    let game_stats = Arc::new(GameStats::default());
+    let game_task = tokio::spawn(game_reader(game_stream, game_stats.clone(), base));
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    row.rss_before = rss(pid)?;
+
+    // Join N participants.
+    let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
+    let t = Instant::now();
+    let sockets: Vec<Res<Ws>> = timed(
+        "connecting participants",
+        CONNECT_LIMIT,
+        deadline,
+        futures_util::stream::iter(0..n)
+            .map(|_| {
+                let url = url.clone();
+                async move { open(url.into_client_request().map_err(|e| e.to_string())?).await }
+            })
+            .buffer_unordered(CONNECT_CONCURRENCY)
+            .collect(),
+    )
+    .await?;
+    let sockets: Vec<Ws> = sockets.into_iter().collect::<Res<_>>()?;
+    row.connected = sockets.len();
+    let stats = Arc::new(ParticipantStats::default());
+    let groups = s.tasks.min(n);
+    let mut streams: Vec<SelectAll<SplitStream<Ws>>> = (0..groups).map(|_| SelectAll::new()).collect();
+    let mut sinks: Vec<Vec<Sender>> = (0..groups).map(|_| Vec::new()).collect();
+    let per_socket = s.inputs / n as u64;
+    let extra = (s.inputs % n as u64) as usize;
+    for (i, ws) in sockets.into_iter().enumerate() {
+        let (sink, stream) = ws.split();
+        let quota = per_socket + u64::from(i < extra);
+        streams[i % groups].push(stream);
+        sinks[i % groups].push((sink, input_frame(i + 1), quota));
+    }
+    let drains: Vec<_> = streams.into_iter().map(|g| tokio::spawn(drain(g, stats.clone()))).collect();
+    wait_until("waiting for onParticipantJoin", JOIN_LIMIT, deadline, || {
+        game_stats.joins.load(Ordering::Acquire) >= n as u64
+    })
+    .await?;
+    // Every participant gets five packets on joining (hello, onParticipantJoin, onGroupCreate,
+    // onSceneCreate, onReady); let those drain before measuring.
+    let _ = wait_until("draining join packets", Duration::from_secs(5), deadline, || {
+        stats.frames.load(Ordering::Relaxed) >= 5 * n as u64
+    })
+    .await;
+    eprintln!("  {n} participants joined in {:.2} s", t.elapsed().as_secs_f64());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    row.rss_joined = rss(pid)?;
+    let errors_before = stats.error_replies.load(Ordering::Relaxed);
+
+    // Flood.
+    let cpu_server = cpu_time(&pid.to_string());
+    let cpu_bench = cpu_time("self");
+    let t0 = Instant::now();
+    let senders: Vec<_> = sinks.into_iter().map(|g| tokio::spawn(flood(g, s.batch))).collect();
+    let results = timed("sending inputs", SEND_LIMIT, deadline, futures_util::future::join_all(senders)).await?;
+    let (mut sent, mut failed) = (0, 0);
+    for r in results {
+        let (a, b) = r.map_err(|e| format!("sender task: {e}"))?;
+        sent += a;
+        failed += b;
+    }
+    row.send_secs = t0.elapsed().as_secs_f64();
+    row.sent = sent;
+    if failed > 0 {
+        row.note = format!("{failed} inputs could not be written");
+    }
+    // Wait for the game to see them all, or for delivery to stall.
+    let mut last = (game_stats.inputs.load(Ordering::Acquire), Instant::now());
+    let stalled = loop {
+        let got = game_stats.inputs.load(Ordering::Acquire);
+        if got >= sent || game_stats.closed.load(Ordering::Acquire) == 1 {
+            break false;
+        }
+        if got != last.0 {
+            last = (got, Instant::now());
+        } else if last.1.elapsed() >= STALL_LIMIT || Instant::now() >= deadline {
+            break true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let elapsed = t0.elapsed();
+    row.server_cpu = cpu_time(&pid.to_string()).saturating_sub(cpu_server).as_secs_f64() / elapsed.as_secs_f64();
+    row.bench_cpu = cpu_time("self").saturating_sub(cpu_bench).as_secs_f64() / elapsed.as_secs_f64();
+    // Anything still in flight (more than was sent would be a bug) gets a moment to show up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    row.delivered = game_stats.inputs.load(Ordering::Acquire);
+    let first = game_stats.first_input_ns.load(Ordering::Relaxed);
+    let last_ns = game_stats.last_input_ns.load(Ordering::Relaxed);
+    row.deliver_secs = last_ns.saturating_sub(first) as f64 / 1e9;
+    row.rate = if row.deliver_secs > 0.0 { row.delivered as f64 / row.deliver_secs } else { 0.0 };
+    row.validated = game_stats.validated.load(Ordering::Relaxed);
+    row.invalid = game_stats.invalid.load(Ordering::Relaxed);
+    row.error_replies = stats.error_replies.load(Ordering::Relaxed) - errors_before;
+    row.rss_after = rss(pid)?;
+    let closed = stats.closed.load(Ordering::Relaxed);
+    let mut notes = vec![std::mem::take(&mut row.note)];
+    if stalled {
+        notes.push(format!("delivery stalled for {} s", STALL_LIMIT.as_secs()));
+    }
+    if game_stats.closed.load(Ordering::Relaxed) == 1 {
+        notes.push("the game socket closed".into());
+    }
+    if closed > 0 {
+        notes.push(format!("{closed} participant sockets closed"));
+    }
+    if row.error_replies > 0 {
+        notes.push(format!("{} error replies", row.error_replies));
+    }
+    if row.invalid > 0 {
+        notes.push(format!("{} malformed giveInput packets", row.invalid));
+    }
+    row.note = notes.into_iter().filter(|n| !n.is_empty()).collect::<Vec<_>>().join("; ");
+
+    // Tear down: the server goes first so it does not process thousands of leaves.
+    drop(server);
+    game_task.abort();
+    for d in drains {
+        d.abort();
+    }
+    Ok(())
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn print_table(rows: &[Row]) {
+    println!();
+    println!(
+        "{:>6} | {:>9} | {:>9} | {:>6} | {:>10} | {:>8} | {:>10} | {:>10} | {:>14} | {:>10} | {:>10} | {:>9}",
+        "N",
+        "sent",
+        "delivered",
+        "lost",
+        "inputs/s",
+        "send s",
+        "RSS before",
+        "RSS joined",
+        "bytes/particip",
+        "RSS flood",
+        "server CPU",
+        "bench CPU"
+    );
+    println!("{}", "-".repeat(146));
+    for r in rows {
+        let per = if r.connected > 0 { r.rss_joined.saturating_sub(r.rss_before) / r.connected as u64 } else { 0 };
+        println!(
+            "{:>6} | {:>9} | {:>9} | {:>6} | {:>10.0} | {:>8.2} | {:>10} | {:>10} | {:>14} | {:>10} | {:>9.0}% | {:>8.0}%",
+            r.n,
+            r.sent,
+            r.delivered,
+            r.sent.saturating_sub(r.delivered),
+            r.rate,
+            r.send_secs,
+            mib(r.rss_before),
+            mib(r.rss_joined),
+            per,
+            mib(r.rss_after),
+            r.server_cpu * 100.0,
+            r.bench_cpu * 100.0
+        );
+    }
+    println!();
+    println!("inputs/s: giveInput packets the game client received, first to last; send s: time to write");
+    println!("every input; bytes/particip = (RSS joined - RSS before) / N; CPU = share of one core during");
+    println!("the flood (the server and this bench share the machine's cores).");
+    for r in rows {
+        println!(
+            "N={}: validated {} of the received inputs in full ({} malformed){}{}",
+            r.n,
+            r.validated,
+            r.invalid,
+            if r.note.is_empty() { "" } else { "; " },
+            r.note
+        );
+    }
+}
+
+fn main() {
+    let settings = match settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mediator_load: {e}");
+            std::process::exit(2);
+        }
+    };
+    let deadline = Instant::now() + TOTAL_BUDGET;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    eprintln!(
+        "mediator_load: server {}, N = {:?}, {} inputs per round, {} client tasks, {} frames per flush",
+        settings.server.display(),
+        settings.ns,
+        settings.inputs,
+        settings.tasks,
+        settings.batch
+    );
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for &n in &settings.ns {
+        if Instant::now() >= deadline {
+            eprintln!("mediator_load: out of time, skipping N={n}");
+            failed = true;
+            continue;
+        }
+        eprintln!("round N={n}");
+        let mut row = Row::default();
+        let result = runtime.block_on(round(&settings, n, deadline, &mut row));
+        match result {
+            Ok(()) => rows.push(row),
+            Err(e) => {
+                eprintln!("  N={n} failed: {e}");
+                failed = true;
+                row.note = format!("FAILED: {e}");
+                rows.push(row);
+            }
+        }
+    }
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    print_table(&rows);
+    if failed {
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The one command that runs every test. It installs what the tests need on a fresh Debian
+# machine (Node.js for the official JS peers, a Python venv for the independent compression
+# peer), checks formatting, lints and the generated C header, then runs the whole suite.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+apt_install() {
+    local sudo_cmd=""
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@" >/dev/null
+}
+
+say "system packages"
+missing=()
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    apt_install "${missing[@]}"
+fi
+node --version
+
+say "Node peers (tests/node)"
+(cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+
+say "Python peers (tests/peers)"
+bash tests/peers/install.sh
+
+say "rustfmt and clippy"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+cargo fmt --all -- --check
+cargo clippy --all-features --all-targets --locked -- -D warnings
+
+say "generated header is fresh and compiles as C99 and C++"
+cargo build --all-features --locked
+if git rev-parse --git-dir >/dev/null 2>&1; then
+    git diff --exit-code -- include/mixplay.h || {
+        echo "include/mixplay.h is stale: commit the header that the build regenerated" >&2
+        exit 1
+    }
+fi
+printf '#include "mixplay.h"\nint main(void) { return mixplay_abi_version() == MIXPLAY_ABI_VERSION ? 0 : 1; }\n' > target/header_check.c
+gcc -std=c99 -Wall -Wextra -pedantic -Werror -Iinclude target/header_check.c -Ltarget/debug -l:libmixplay.a -lpthread -ldl -lm -o target/header_check_c
+target/header_check_c
+g++ -x c++ -std=c++17 -Wall -Wextra -pedantic -Werror -Iinclude target/header_check.c -Ltarget/debug -l:libmixplay.a -lpthread -ldl -o target/header_check_cpp
+target/header_check_cpp
+
+say "test suite"
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+    cargo install cargo-nextest --locked
+fi
+cargo nextest run --all-features --locked --no-fail-fast

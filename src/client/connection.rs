@@ -1,0 +1,641 @@
+//! The network task of a session: finds and opens the socket, synchronises the state, negotiates
+//! compression, keeps the clock, sends the game's requests and reads everything the service
+//! sends, and reconnects with backoff when the connection is lost.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::config::{Config, Endpoints};
+use super::events::{ConnectionState, ErrorKind, LocalError, Reply, ReplyError};
+use super::incoming::{read_input, read_method, Incoming, Interner, Object, Snapshot};
+use super::transport::{self, ConnectError, Socket};
+use crate::protocol::{visit_frame, Decoder, Encoder, ErrorBody, ErrorCode, Method, Packet, Scheme, WireFrame};
+
+/// A request from the game thread.
+#[derive(Debug)]
+pub enum Command {
+    Call { request_id: u64, method: String, params: Value },
+}
+
+/// What the game thread and the network task share.
+#[derive(Default)]
+pub struct Shared {
+    /// Service clock minus local clock, in milliseconds (from `getTime`).
+    pub clock_offset_ms: AtomicI64,
+    /// Inputs dropped because the event queue was full; poll reports and resets it.
+    pub dropped_inputs: AtomicU64,
+    /// Set when the session is being closed.
+    pub closing: AtomicBool,
+    pub close_now: Notify,
+}
+
+pub fn wall_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// How a connection ended.
+enum Outcome {
+    /// The game closed the session.
+    Closed,
+    /// Retrying cannot help.
+    Fatal(Option<u16>, String),
+    /// Worth retrying.
+    Lost(Option<u16>, String),
+}
+
+pub struct Net {
+    config: Config,
+    cmds: mpsc::Receiver<Command>,
+    out: mpsc::Sender<Incoming>,
+    shared: Arc<Shared>,
+}
+
+/// Close codes after which the session stops instead of reconnecting.
+fn is_fatal(code: u16) -> bool {
+    ErrorCode::from_code(u32::from(code)).is_some_and(ErrorCode::is_fatal_close)
+}
+
+impl Net {
+    pub fn new(config: Config, cmds: mpsc::Receiver<Command>, out: mpsc::Sender<Incoming>, shared: Arc<Shared>) -> Net {
+        Net { config, cmds, out, shared }
+    }
+
+    async fn emit(&self, item: Incoming) -> bool {
+        if item.is_droppable() {
+            match self.out.try_send(item) {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    self.shared.dropped_inputs.fetch_add(1, Ordering::Relaxed);
+                    true
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        } else {
+            self.out.send(item).await.is_ok()
+        }
+    }
+
+    async fn status(&self, state: ConnectionState, code: Option<u16>, message: impl Into<String>) {
+        self.emit(Incoming::Status { state, code, message: message.into() }).await;
+    }
+
+    async fn fail_request(&self, request_id: u64, kind: LocalError, message: &str) {
+        let error = ReplyError::local(kind, message);
+        self.emit(Incoming::Reply(Reply { request_id, result: Err(error) })).await;
+    }
+
+    /// The whole life of a session's connection.
+    pub async fn run(mut self) {
+        let mut failures: u32 = 0;
+        loop {
+            self.status(ConnectionState::Connecting, None, "").await;
+            let outcome = self.connect_and_serve(&mut failures).await;
+            let (code, message) = match outcome {
+                Outcome::Closed => return,
+                Outcome::Fatal(code, message) => (code, message),
+                Outcome::Lost(code, message) => {
+                    failures += 1;
+                    let policy = &self.config.reconnect;
+                    let exhausted = policy.max_attempts.is_some_and(|max| failures > max);
+                    if policy.enabled && !exhausted {
+                        self.status(ConnectionState::Reconnecting, code, message).await;
+                        if !self.wait_before_retry(failures).await {
+                            return;
+                        }
+                        continue;
+                    }
+                    (code, message)
+                }
+            };
+            self.status(ConnectionState::Disconnected, code, message).await;
+            self.refuse_until_closed().await;
+            return;
+        }
+    }
+
+    /// Exponential backoff with ±25% jitter; requests made meanwhile fail at once.
+    /// Returns false when the session was closed while waiting.
+    async fn wait_before_retry(&mut self, failures: u32) -> bool {
+        let policy = &self.config.reconnect;
+        let base = policy.initial_delay.as_secs_f64() * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
+        let capped = base.min(policy.max_delay.as_secs_f64());
+        let jittered = capped * (0.75 + fastrand::f64() * 0.5);
+        let until = tokio::time::Instant::now() + Duration::from_secs_f64(jittered);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return true,
+                _ = self.shared.close_now.notified() => return false,
+                cmd = self.cmds.recv() => match cmd {
+                    None => return false,
+                    Some(Command::Call { request_id, .. }) => {
+                        self.fail_request(request_id, LocalError::NotConnected, "the session is reconnecting").await;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn refuse_until_closed(&mut self) {
+        loop {
+            tokio::select! {
+                _ = self.shared.close_now.notified() => return,
+                cmd = self.cmds.recv() => match cmd {
+                    None => return,
+                    Some(Command::Call { request_id, .. }) => {
+                        self.fail_request(request_id, LocalError::NotConnected, "the session is disconnected").await;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn endpoints(&self) -> Result<Vec<String>, ConnectError> {
+        match &self.config.endpoints {
+            Endpoints::Fixed(urls) if urls.is_empty() => Err(ConnectError::Fatal("no endpoint URLs configured".into())),
+            Endpoints::Fixed(urls) => Ok(urls.clone()),
+            Endpoints::Discover(url) => transport::discover(url, &self.config.tls, self.config.connect_timeout).await,
+        }
+    }
+
+    async fn connect_and_serve(&mut self, failures: &mut u32) -> Outcome {
+        let endpoints = match self.endpoints().await {
+            Ok(e) => e,
+            Err(ConnectError::Fatal(m)) => return Outcome::Fatal(None, m),
+            Err(ConnectError::Transient(m)) => return Outcome::Lost(None, m),
+        };
+        let mut last_error = String::new();
+        for url in &endpoints {
+            if self.shared.closing.load(Ordering::Relaxed) {
+                return Outcome::Closed;
+            }
+            let mut socket = match transport::open(url, &self.config).await {
+                Ok(s) => s,
+                Err(ConnectError::Fatal(m)) => return Outcome::Fatal(None, m),
+                Err(ConnectError::Transient(m)) => {
+                    last_error = m;
+                    continue;
+                }
+            };
+            // The service says hello, or closes at once when the handshake failed.
+            match tokio::time::timeout(self.config.connect_timeout, first_packet(&mut socket)).await {
+                Err(_) => last_error = format!("{url} sent no hello in time"),
+                Ok(Err((Some(code), reason))) if is_fatal(code) => {
+                    return Outcome::Fatal(Some(code), format!("{url} closed the connection: {code} {reason}"))
+                }
+                Ok(Err((code, reason))) => {
+                    last_error = format!("{url} closed the connection: {} {reason}", code.unwrap_or(1006))
+                }
+                Ok(Ok(first)) => {
+                    let mut conn = Conn::new(self, socket);
+                    if let Some(text) = first {
+                        if let Err(outcome) = conn.handle_text(&text).await {
+                            return outcome;
+                        }
+                    }
+                    return conn.serve(failures).await;
+                }
+            }
+        }
+        Outcome::Lost(None, last_error)
+    }
+}
+
+/// Reads until the first data frame. `Ok(Some(text))` is a text frame to process (normally
+/// `hello`); `Err` is the close code and reason.
+async fn first_packet(socket: &mut Socket) -> Result<Option<String>, (Option<u16>, String)> {
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(t))) => return Ok(Some(t.to_string())),
+            Some(Ok(Message::Close(frame))) => {
+                return Err(frame
+                    .map(|f| (Some(u16::from(f.code)), f.reason.to_string()))
+                    .unwrap_or((None, String::new())))
+            }
+            Some(Ok(Message::Binary(_))) => return Ok(None),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err((None, e.to_string())),
+            None => return Err((None, "the connection closed".into())),
+        }
+    }
+}
+
+/// Why a request was sent.
+enum Purpose {
+    Game(u64),
+    Compression,
+    Time { sent: Instant, sent_wall: i64 },
+    Scenes,
+    Groups,
+    Participants,
+    Ready,
+}
+
+struct Pending {
+    purpose: Purpose,
+    deadline: Instant,
+}
+
+/// State read while synchronising after hello.
+#[derive(Default)]
+struct Sync {
+    snapshot: Snapshot,
+    outstanding: u32,
+    /// Events that arrived before synchronisation finished, delivered after the snapshot.
+    held_back: Vec<Incoming>,
+}
+
+struct Conn<'n> {
+    net: &'n mut Net,
+    socket: Socket,
+    encoder: Encoder,
+    decoder: Decoder,
+    last_seq: i32,
+    next_id: u32,
+    pending: HashMap<u32, Pending>,
+    interner: Interner,
+    sync: Option<Sync>,
+}
+
+impl<'n> Conn<'n> {
+    fn new(net: &'n mut Net, socket: Socket) -> Self {
+        Conn {
+            net,
+            socket,
+            encoder: Encoder::new(Scheme::None),
+            decoder: Decoder::new(Scheme::None),
+            last_seq: 0,
+            next_id: 1,
+            pending: HashMap::new(),
+            interner: Interner::default(),
+            sync: Some(Sync::default()),
+        }
+    }
+
+    async fn serve(mut self, failures: &mut u32) -> Outcome {
+        if let Err(o) = self.start_sync().await {
+            return o;
+        }
+        let outcome = loop {
+            let deadline = self.pending.values().map(|p| p.deadline).min();
+            let sleep = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let result = tokio::select! {
+                message = self.socket.next() => self.handle_message(message).await,
+                cmd = self.net.cmds.recv() => match cmd {
+                    None => Err(Outcome::Closed),
+                    Some(cmd) => self.handle_command(cmd).await,
+                },
+                _ = self.net.shared.close_now.notified() => Err(Outcome::Closed),
+                _ = sleep => { self.expire().await; Ok(()) }
+            };
+            if let Err(o) = result {
+                break o;
+            }
+            if self.sync.is_none() {
+                *failures = 0;
+            }
+        };
+        if matches!(outcome, Outcome::Closed) {
+            let _ = self.socket.close(None).await;
+        }
+        self.fail_all_pending().await;
+        outcome
+    }
+
+    fn packet_id(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        id
+    }
+
+    async fn send_packet(&mut self, packet: Packet) -> Result<(), Outcome> {
+        let frame = self
+            .encoder
+            .encode(packet.to_json())
+            .map_err(|e| Outcome::Lost(None, format!("compressing a frame failed: {e}")))?;
+        let message = match frame {
+            WireFrame::Text(t) => Message::Text(t.into()),
+            WireFrame::Binary(b) => Message::Binary(b.into()),
+        };
+        self.socket.send(message).await.map_err(|e| Outcome::Lost(None, format!("sending failed: {e}")))
+    }
+
+    async fn call(&mut self, method: &str, params: Value, purpose: Purpose) -> Result<(), Outcome> {
+        let id = self.packet_id();
+        let mut m = Method::new(id, method, params);
+        m.seq = Some(self.last_seq);
+        let deadline = Instant::now() + self.net.config.request_timeout;
+        self.pending.insert(id, Pending { purpose, deadline });
+        self.send_packet(Packet::Method(m)).await
+    }
+
+    async fn start_sync(&mut self) -> Result<(), Outcome> {
+        let prefs: Vec<&str> = self.net.config.compression.iter().map(|s| s.name()).collect();
+        if prefs.iter().any(|p| *p != "none") {
+            self.call("setCompression", json!({ "scheme": prefs }), Purpose::Compression).await?;
+        }
+        self.call("getTime", Value::Null, Purpose::Time { sent: Instant::now(), sent_wall: wall_ms() }).await?;
+        self.call("getScenes", Value::Null, Purpose::Scenes).await?;
+        self.call("getGroups", Value::Null, Purpose::Groups).await?;
+        self.call("getAllParticipants", json!({ "from": 0 }), Purpose::Participants).await?;
+        if let Some(sync) = &mut self.sync {
+            sync.outstanding = 3;
+        }
+        Ok(())
+    }
+
+    async fn finish_sync(&mut self) -> Result<(), Outcome> {
+        let Some(sync) = self.sync.take() else { return Ok(()) };
+        self.emit(Incoming::Snapshot(Box::new(sync.snapshot))).await?;
+        self.emit(Incoming::Status { state: ConnectionState::Connected, code: None, message: String::new() }).await?;
+        for item in sync.held_back {
+            self.emit(item).await?;
+        }
+        if self.net.config.auto_ready {
+            self.call("ready", json!({ "isReady": true }), Purpose::Ready).await?;
+        }
+        Ok(())
+    }
+
+    async fn emit(&mut self, item: Incoming) -> Result<(), Outcome> {
+        if let Some(sync) = &mut self.sync {
+            if !matches!(item, Incoming::Reply(_) | Incoming::Error { .. }) {
+                sync.held_back.push(item);
+                return Ok(());
+            }
+        }
+        if self.net.emit(item).await {
+            Ok(())
+        } else {
+            Err(Outcome::Closed)
+        }
+    }
+
+    async fn handle_command(&mut self, cmd: Command) -> Result<(), Outcome> {
+        let Command::Call { request_id, method, params } = cmd;
+        if self.sync.is_some() {
+            self.net.fail_request(request_id, LocalError::NotConnected, "the session is still synchronising").await;
+            return Ok(());
+        }
+        self.call(&method, params, Purpose::Game(request_id)).await
+    }
+
+    async fn expire(&mut self) {
+        let now = Instant::now();
+        let expired: Vec<u32> = self.pending.iter().filter(|(_, p)| p.deadline <= now).map(|(id, _)| *id).collect();
+        for id in expired {
+            if let Some(p) = self.pending.remove(&id) {
+                if let Purpose::Game(request_id) = p.purpose {
+                    self.net
+                        .fail_request(request_id, LocalError::TimedOut, "no reply within the request timeout")
+                        .await;
+                }
+                // A lost synchronisation reply leaves the state unknown: the loop below notices.
+            }
+        }
+        if self.sync.is_some() && !self.pending.values().any(|p| is_sync(&p.purpose)) {
+            // Synchronisation can no longer finish on this connection.
+            let _ = self.socket.close(None).await;
+        }
+    }
+
+    async fn fail_all_pending(&mut self) {
+        let pending: Vec<Pending> = self.pending.drain().map(|(_, p)| p).collect();
+        for p in pending {
+            if let Purpose::Game(request_id) = p.purpose {
+                self.net
+                    .fail_request(request_id, LocalError::ConnectionLost, "the connection was lost before the reply")
+                    .await;
+            }
+        }
+    }
+
+    async fn handle_message(
+        &mut self,
+        message: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Result<(), Outcome> {
+        match message {
+            None => Err(Outcome::Lost(None, "the connection closed".into())),
+            Some(Err(e)) => Err(Outcome::Lost(None, format!("the connection failed: {e}"))),
+            Some(Ok(Message::Close(frame))) => {
+                let (code, reason) =
+                    frame.map(|f| (Some(u16::from(f.code)), f.reason.to_string())).unwrap_or((None, String::new()));
+                let message = format!("the service closed the connection: {} {reason}", code.unwrap_or(1005));
+                match code {
+                    Some(c) if is_fatal(c) => Err(Outcome::Fatal(code, message)),
+                    _ => Err(Outcome::Lost(code, message)),
+                }
+            }
+            Some(Ok(Message::Text(t))) => {
+                let text = self.decoder.decode_text(t.to_string(), true).unwrap_or_default();
+                self.handle_text(&text).await
+            }
+            Some(Ok(Message::Binary(b))) => match self.decoder.decode_binary(&b) {
+                Ok(text) => self.handle_text(&text).await,
+                Err(e) => {
+                    // The shared stream is broken; only a new connection can recover.
+                    let message = format!("a compressed frame could not be decoded: {e}");
+                    self.emit(Incoming::Error {
+                        kind: ErrorKind::Protocol,
+                        code: Some(4001),
+                        message: message.clone(),
+                    })
+                    .await?;
+                    Err(Outcome::Lost(Some(4001), message))
+                }
+            },
+            Some(Ok(_)) => Ok(()),
+        }
+    }
+
+    async fn handle_text(&mut self, text: &str) -> Result<(), Outcome> {
+        // Collect first: the visitor cannot await.
+        let mut work: Vec<Work> = Vec::new();
+        let mut max_seq = None;
+        let parsed = visit_frame(text, |p| {
+            if let Some(s) = p.seq {
+                max_seq = Some(s);
+            }
+            work.push(if p.is_method {
+                if p.method == "giveInput" {
+                    match p.params.map(|raw| read_input(raw, &mut self.interner)) {
+                        Some(Ok(input)) => Work::Item(Incoming::Input(input)),
+                        Some(Err(e)) => Work::Bad(p.id, p.discard, e),
+                        None => Work::Bad(p.id, p.discard, "giveInput without params".into()),
+                    }
+                } else if p.method == "hello" {
+                    Work::Ack(p.id, p.discard)
+                } else {
+                    match read_method(p.method, p.params) {
+                        Some(Ok(item)) => Work::Event(p.id, p.discard, item),
+                        Some(Err(e)) => Work::Bad(p.id, p.discard, e),
+                        None => Work::Unhandled(
+                            p.id,
+                            p.discard,
+                            p.method.to_owned(),
+                            p.params.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()),
+                        ),
+                    }
+                }
+            } else {
+                let error = p.error.map(|e| {
+                    serde_json::from_str::<ErrorBody>(e.get()).unwrap_or_else(|_| ErrorBody {
+                        code: ErrorCode::InternalError.code().into(),
+                        message: e.get().to_owned(),
+                        path: None,
+                    })
+                });
+                Work::Reply(p.id, p.result.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()), error)
+            });
+        });
+        if let Some(s) = max_seq {
+            self.last_seq = s;
+        }
+        if let Err(e) = parsed {
+            let message = format!("unreadable frame from the service: {e}");
+            return self.emit(Incoming::Error { kind: ErrorKind::Protocol, code: None, message }).await;
+        }
+        for w in work {
+            match w {
+                Work::Item(item) => self.emit(item).await?,
+                Work::Ack(id, discard) => self.ack(id, discard).await?,
+                Work::Event(id, discard, item) => {
+                    self.emit(item).await?;
+                    self.ack(id, discard).await?;
+                }
+                Work::Bad(id, discard, message) => {
+                    self.emit(Incoming::Error { kind: ErrorKind::Protocol, code: None, message: message.clone() })
+                        .await?;
+                    if !discard || id != 0 {
+                        let reply =
+                            crate::protocol::Reply::err(id, ErrorBody::with_message(ErrorCode::InvalidParams, message));
+                        self.send_packet(Packet::Reply(reply)).await?;
+                    }
+                }
+                Work::Unhandled(id, discard, method, params) => {
+                    self.emit(Incoming::Unhandled { method: method.clone(), params }).await?;
+                    if !discard {
+                        let reply = crate::protocol::Reply::err(
+                            id,
+                            ErrorBody::with_message(
+                                ErrorCode::UnknownMethod,
+                                format!("this client does not handle {method}"),
+                            ),
+                        );
+                        self.send_packet(Packet::Reply(reply)).await?;
+                    }
+                }
+                Work::Reply(id, result, error) => self.handle_reply(id, result, error).await?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn ack(&mut self, id: u32, discard: bool) -> Result<(), Outcome> {
+        if discard {
+            return Ok(());
+        }
+        self.send_packet(Packet::Reply(crate::protocol::Reply::ok(id, Value::Null))).await
+    }
+
+    async fn handle_reply(&mut self, id: u32, result: String, error: Option<ErrorBody>) -> Result<(), Outcome> {
+        let Some(pending) = self.pending.remove(&id) else { return Ok(()) };
+        match pending.purpose {
+            Purpose::Game(request_id) => {
+                let result = match error {
+                    Some(e) => Err(ReplyError { code: e.code, message: e.message, path: e.path }),
+                    None => Ok(result),
+                };
+                self.emit(Incoming::Reply(Reply { request_id, result })).await
+            }
+            Purpose::Compression => {
+                if error.is_none() {
+                    let chosen = serde_json::from_str::<Value>(&result)
+                        .ok()
+                        .and_then(|v| v.get("scheme").and_then(Value::as_str).and_then(Scheme::parse))
+                        .unwrap_or(Scheme::None);
+                    self.encoder = Encoder::new(chosen);
+                    self.decoder = Decoder::new(chosen);
+                }
+                Ok(())
+            }
+            Purpose::Time { sent, sent_wall } => {
+                if let Some(time) = serde_json::from_str::<Value>(&result).ok().and_then(|v| v.get("time")?.as_i64()) {
+                    let rtt = sent.elapsed().as_millis() as i64;
+                    let offset = time - (sent_wall + rtt / 2);
+                    self.net.shared.clock_offset_ms.store(offset, Ordering::Relaxed);
+                }
+                Ok(())
+            }
+            Purpose::Ready => Ok(()),
+            Purpose::Scenes | Purpose::Groups | Purpose::Participants => {
+                let Some(sync) = &mut self.sync else { return Ok(()) };
+                if let Some(e) = error {
+                    let message = format!("synchronising the state failed: {} {}", e.code, e.message);
+                    let _ = self.socket.close(None).await;
+                    return Err(Outcome::Lost(None, message));
+                }
+                let value: Value = serde_json::from_str(&result).unwrap_or(Value::Null);
+                let list = |key: &str| -> Vec<Object> {
+                    value
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(|v| v.as_object().cloned()).collect())
+                        .unwrap_or_default()
+                };
+                match pending.purpose {
+                    Purpose::Scenes => {
+                        sync.snapshot.scenes = list("scenes");
+                        sync.outstanding -= 1;
+                    }
+                    Purpose::Groups => {
+                        sync.snapshot.groups = list("groups");
+                        sync.outstanding -= 1;
+                    }
+                    _ => {
+                        let page = list("participants");
+                        let last = page.last().and_then(|p| p.get("connectedAt")).and_then(Value::as_i64);
+                        sync.snapshot.participants.extend(page);
+                        let more = value.get("hasMore").and_then(Value::as_bool).unwrap_or(false);
+                        match (more, last) {
+                            (true, Some(from)) => {
+                                return self
+                                    .call("getAllParticipants", json!({ "from": from }), Purpose::Participants)
+                                    .await;
+                            }
+                            _ => sync.outstanding -= 1,
+                        }
+                    }
+                }
+                if sync.outstanding == 0 {
+                    self.finish_sync().await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn is_sync(p: &Purpose) -> bool {
+    matches!(p, Purpose::Scenes | Purpose::Groups | Purpose::Participants)
+}
+
+enum Work {
+    Item(Incoming),
+    Ack(u32, bool),
+    Event(u32, bool, Incoming),
+    Bad(u32, bool, String),
+    Unhandled(u32, bool, String, String),
+    Reply(u32, String, Option<ErrorBody>),
+}

@@ -1,0 +1,265 @@
+//! The events a session hands to the game through `poll`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::protocol::ErrorCode;
+
+/// A participant's session id. UUIDs (what services send) are stored as their 16 bytes; any
+/// other id is kept as text.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SessionId {
+    Uuid([u8; 16]),
+    Other(Arc<str>),
+}
+
+impl SessionId {
+    /// Reads a session id; lower-case canonical UUIDs take the compact form.
+    pub fn parse(s: &str) -> SessionId {
+        parse_uuid(s).map(|v| SessionId::Uuid(v.to_be_bytes())).unwrap_or_else(|| SessionId::Other(Arc::from(s)))
+    }
+
+    /// Writes the id's text into `out` (36 bytes for a UUID).
+    pub fn write_to(&self, out: &mut String) {
+        match self {
+            SessionId::Uuid(bytes) => {
+                let v = u128::from_be_bytes(*bytes);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                for i in 0..32 {
+                    if matches!(i, 8 | 12 | 16 | 20) {
+                        out.push('-');
+                    }
+                    let nibble = (v >> (124 - 4 * i)) & 0xf;
+                    out.push(HEX[nibble as usize] as char);
+                }
+            }
+            SessionId::Other(s) => out.push_str(s),
+        }
+    }
+}
+
+fn parse_uuid(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None, // upper-case ids keep their exact text
+        };
+        v = (v << 4) | u128::from(d);
+    }
+    Some(v)
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::with_capacity(36);
+        self.write_to(&mut s);
+        f.write_str(&s)
+    }
+}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SessionId({self})")
+    }
+}
+
+/// Where the session's connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Looking up endpoints and opening the socket.
+    Connecting,
+    /// Connected and synchronised; the cache holds the service's state.
+    Connected,
+    /// The connection was lost; retrying after a delay.
+    Reconnecting,
+    /// Stopped for good: a fatal close code, retries exhausted, or the session was closed.
+    Disconnected,
+}
+
+/// A button event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ButtonAction {
+    MouseDown,
+    MouseUp,
+    KeyDown,
+    KeyUp,
+}
+
+impl ButtonAction {
+    pub fn is_press(self) -> bool {
+        matches!(self, ButtonAction::MouseDown | ButtonAction::KeyDown)
+    }
+}
+
+/// What kind of input a participant gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputKind {
+    /// A button press or release; `button` is the mouse button (0 for touch and keys).
+    Button { action: ButtonAction, button: i32 },
+    /// A joystick or screen move, x and y as the participant sent them.
+    Move { x: f64, y: f64 },
+    /// A screen press or release at x, y.
+    ScreenButton { action: ButtonAction, x: f64, y: f64 },
+    /// A textbox change (typing, when there is no submit button) or submission.
+    Text { submit: bool, text: String },
+    /// Any other event (custom controls): the event name; the whole input is in `raw`.
+    Custom { event: String },
+}
+
+/// One input from one participant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub participant: SessionId,
+    pub control: Arc<str>,
+    pub kind: InputKind,
+    /// The spark transaction this input opened, to `capture`.
+    pub transaction: Option<String>,
+    /// The input object as JSON, for custom controls (empty for built-in events).
+    pub raw: String,
+}
+
+/// A failed request, as the service (or the library) reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyError {
+    /// A protocol code (4xxx, 1011), or one of the local codes of [`LocalError`].
+    pub code: u32,
+    pub message: String,
+    pub path: Option<String>,
+}
+
+/// Codes the library uses in [`ReplyError`] for failures that never reached the service. They
+/// are outside the protocol's ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum LocalError {
+    /// No reply arrived within the request timeout.
+    TimedOut = 1,
+    /// The request could not be sent: the session was not connected.
+    NotConnected = 2,
+    /// The connection was lost before the reply arrived.
+    ConnectionLost = 3,
+}
+
+impl ReplyError {
+    pub fn local(kind: LocalError, message: impl Into<String>) -> Self {
+        ReplyError { code: kind as u32, message: message.into(), path: None }
+    }
+
+    /// The protocol code, when it is one.
+    pub fn protocol_code(&self) -> Option<ErrorCode> {
+        ErrorCode::from_code(self.code)
+    }
+}
+
+/// The answer to a request made by the game.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub request_id: u64,
+    /// The result as JSON text, or the error.
+    pub result: Result<String, ReplyError>,
+}
+
+/// Things that went wrong outside any request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The connection failed or was closed; `code` says why when the service said.
+    Connection,
+    /// A packet from the service could not be read.
+    Protocol,
+    /// Input events were dropped because the game did not poll fast enough.
+    QueueOverflow,
+    /// Something inside the library failed.
+    Internal,
+}
+
+/// Everything `poll` can hand to the game. After an event is returned, the state cache already
+/// reflects it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The connection changed state. `code` and `message` explain a loss or a stop.
+    Connection {
+        state: ConnectionState,
+        code: Option<u16>,
+        message: String,
+    },
+    /// The service's ready state changed (participants can interact while ready).
+    Ready(bool),
+    Input(Input),
+    ParticipantJoined(SessionId),
+    /// The participant has left; its last known properties as JSON.
+    ParticipantLeft {
+        participant: SessionId,
+        last: String,
+    },
+    ParticipantUpdated(SessionId),
+    SceneCreated(String),
+    SceneUpdated(String),
+    SceneDeleted {
+        scene: String,
+        reassigned_to: String,
+    },
+    GroupCreated(String),
+    GroupUpdated(String),
+    GroupDeleted {
+        group: String,
+        reassigned_to: String,
+    },
+    ControlCreated {
+        scene: String,
+        control: String,
+    },
+    ControlUpdated {
+        scene: String,
+        control: String,
+    },
+    ControlDeleted {
+        scene: String,
+        control: String,
+    },
+    WorldUpdated,
+    /// The service warns that the session is near its memory limit.
+    MemoryWarning {
+        used_bytes: u64,
+        total_bytes: u64,
+        raw: String,
+    },
+    Reply(Reply),
+    /// A method from the service the library does not handle: its name and params as JSON.
+    UnhandledMethod {
+        method: String,
+        params: String,
+    },
+    Error {
+        kind: ErrorKind,
+        code: Option<u32>,
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_round_trip() {
+        let u = "b2f65dea-429f-4105-a280-745fd5d75945";
+        let id = SessionId::parse(u);
+        assert!(matches!(id, SessionId::Uuid(_)));
+        assert_eq!(id.to_string(), u);
+        let odd = SessionId::parse("B2F65DEA-429F-4105-A280-745FD5D75945");
+        assert!(matches!(odd, SessionId::Other(_)));
+        assert_eq!(SessionId::parse("s1").to_string(), "s1");
+    }
+}

@@ -1,0 +1,279 @@
+//! What the network task hands to the game thread, and how server methods are read into it.
+//!
+//! Parsing happens on the network thread; applying to the cache happens in `poll`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::events::{ButtonAction, ConnectionState, ErrorKind, Input, InputKind, Reply, SessionId};
+
+pub type Object = Map<String, Value>;
+
+/// The state read right after (re)connecting.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub scenes: Vec<Object>,
+    pub groups: Vec<Object>,
+    pub participants: Vec<Object>,
+}
+
+#[derive(Debug)]
+pub enum Incoming {
+    Status { state: ConnectionState, code: Option<u16>, message: String },
+    Snapshot(Box<Snapshot>),
+    Ready(bool),
+    Input(Input),
+    ParticipantsJoined(Vec<Object>),
+    ParticipantsLeft(Vec<Object>),
+    ParticipantsUpdated(Vec<Object>),
+    ScenesCreated(Vec<Object>),
+    ScenesUpdated(Vec<Object>),
+    SceneDeleted { scene: String, reassigned_to: String },
+    GroupsCreated(Vec<Object>),
+    GroupsUpdated(Vec<Object>),
+    GroupDeleted { group: String, reassigned_to: String },
+    ControlsCreated { scene: String, controls: Vec<Object> },
+    ControlsUpdated { scene: String, controls: Vec<Object> },
+    ControlsDeleted { scene: String, controls: Vec<String> },
+    WorldUpdated(Object),
+    MemoryWarning { used_bytes: u64, total_bytes: u64, raw: String },
+    Reply(Reply),
+    Unhandled { method: String, params: String },
+    Error { kind: ErrorKind, code: Option<u32>, message: String },
+}
+
+impl Incoming {
+    /// Input may be dropped when the game falls behind; nothing else may.
+    pub fn is_droppable(&self) -> bool {
+        matches!(self, Incoming::Input(_))
+    }
+}
+
+/// Control ids repeat on every input; sharing one allocation per id keeps input cheap.
+#[derive(Default)]
+pub struct Interner {
+    ids: HashMap<Box<str>, Arc<str>>,
+}
+
+/// Enough distinct control ids for any real game; past it, ids are allocated per input so a
+/// misbehaving service cannot grow the table without bound.
+const INTERNER_LIMIT: usize = 4096;
+
+impl Interner {
+    pub fn get(&mut self, id: &str) -> Arc<str> {
+        if let Some(a) = self.ids.get(id) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(id);
+        if self.ids.len() < INTERNER_LIMIT {
+            self.ids.insert(Box::from(id), a.clone());
+        }
+        a
+    }
+}
+
+#[derive(Deserialize)]
+struct GiveInputParams<'a> {
+    #[serde(rename = "participantID", borrow)]
+    participant: Cow<'a, str>,
+    #[serde(rename = "transactionID", default, borrow)]
+    transaction: Option<&'a RawValue>,
+    #[serde(borrow)]
+    input: &'a RawValue,
+}
+
+#[derive(Deserialize)]
+struct InputFields<'a> {
+    #[serde(rename = "controlID", borrow)]
+    control: Cow<'a, str>,
+    #[serde(borrow)]
+    event: Cow<'a, str>,
+    #[serde(default)]
+    button: Option<i32>,
+    #[serde(default)]
+    x: Option<f64>,
+    #[serde(default)]
+    y: Option<f64>,
+    #[serde(default, borrow)]
+    value: Option<Cow<'a, str>>,
+}
+
+fn button_action(event: &str) -> Option<ButtonAction> {
+    match event {
+        "mousedown" => Some(ButtonAction::MouseDown),
+        "mouseup" => Some(ButtonAction::MouseUp),
+        "keydown" => Some(ButtonAction::KeyDown),
+        "keyup" => Some(ButtonAction::KeyUp),
+        _ => None,
+    }
+}
+
+/// Reads `giveInput` params into an input event.
+pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, String> {
+    let p: GiveInputParams<'_> = serde_json::from_str(params.get()).map_err(|e| format!("bad giveInput: {e}"))?;
+    let f: InputFields<'_> = serde_json::from_str(p.input.get()).map_err(|e| format!("bad giveInput input: {e}"))?;
+    let transaction = p.transaction.and_then(|t| match serde_json::from_str::<Value>(t.get()) {
+        Ok(Value::String(s)) => Some(s),
+        Ok(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    });
+    let action = button_action(&f.event);
+    let (kind, raw) = match (action, f.x, f.y) {
+        (Some(action), Some(x), Some(y)) => (InputKind::ScreenButton { action, x, y }, String::new()),
+        (Some(action), _, _) => (InputKind::Button { action, button: f.button.unwrap_or(0) }, String::new()),
+        (None, Some(x), Some(y)) if f.event == "move" => (InputKind::Move { x, y }, String::new()),
+        (None, _, _) if matches!(&*f.event, "change" | "submit") && f.value.is_some() => (
+            InputKind::Text { submit: f.event == "submit", text: f.value.unwrap_or_default().into_owned() },
+            String::new(),
+        ),
+        _ => (InputKind::Custom { event: f.event.into_owned() }, p.input.get().to_owned()),
+    };
+    Ok(Input {
+        participant: SessionId::parse(&p.participant),
+        control: interner.get(&f.control),
+        kind,
+        transaction,
+        raw,
+    })
+}
+
+fn objects(params: &Value, key: &str) -> Result<Vec<Object>, String> {
+    match params.get(key) {
+        Some(Value::Array(items)) => {
+            items.iter().map(|v| v.as_object().cloned().ok_or_else(|| format!("{key} must hold objects"))).collect()
+        }
+        _ => Err(format!("{key} must be an array")),
+    }
+}
+
+fn string(params: &Value, key: &str) -> Result<String, String> {
+    params.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| format!("{key} must be a string"))
+}
+
+/// Reads a server method other than `giveInput`. `None` means the method is not one the library
+/// handles (the caller reports it as unhandled).
+pub fn read_method(method: &str, params: Option<&RawValue>) -> Option<Result<Incoming, String>> {
+    let known = matches!(
+        method,
+        "onReady"
+            | "onParticipantJoin"
+            | "onParticipantLeave"
+            | "onParticipantUpdate"
+            | "onSceneCreate"
+            | "onSceneUpdate"
+            | "onSceneDelete"
+            | "onGroupCreate"
+            | "onGroupUpdate"
+            | "onGroupDelete"
+            | "onControlCreate"
+            | "onControlUpdate"
+            | "onControlDelete"
+            | "onWorldUpdate"
+            | "issueMemoryWarning"
+    );
+    if !known {
+        return None;
+    }
+    let params: Value = match params.map(|p| serde_json::from_str(p.get())) {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return Some(Err(format!("{method} params are not JSON: {e}"))),
+        None => Value::Null,
+    };
+    let p = &params;
+    Some((|| -> Result<Incoming, String> {
+        Ok(match method {
+            "onReady" => Incoming::Ready(p.get("isReady").and_then(Value::as_bool).ok_or("isReady must be a boolean")?),
+            "onParticipantJoin" => Incoming::ParticipantsJoined(objects(p, "participants")?),
+            "onParticipantLeave" => Incoming::ParticipantsLeft(objects(p, "participants")?),
+            "onParticipantUpdate" => Incoming::ParticipantsUpdated(objects(p, "participants")?),
+            "onSceneCreate" => Incoming::ScenesCreated(objects(p, "scenes")?),
+            "onSceneUpdate" => Incoming::ScenesUpdated(objects(p, "scenes")?),
+            "onSceneDelete" => Incoming::SceneDeleted {
+                scene: string(p, "sceneID")?,
+                reassigned_to: string(p, "reassignSceneID").unwrap_or_default(),
+            },
+            "onGroupCreate" => Incoming::GroupsCreated(objects(p, "groups")?),
+            "onGroupUpdate" => Incoming::GroupsUpdated(objects(p, "groups")?),
+            "onGroupDelete" => Incoming::GroupDeleted {
+                group: string(p, "groupID")?,
+                reassigned_to: string(p, "reassignGroupID").unwrap_or_default(),
+            },
+            "onControlCreate" => {
+                Incoming::ControlsCreated { scene: string(p, "sceneID")?, controls: objects(p, "controls")? }
+            }
+            "onControlUpdate" => {
+                Incoming::ControlsUpdated { scene: string(p, "sceneID")?, controls: objects(p, "controls")? }
+            }
+            "onControlDelete" => Incoming::ControlsDeleted {
+                scene: string(p, "sceneID")?,
+                controls: objects(p, "controls")?
+                    .into_iter()
+                    .filter_map(|c| c.get("controlID").and_then(Value::as_str).map(str::to_owned))
+                    .collect(),
+            },
+            "onWorldUpdate" => Incoming::WorldUpdated(p.as_object().cloned().unwrap_or_default()),
+            "issueMemoryWarning" => Incoming::MemoryWarning {
+                used_bytes: p.get("usedBytes").and_then(Value::as_u64).unwrap_or(0),
+                total_bytes: p.get("totalBytes").and_then(Value::as_u64).unwrap_or(0),
+                raw: p.to_string(),
+            },
+            _ => unreachable!("checked above"),
+        })
+    })())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(s: &str) -> Box<RawValue> {
+        RawValue::from_string(s.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn inputs_of_every_kind() {
+        let mut i = Interner::default();
+        let b = read_input(
+            &raw(r#"{"participantID":"b2f65dea-429f-4105-a280-745fd5d75945","transactionID":"t1","input":{"controlID":"win","event":"mousedown","button":2}}"#),
+            &mut i,
+        )
+        .unwrap();
+        assert_eq!(b.kind, InputKind::Button { action: ButtonAction::MouseDown, button: 2 });
+        assert_eq!(b.transaction.as_deref(), Some("t1"));
+        assert_eq!(&*b.control, "win");
+        let m = read_input(
+            &raw(r#"{"participantID":"p","input":{"controlID":"s","event":"move","x":0.5,"y":-1}}"#),
+            &mut i,
+        )
+        .unwrap();
+        assert_eq!(m.kind, InputKind::Move { x: 0.5, y: -1.0 });
+        let t = read_input(
+            &raw(r#"{"participantID":"p","input":{"controlID":"t","event":"submit","value":"hi"}}"#),
+            &mut i,
+        )
+        .unwrap();
+        assert_eq!(t.kind, InputKind::Text { submit: true, text: "hi".into() });
+        let c = read_input(
+            &raw(r#"{"participantID":"p","transactionID":7,"input":{"controlID":"c","event":"spin","speed":3}}"#),
+            &mut i,
+        )
+        .unwrap();
+        assert_eq!(c.kind, InputKind::Custom { event: "spin".into() });
+        assert_eq!(c.transaction.as_deref(), Some("7"));
+        assert!(c.raw.contains("speed"));
+        assert!(read_input(&raw(r#"{"participantID":"p"}"#), &mut i).is_err());
+    }
+
+    #[test]
+    fn methods_are_read_or_left_alone() {
+        let p = raw(r#"{"sceneID":"s","controls":[{"controlID":"a"}]}"#);
+        assert!(matches!(read_method("onControlDelete", Some(&p)), Some(Ok(Incoming::ControlsDeleted { .. }))));
+        assert!(read_method("somethingElse", None).is_none());
+        assert!(matches!(read_method("onReady", None), Some(Err(_))));
+    }
+}

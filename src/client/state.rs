@@ -1,0 +1,442 @@
+//! The session's state cache: scenes with their controls, groups, participants and the world.
+//! It changes only inside `poll`, on the game's thread, as each event is handed out, so what
+//! the game reads always matches the events it has seen.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use super::events::{ConnectionState, Event, SessionId};
+use super::incoming::{Incoming, Object, Snapshot};
+use crate::protocol::merge_patch;
+
+/// A scene and its controls, in the order the service gave them.
+#[derive(Debug, Clone, Default)]
+pub struct Scene {
+    /// The scene's own properties (`sceneID` and custom ones).
+    pub props: Object,
+    pub controls: IndexMap<String, Object>,
+}
+
+/// A participant, stored compactly: a busy channel has hundreds of thousands.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    pub user_id: u32,
+    pub level: u32,
+    pub username: Box<str>,
+    pub group: Arc<str>,
+    pub connected_at: i64,
+    pub last_input_at: i64,
+    pub disabled: bool,
+    pub anonymous: bool,
+    /// Every other property (custom ones, `channelGroups`, …), when there are any.
+    pub extra: Option<Box<Object>>,
+}
+
+const PARTICIPANT_KEYS: [&str; 9] =
+    ["sessionID", "userID", "username", "level", "lastInputAt", "connectedAt", "disabled", "groupID", "anonymous"];
+
+impl Participant {
+    /// The participant as the protocol's JSON object.
+    pub fn to_json(&self, id: &SessionId) -> Object {
+        let mut o = Map::new();
+        o.insert("sessionID".into(), Value::String(id.to_string()));
+        o.insert("userID".into(), json!(self.user_id));
+        o.insert("username".into(), json!(&*self.username));
+        o.insert("level".into(), json!(self.level));
+        o.insert("lastInputAt".into(), json!(self.last_input_at));
+        o.insert("connectedAt".into(), json!(self.connected_at));
+        o.insert("disabled".into(), json!(self.disabled));
+        o.insert("groupID".into(), json!(&*self.group));
+        o.insert("anonymous".into(), json!(self.anonymous));
+        if let Some(extra) = &self.extra {
+            o.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        o
+    }
+}
+
+/// Everything the session knows about the service's state.
+#[derive(Debug)]
+pub struct StateCache {
+    pub connection: ConnectionState,
+    pub ready: bool,
+    pub scenes: IndexMap<String, Scene>,
+    pub groups: IndexMap<String, Object>,
+    pub participants: HashMap<SessionId, Participant>,
+    pub world: Object,
+    /// Group ids shared by the participants in them.
+    group_names: HashMap<Box<str>, Arc<str>>,
+}
+
+impl Default for StateCache {
+    fn default() -> Self {
+        StateCache {
+            connection: ConnectionState::Connecting,
+            ready: false,
+            scenes: IndexMap::new(),
+            groups: IndexMap::new(),
+            participants: HashMap::new(),
+            world: Map::new(),
+            group_names: HashMap::new(),
+        }
+    }
+}
+
+fn id_of(o: &Object, key: &str) -> Option<String> {
+    o.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn scene_from(mut o: Object) -> Option<(String, Scene)> {
+    let id = id_of(&o, "sceneID")?;
+    let controls = match o.remove("controls") {
+        Some(Value::Array(list)) => list
+            .into_iter()
+            .filter_map(|c| match c {
+                Value::Object(c) => Some((id_of(&c, "controlID")?, c)),
+                _ => None,
+            })
+            .collect(),
+        _ => IndexMap::new(),
+    };
+    o.remove("groups");
+    Some((id, Scene { props: o, controls }))
+}
+
+impl StateCache {
+    fn group_name(&mut self, name: &str) -> Arc<str> {
+        if let Some(a) = self.group_names.get(name) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(name);
+        self.group_names.insert(Box::from(name), a.clone());
+        a
+    }
+
+    /// Reads a participant object; `base` supplies what an update leaves out.
+    fn participant_from(&mut self, o: &Object, base: Option<&Participant>) -> Participant {
+        let text = |k: &str| o.get(k).and_then(Value::as_str);
+        let int = |k: &str| o.get(k).and_then(Value::as_i64);
+        let flag = |k: &str| o.get(k).and_then(Value::as_bool);
+        let group = match text("groupID") {
+            Some(g) => self.group_name(g),
+            None => base.map(|b| b.group.clone()).unwrap_or_else(|| self.group_name("default")),
+        };
+        let mut extra: Object = base.and_then(|b| b.extra.as_deref().cloned()).unwrap_or_default();
+        for (k, v) in o.iter().filter(|(k, _)| !PARTICIPANT_KEYS.contains(&k.as_str())) {
+            if v.is_null() {
+                extra.remove(k);
+            } else {
+                let slot = extra.entry(k.clone()).or_insert(Value::Null);
+                merge_patch(slot, v);
+            }
+        }
+        Participant {
+            user_id: int("userID").map(|v| v as u32).or(base.map(|b| b.user_id)).unwrap_or(0),
+            level: int("level").map(|v| v as u32).or(base.map(|b| b.level)).unwrap_or(0),
+            username: text("username").map(Box::from).or_else(|| base.map(|b| b.username.clone())).unwrap_or_default(),
+            group,
+            connected_at: int("connectedAt").or(base.map(|b| b.connected_at)).unwrap_or(0),
+            last_input_at: int("lastInputAt").or(base.map(|b| b.last_input_at)).unwrap_or(0),
+            disabled: flag("disabled").or(base.map(|b| b.disabled)).unwrap_or(false),
+            anonymous: flag("anonymous").or(base.map(|b| b.anonymous)).unwrap_or(false),
+            extra: (!extra.is_empty()).then(|| Box::new(extra)),
+        }
+    }
+
+    /// Applies one item from the network task and appends the events it means to `out`.
+    pub fn apply(&mut self, item: Incoming, out: &mut VecDeque<Event>) {
+        match item {
+            Incoming::Status { state, code, message } => {
+                self.connection = state;
+                if state != ConnectionState::Connected {
+                    self.ready = false;
+                }
+                out.push_back(Event::Connection { state, code, message });
+            }
+            Incoming::Snapshot(s) => self.apply_snapshot(*s, out),
+            Incoming::Ready(r) => {
+                self.ready = r;
+                out.push_back(Event::Ready(r));
+            }
+            Incoming::Input(i) => out.push_back(Event::Input(i)),
+            Incoming::ParticipantsJoined(list) => {
+                for o in list {
+                    let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
+                    let existing = self.participants.get(&id).cloned();
+                    let p = self.participant_from(&o, existing.as_ref());
+                    self.participants.insert(id.clone(), p);
+                    out.push_back(if existing.is_some() {
+                        Event::ParticipantUpdated(id)
+                    } else {
+                        Event::ParticipantJoined(id)
+                    });
+                }
+            }
+            Incoming::ParticipantsUpdated(list) => {
+                for o in list {
+                    let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
+                    let existing = self.participants.get(&id).cloned();
+                    let p = self.participant_from(&o, existing.as_ref());
+                    self.participants.insert(id.clone(), p);
+                    out.push_back(if existing.is_some() {
+                        Event::ParticipantUpdated(id)
+                    } else {
+                        Event::ParticipantJoined(id)
+                    });
+                }
+            }
+            Incoming::ParticipantsLeft(list) => {
+                for o in list {
+                    let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
+                    if let Some(p) = self.participants.remove(&id) {
+                        let last = Value::Object(p.to_json(&id)).to_string();
+                        out.push_back(Event::ParticipantLeft { participant: id, last });
+                    }
+                }
+            }
+            Incoming::ScenesCreated(list) => {
+                for o in list {
+                    let Some((id, scene)) = scene_from(o) else { continue };
+                    self.scenes.insert(id.clone(), scene);
+                    out.push_back(Event::SceneCreated(id));
+                }
+            }
+            Incoming::ScenesUpdated(list) => {
+                for mut o in list {
+                    let Some(id) = id_of(&o, "sceneID") else { continue };
+                    o.remove("controls");
+                    o.remove("groups");
+                    let scene = self.scenes.entry(id.clone()).or_default();
+                    let mut props = Value::Object(std::mem::take(&mut scene.props));
+                    merge_patch(&mut props, &Value::Object(o));
+                    scene.props = match props {
+                        Value::Object(p) => p,
+                        _ => Map::new(),
+                    };
+                    out.push_back(Event::SceneUpdated(id));
+                }
+            }
+            Incoming::SceneDeleted { scene, reassigned_to } => {
+                self.scenes.shift_remove(&scene);
+                out.push_back(Event::SceneDeleted { scene, reassigned_to });
+            }
+            Incoming::GroupsCreated(list) => {
+                for o in list {
+                    let Some(id) = id_of(&o, "groupID") else { continue };
+                    self.groups.insert(id.clone(), o);
+                    out.push_back(Event::GroupCreated(id));
+                }
+            }
+            Incoming::GroupsUpdated(list) => {
+                for o in list {
+                    let Some(id) = id_of(&o, "groupID") else { continue };
+                    let slot = self.groups.entry(id.clone()).or_default();
+                    let mut v = Value::Object(std::mem::take(slot));
+                    merge_patch(&mut v, &Value::Object(o));
+                    *slot = match v {
+                        Value::Object(g) => g,
+                        _ => Map::new(),
+                    };
+                    out.push_back(Event::GroupUpdated(id));
+                }
+            }
+            Incoming::GroupDeleted { group, reassigned_to } => {
+                self.groups.shift_remove(&group);
+                out.push_back(Event::GroupDeleted { group, reassigned_to });
+            }
+            Incoming::ControlsCreated { scene, controls } => {
+                let entry = self.scenes.entry(scene.clone()).or_default();
+                for c in controls {
+                    let Some(id) = id_of(&c, "controlID") else { continue };
+                    entry.controls.insert(id.clone(), c);
+                    out.push_back(Event::ControlCreated { scene: scene.clone(), control: id });
+                }
+            }
+            Incoming::ControlsUpdated { scene, controls } => {
+                let entry = self.scenes.entry(scene.clone()).or_default();
+                for c in controls {
+                    let Some(id) = id_of(&c, "controlID") else { continue };
+                    let slot = entry.controls.entry(id.clone()).or_default();
+                    let mut v = Value::Object(std::mem::take(slot));
+                    merge_patch(&mut v, &Value::Object(c));
+                    *slot = match v {
+                        Value::Object(o) => o,
+                        _ => Map::new(),
+                    };
+                    out.push_back(Event::ControlUpdated { scene: scene.clone(), control: id });
+                }
+            }
+            Incoming::ControlsDeleted { scene, controls } => {
+                if let Some(entry) = self.scenes.get_mut(&scene) {
+                    for id in &controls {
+                        entry.controls.shift_remove(id);
+                    }
+                }
+                for control in controls {
+                    out.push_back(Event::ControlDeleted { scene: scene.clone(), control });
+                }
+            }
+            Incoming::WorldUpdated(mut w) => {
+                // The world update repeats the scenes; the scene events keep those current.
+                w.remove("scenes");
+                let mut v = Value::Object(std::mem::take(&mut self.world));
+                merge_patch(&mut v, &Value::Object(w));
+                self.world = match v {
+                    Value::Object(o) => o,
+                    _ => Map::new(),
+                };
+                out.push_back(Event::WorldUpdated);
+            }
+            Incoming::MemoryWarning { used_bytes, total_bytes, raw } => {
+                out.push_back(Event::MemoryWarning { used_bytes, total_bytes, raw })
+            }
+            Incoming::Reply(r) => out.push_back(Event::Reply(r)),
+            Incoming::Unhandled { method, params } => out.push_back(Event::UnhandledMethod { method, params }),
+            Incoming::Error { kind, code, message } => out.push_back(Event::Error { kind, code, message }),
+        }
+    }
+
+    /// Replaces the cache with a fresh snapshot and tells the game what changed since the cache
+    /// was last current (everything, on the first connection).
+    fn apply_snapshot(&mut self, snapshot: Snapshot, out: &mut VecDeque<Event>) {
+        // Scenes and controls.
+        let mut scenes: IndexMap<String, Scene> = snapshot.scenes.into_iter().filter_map(scene_from).collect();
+        for (id, old) in &self.scenes {
+            match scenes.get(id) {
+                None => out.push_back(Event::SceneDeleted { scene: id.clone(), reassigned_to: String::new() }),
+                Some(new) => {
+                    if new.props != old.props {
+                        out.push_back(Event::SceneUpdated(id.clone()));
+                    }
+                    for (cid, c) in &old.controls {
+                        match new.controls.get(cid) {
+                            None => out.push_back(Event::ControlDeleted { scene: id.clone(), control: cid.clone() }),
+                            Some(nc) if nc != c => {
+                                out.push_back(Event::ControlUpdated { scene: id.clone(), control: cid.clone() })
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    for cid in new.controls.keys().filter(|k| !old.controls.contains_key(*k)) {
+                        out.push_back(Event::ControlCreated { scene: id.clone(), control: cid.clone() });
+                    }
+                }
+            }
+        }
+        for (id, scene) in &scenes {
+            if !self.scenes.contains_key(id) {
+                out.push_back(Event::SceneCreated(id.clone()));
+                for cid in scene.controls.keys() {
+                    out.push_back(Event::ControlCreated { scene: id.clone(), control: cid.clone() });
+                }
+            }
+        }
+        std::mem::swap(&mut self.scenes, &mut scenes);
+
+        // Groups.
+        let groups: IndexMap<String, Object> =
+            snapshot.groups.into_iter().filter_map(|g| Some((id_of(&g, "groupID")?, g))).collect();
+        for (id, old) in &self.groups {
+            match groups.get(id) {
+                None => out.push_back(Event::GroupDeleted { group: id.clone(), reassigned_to: String::new() }),
+                Some(new) if new != old => out.push_back(Event::GroupUpdated(id.clone())),
+                Some(_) => {}
+            }
+        }
+        for id in groups.keys().filter(|k| !self.groups.contains_key(*k)) {
+            out.push_back(Event::GroupCreated(id.clone()));
+        }
+        self.groups = groups;
+
+        // Participants: rebuilt from the pages of getAllParticipants.
+        let mut fresh: HashMap<SessionId, Participant> = HashMap::with_capacity(snapshot.participants.len());
+        for o in &snapshot.participants {
+            let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
+            let p = self.participant_from(o, None);
+            fresh.insert(id, p);
+        }
+        let old = std::mem::take(&mut self.participants);
+        for (id, p) in &old {
+            if !fresh.contains_key(id) {
+                let last = Value::Object(p.to_json(id)).to_string();
+                out.push_back(Event::ParticipantLeft { participant: id.clone(), last });
+            }
+        }
+        for (id, p) in &fresh {
+            match old.get(id) {
+                None => out.push_back(Event::ParticipantJoined(id.clone())),
+                Some(o) if o.to_json(id) != p.to_json(id) => out.push_back(Event::ParticipantUpdated(id.clone())),
+                Some(_) => {}
+            }
+        }
+        self.participants = fresh;
+    }
+
+    /// The scene a control is in: the first scene holding that id.
+    pub fn scene_of_control(&self, control: &str) -> Option<&str> {
+        self.scenes.iter().find(|(_, s)| s.controls.contains_key(control)).map(|(id, _)| id.as_str())
+    }
+
+    pub fn control(&self, scene: &str, control: &str) -> Option<&Object> {
+        self.scenes.get(scene)?.controls.get(control)
+    }
+
+    /// Finds participants by Mixer user id.
+    pub fn participant_by_user(&self, user_id: u32) -> Option<(&SessionId, &Participant)> {
+        self.participants.iter().find(|(_, p)| p.user_id == user_id && !p.anonymous)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(v: Value) -> Object {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn participants_join_update_leave() {
+        let mut c = StateCache::default();
+        let mut out = VecDeque::new();
+        let id = "b2f65dea-429f-4105-a280-745fd5d75945";
+        c.apply(
+            Incoming::ParticipantsJoined(vec![obj(
+                json!({"sessionID": id, "userID": 7, "username": "ann", "groupID": "default", "team": "red"}),
+            )]),
+            &mut out,
+        );
+        let sid = SessionId::parse(id);
+        assert_eq!(out.pop_front(), Some(Event::ParticipantJoined(sid.clone())));
+        c.apply(
+            Incoming::ParticipantsUpdated(vec![obj(json!({"sessionID": id, "groupID": "blue", "team": null}))]),
+            &mut out,
+        );
+        let p = &c.participants[&sid];
+        assert_eq!((&*p.group, &*p.username, p.user_id, p.extra.is_none()), ("blue", "ann", 7, true));
+        c.apply(Incoming::ParticipantsLeft(vec![obj(json!({"sessionID": id}))]), &mut out);
+        assert!(matches!(out.pop_back(), Some(Event::ParticipantLeft { .. })));
+        assert!(c.participants.is_empty());
+    }
+
+    #[test]
+    fn snapshots_report_differences() {
+        let mut c = StateCache::default();
+        let mut out = VecDeque::new();
+        let snap = |text: &str| Snapshot {
+            scenes: vec![obj(json!({"sceneID": "default", "controls": [{"controlID": "a", "text": text}]}))],
+            groups: vec![obj(json!({"groupID": "default", "sceneID": "default"}))],
+            participants: vec![obj(json!({"sessionID": "p1", "connectedAt": 1}))],
+        };
+        c.apply(Incoming::Snapshot(Box::new(snap("x"))), &mut out);
+        assert_eq!(out.len(), 4); // scene, control, group, participant
+        out.clear();
+        c.apply(Incoming::Snapshot(Box::new(snap("x"))), &mut out);
+        assert!(out.is_empty());
+        c.apply(Incoming::Snapshot(Box::new(snap("y"))), &mut out);
+        assert_eq!(out.pop_front(), Some(Event::ControlUpdated { scene: "default".into(), control: "a".into() }));
+    }
+}
