@@ -1,6 +1,8 @@
 //! Test helpers: an in-process mediator and raw websocket clients that speak the protocol.
 #![allow(dead_code)]
 
+pub mod client;
+
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};

@@ -1,0 +1,63 @@
+//! Helpers for driving the session engine (`mixplay::client`) in tests: a mediator on its own
+//! runtime (the test thread plays the game), and waits with timeouts.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use mixplay::client::{Config, ConnectionState, Endpoints, Event, ReplyError, Session};
+use mixplay::server::{Mediator, MediatorConfig, World};
+
+/// A mediator on its own runtime. Participants (raw `Conn`s) are driven with `s.rt.block_on`.
+pub struct Served {
+    pub rt: tokio::runtime::Runtime,
+    pub m: Mediator,
+}
+
+pub fn serve() -> Served {
+    serve_with(World::demo(), MediatorConfig::default())
+}
+
+pub fn serve_with(world: World, config: MediatorConfig) -> Served {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let m = rt.block_on(Mediator::start("127.0.0.1:0", world, config)).unwrap();
+    Served { rt, m }
+}
+
+/// A session config that discovers `s` and runs demo version 1 as the demo streamer.
+pub fn config(s: &Served) -> Config {
+    Config::new(Endpoints::Discover(s.m.hosts_url()), "demo-streamer", 1)
+}
+
+/// Polls (waiting) until an event matches, failing the test after 10 s.
+pub fn wait_for(session: &mut Session, what: &str, mut pred: impl FnMut(&Event) -> bool) -> Event {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "timed out waiting for {what}");
+        if let Some(e) = session.wait(left) {
+            if pred(&e) {
+                return e;
+            }
+        }
+    }
+}
+
+/// Waits for the reply to request `id`.
+pub fn reply_for(session: &mut Session, id: u64) -> Result<String, ReplyError> {
+    match wait_for(session, "a reply", |e| matches!(e, Event::Reply(r) if r.request_id == id)) {
+        Event::Reply(r) => r.result,
+        _ => unreachable!(),
+    }
+}
+
+/// Waits until the session reports `state`.
+pub fn wait_state(session: &mut Session, state: ConnectionState) -> Event {
+    wait_for(session, &format!("{state:?}"), |e| matches!(e, Event::Connection { state: s, .. } if *s == state))
+}
+
+/// Connects a session to `s` and waits until it is synchronised.
+pub fn connected(s: &Served) -> Session {
+    let mut session = Session::connect(config(s)).unwrap();
+    wait_state(&mut session, ConnectionState::Connected);
+    session
+}
