@@ -13,6 +13,294 @@
 // changes incompatibly; compare it with `mixplay_abi_version()` to detect a mismatched library.
 #define MIXPLAY_ABI_VERSION 1
 
+// `mixplay_event.connection_state`.
+enum mixplay_connection_state
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Discovering the service and opening the first connection.
+  MIXPLAY_CONNECTION_STATE_CONNECTING = 1,
+  // Connected and synchronised: the state cache is current.
+  MIXPLAY_CONNECTION_STATE_CONNECTED = 2,
+  // The connection was lost; waiting to try again (the cache keeps its last state).
+  MIXPLAY_CONNECTION_STATE_RECONNECTING = 3,
+  // Stopped for good (fatal close code, retries exhausted, or closed).
+  MIXPLAY_CONNECTION_STATE_DISCONNECTED = 4,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_connection_state;
+#endif // __cplusplus
+
+// `mixplay_event.error_kind`.
+enum mixplay_error_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Not an error event.
+  MIXPLAY_ERROR_KIND_NONE = 0,
+  // The connection failed or was closed.
+  MIXPLAY_ERROR_KIND_CONNECTION = 1,
+  // A packet from the service could not be read.
+  MIXPLAY_ERROR_KIND_PROTOCOL = 2,
+  // Input was dropped because the game did not poll fast enough.
+  MIXPLAY_ERROR_KIND_QUEUE_OVERFLOW = 3,
+  // Something inside the library failed.
+  MIXPLAY_ERROR_KIND_INTERNAL = 4,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_error_kind;
+#endif // __cplusplus
+
+// What an event is about; see `mixplay_event` for the fields each kind sets.
+enum mixplay_event_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // No event (the struct was not filled).
+  MIXPLAY_EVENT_KIND_NONE = 0,
+  // The connection changed: `connection_state`, `code` (the close code, 0 if none), `text`.
+  MIXPLAY_EVENT_KIND_CONNECTION = 1,
+  // The service's ready state changed: `flag`.
+  MIXPLAY_EVENT_KIND_READY = 2,
+  // A participant gave input: `participant`, `control`, `input_kind`, and per kind `button`,
+  // `x`/`y` (+ `has_position`), `text`, `transaction`; `json` for custom events.
+  MIXPLAY_EVENT_KIND_INPUT = 3,
+  // `participant` joined; the cache has them.
+  MIXPLAY_EVENT_KIND_PARTICIPANT_JOINED = 4,
+  // `participant` left; `json` holds their last known properties.
+  MIXPLAY_EVENT_KIND_PARTICIPANT_LEFT = 5,
+  // `participant`'s properties changed.
+  MIXPLAY_EVENT_KIND_PARTICIPANT_UPDATED = 6,
+  // `scene` was created.
+  MIXPLAY_EVENT_KIND_SCENE_CREATED = 7,
+  // `scene`'s own properties changed.
+  MIXPLAY_EVENT_KIND_SCENE_UPDATED = 8,
+  // `scene` was deleted; its groups moved to the scene in `text`.
+  MIXPLAY_EVENT_KIND_SCENE_DELETED = 9,
+  // `group` was created.
+  MIXPLAY_EVENT_KIND_GROUP_CREATED = 10,
+  // `group` changed (for example its scene).
+  MIXPLAY_EVENT_KIND_GROUP_UPDATED = 11,
+  // `group` was deleted; its participants moved to the group in `text`.
+  MIXPLAY_EVENT_KIND_GROUP_DELETED = 12,
+  // `control` was created in `scene`.
+  MIXPLAY_EVENT_KIND_CONTROL_CREATED = 13,
+  // `control` in `scene` changed.
+  MIXPLAY_EVENT_KIND_CONTROL_UPDATED = 14,
+  // `control` was deleted from `scene`.
+  MIXPLAY_EVENT_KIND_CONTROL_DELETED = 15,
+  // The world's properties changed.
+  MIXPLAY_EVENT_KIND_WORLD_UPDATED = 16,
+  // The service warns of memory use: `used_bytes`, `total_bytes`, `json` (the breakdown).
+  MIXPLAY_EVENT_KIND_MEMORY_WARNING = 17,
+  // The answer to request `request_id`: `flag` true with the result in `json`, or `flag`
+  // false with `code`, `text` (message) and `path`.
+  MIXPLAY_EVENT_KIND_REPLY = 18,
+  // A method the library does not handle: `text` is its name, `json` its params.
+  MIXPLAY_EVENT_KIND_UNHANDLED_METHOD = 19,
+  // Something went wrong outside a request: `error_kind`, `code` (0 if none), `text`.
+  MIXPLAY_EVENT_KIND_ERROR = 20,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_event_kind;
+#endif // __cplusplus
+
+// `mixplay_event.input_kind`.
+enum mixplay_input_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Not an input event.
+  MIXPLAY_INPUT_KIND_NONE = 0,
+  // A button was pressed with the mouse or a touch: `button`; screens also set `x`/`y`.
+  MIXPLAY_INPUT_KIND_MOUSE_DOWN = 1,
+  // A button was released with the mouse or a touch: `button`; screens also set `x`/`y`.
+  MIXPLAY_INPUT_KIND_MOUSE_UP = 2,
+  // A button was pressed with its key (`keyCode`).
+  MIXPLAY_INPUT_KIND_KEY_DOWN = 3,
+  // A button was released with its key.
+  MIXPLAY_INPUT_KIND_KEY_UP = 4,
+  // A joystick or screen move: `x`, `y`.
+  MIXPLAY_INPUT_KIND_MOVE = 5,
+  // A textbox change (typing): `text`.
+  MIXPLAY_INPUT_KIND_TEXT_CHANGE = 6,
+  // A textbox submission: `text`.
+  MIXPLAY_INPUT_KIND_TEXT_SUBMIT = 7,
+  // Any other event: its name in `text`, the input object in `json`.
+  MIXPLAY_INPUT_KIND_CUSTOM = 8,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_input_kind;
+#endif // __cplusplus
+
+// `mixplay_set_log_level` levels; a record is delivered when its level is at most the set one.
+enum mixplay_log_level
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Deliver nothing.
+  MIXPLAY_LOG_LEVEL_OFF = 0,
+  // Failures: the session stopped for good.
+  MIXPLAY_LOG_LEVEL_ERROR = 1,
+  // The default: also recoverable trouble (reconnects, dropped input, bad packets).
+  MIXPLAY_LOG_LEVEL_WARNING = 2,
+  // Also connection progress.
+  MIXPLAY_LOG_LEVEL_INFO = 3,
+  // Everything, for troubleshooting.
+  MIXPLAY_LOG_LEVEL_DEBUG = 4,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_log_level;
+#endif // __cplusplus
+
+// What every mixplay function returns. `MIXPLAY_RESULT_OK` is 0, so `if (rc)` tests for failure.
+// Values are grouped in blocks and never renumbered: 1–99 misuse by the caller, 100–199 the
+// session's state, 200–299 the environment. Errors the *service* reports (4xxx codes) are not
+// result codes: they arrive as data in reply and connection events.
+enum mixplay_result
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Success.
+  MIXPLAY_RESULT_OK = 0,
+  // A required pointer argument was NULL.
+  MIXPLAY_RESULT_NULL_ARGUMENT = 1,
+  // The handle was never made, was already freed, or is of another type.
+  MIXPLAY_RESULT_INVALID_HANDLE = 2,
+  // A string argument is not valid UTF-8.
+  MIXPLAY_RESULT_INVALID_UTF8 = 3,
+  // An argument is out of range or malformed (see `mixplay_last_error`).
+  MIXPLAY_RESULT_INVALID_ARGUMENT = 4,
+  // A JSON argument does not parse, or has the wrong shape.
+  MIXPLAY_RESULT_INVALID_JSON = 5,
+  // The caller's buffer is too small; the needed length was written to the length out-param.
+  MIXPLAY_RESULT_BUFFER_TOO_SMALL = 6,
+  // `poll` was called on a session while another `poll` on it was still running.
+  MIXPLAY_RESULT_BUSY = 7,
+  // The library caught a panic; the session that raised it is unusable (free it).
+  MIXPLAY_RESULT_PANIC = 8,
+  // The session is closed: no more requests can be sent.
+  MIXPLAY_RESULT_CLOSED = 100,
+  // No such control, scene, group, participant or property in the state cache.
+  MIXPLAY_RESULT_NOT_FOUND = 101,
+  // The property exists but holds another type than the getter reads.
+  MIXPLAY_RESULT_WRONG_TYPE = 102,
+  // Too many requests are waiting to be sent; try again next frame.
+  MIXPLAY_RESULT_QUEUE_FULL = 103,
+  // The library could not start its network threads.
+  MIXPLAY_RESULT_RUNTIME_FAILED = 200,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_result;
+#endif // __cplusplus
+
+// Session settings. Make with `mixplay_config_new`, adjust with the `mixplay_config_set_*`
+// calls, pass to `mixplay_session_new` (which copies it: the config stays yours to change,
+// reuse or free), and free with `mixplay_config_free`.
+//
+// **Threads**: any thread; calls on one config are serialised internally.
+typedef struct mixplay_config mixplay_config;
+
+// A game-client session. Make it with `mixplay_session_new`, call `mixplay_session_poll` once a
+// frame, and free it with `mixplay_session_free`.
+//
+// **Requests**: every call that needs the service returns at once with `MIXPLAY_RESULT_OK` and
+// writes a request id; the answer arrives later through poll as a `MIXPLAY_EVENT_KIND_REPLY`
+// event carrying that id. Requests made while the session is not connected are answered with a
+// reply whose `code` is 2 (not connected).
+//
+// **Threads**: any thread may call any function, but `poll` must not run on one session from two
+// threads at once (the second gets `MIXPLAY_RESULT_BUSY`). The library never calls into the
+// game from its own threads.
+//
+// **Strings** returned by lookups and events stay valid until the next poll on the session.
+typedef struct mixplay_session mixplay_session;
+
+// A UTF-8 string owned by the library: `len` bytes at `ptr`, followed by a NUL byte (so it can
+// be printed as a C string; `len` is authoritative if the text itself contains `\0`). An empty
+// string has `len` 0 and a valid `ptr`. How long it stays valid is stated by the function or
+// event that returned it.
+typedef struct {
+  // The first byte; never NULL.
+  const char *ptr;
+  // The length in bytes, without the NUL.
+  size_t len;
+} mixplay_str;
+
+// A log sink: called with the record's `mixplay_log_level` and its text (valid during the call
+// only). Called only from inside `mixplay_session_poll`, on the polling thread.
+typedef void (*mixplay_log_fn)(void *user_data, uint32_t level, mixplay_str message);
+
+// One event from `mixplay_session_poll`. Which fields are set depends on `kind` (see
+// `mixplay_event_kind`); the others are zero or empty strings.
+//
+// **Lifetime**: every string in the event stays valid until the next poll on the same session
+// or its `mixplay_session_free`. Copy what you keep longer.
+typedef struct {
+  // A `mixplay_event_kind` value.
+  uint32_t kind;
+  // A `mixplay_connection_state` value (Connection events).
+  uint32_t connection_state;
+  // A `mixplay_input_kind` value (Input events).
+  uint32_t input_kind;
+  // A `mixplay_error_kind` value (Error events).
+  uint32_t error_kind;
+  // The request this answers (Reply events); 0 otherwise.
+  uint64_t request_id;
+  // A close code, service error code or library error code; 0 when none.
+  uint32_t code;
+  // The mouse button of a button input (0 for touch and keys).
+  int32_t button;
+  // Reply: success. Ready: the new ready state. Input: whether `x`/`y` are set.
+  bool flag;
+  // Input: the event carried a position (`x`, `y`).
+  bool has_position;
+  // Input position (joystick in [-1, 1], screen as sent).
+  double x;
+  double y;
+  // MemoryWarning: bytes used and the cap (0 when uncapped).
+  uint64_t used_bytes;
+  uint64_t total_bytes;
+  // The participant's session id.
+  mixplay_str participant;
+  mixplay_str control;
+  mixplay_str scene;
+  mixplay_str group;
+  // A message, textbox text, custom event name, method name or reassignment target.
+  mixplay_str text;
+  // JSON: a reply's result, a custom input, a departed participant, unhandled params.
+  mixplay_str json;
+  // The spark transaction an input opened (capture it with `mixplay_session_capture`).
+  mixplay_str transaction;
+  // Reply errors: the path of the offending parameter, when the service gave one.
+  mixplay_str path;
+} mixplay_event;
+
+// A participant as the cache holds it. Strings stay valid until the next poll on the session.
+typedef struct {
+  mixplay_str session_id;
+  // 0 for anonymous viewers.
+  uint32_t user_id;
+  uint32_t level;
+  mixplay_str username;
+  mixplay_str group;
+  // Unix milliseconds.
+  int64_t connected_at;
+  // Unix milliseconds; 0 before the first input.
+  int64_t last_input_at;
+  bool disabled;
+  bool anonymous;
+} mixplay_participant;
+
+// A callback for `mixplay_session_for_each_participant`: return false to stop early.
+typedef bool (*mixplay_participant_fn)(void *user_data, const mixplay_participant *participant);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -27,6 +315,913 @@ const char *mixplay_version(void);
 //
 // Threads: callable from any thread. Errors: none.
 uint32_t mixplay_abi_version(void);
+
+// Makes a config with the defaults: discovery at `http://127.0.0.1:8080/api/v1/interactive/hosts`,
+// no token, version 0 (both must be set), compression lz4 then gzip, no auto-ready, reconnect
+// with backoff from 500 ms to 20 s without limit, 10 s connect and 15 s request timeouts, the
+// system's TLS roots, handshake values as headers, and an event queue of 65536.
+//
+// **Ownership**: `*out_config` is yours; free it with `mixplay_config_free`.
+// **Errors**: `NULL_ARGUMENT` if `out_config` is NULL.
+mixplay_result mixplay_config_new(mixplay_config **out_config);
+
+// Frees a config. NULL is a no-op. Sessions made from it are unaffected.
+//
+// **Errors**: `INVALID_HANDLE` if it is not a live config (already freed, or not a config).
+mixplay_result mixplay_config_free(mixplay_config *config);
+
+// Finds the service through this hosts endpoint (`http(s)://…/api/v1/interactive/hosts`),
+// replacing any endpoints set before.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (not an http(s) URL), `INVALID_HANDLE`.
+//
+// # Safety
+// `url` must be a NUL-terminated string.
+mixplay_result mixplay_config_set_discovery_url(mixplay_config *config,
+                                                const char *url);
+
+// Adds a game-client websocket URL (`ws://` or `wss://`) to try, after those added before.
+// The first call replaces discovery with this explicit list.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (not a ws(s) URL), `INVALID_HANDLE`.
+//
+// # Safety
+// `url` must be a NUL-terminated string.
+mixplay_result mixplay_config_add_endpoint(mixplay_config *config,
+                                           const char *url);
+
+// Sets the streamer's OAuth bearer token (without the `Bearer ` prefix).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `token` must be a NUL-terminated string.
+mixplay_result mixplay_config_set_token(mixplay_config *config, const char *token);
+
+// Sets the interactive project version to run.
+//
+// **Errors**: `INVALID_ARGUMENT` for 0, `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_version_id(mixplay_config *config, uint32_t version_id);
+
+// Sets the share code of a project shared by its author; NULL removes it.
+//
+// **Errors**: `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `share_code` must be NULL or a NUL-terminated string.
+mixplay_result mixplay_config_set_share_code(mixplay_config *config, const char *share_code);
+
+// Sets the compression schemes to offer, most preferred first, comma-separated: for example
+// `"lz4,gzip"`; `"none"` or `""` keeps plain text.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (an unknown scheme), `INVALID_HANDLE`.
+//
+// # Safety
+// `schemes` must be a NUL-terminated string.
+mixplay_result mixplay_config_set_compression(mixplay_config *config,
+                                              const char *schemes);
+
+// Whether the session calls `ready` by itself once synchronised (default false).
+//
+// **Errors**: `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_auto_ready(mixplay_config *config, bool auto_ready);
+
+// Sets the reconnect policy: whether to reconnect after 1011, 1012 and transport failures, the
+// first delay and the longest delay in milliseconds (the delay doubles, with ±25% jitter), and
+// how many failed attempts in a row to allow (-1 for no limit).
+//
+// **Errors**: `INVALID_ARGUMENT` (initial delay 0 or above the maximum), `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_reconnect(mixplay_config *config,
+                                            bool enabled,
+                                            uint32_t initial_delay_ms,
+                                            uint32_t max_delay_ms,
+                                            int32_t max_attempts);
+
+// Sets the time limit for discovery plus the handshake of one endpoint, in milliseconds.
+//
+// **Errors**: `INVALID_ARGUMENT` for 0, `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_connect_timeout_ms(mixplay_config *config, uint32_t ms);
+
+// Sets how long a request waits for its reply before failing with a timeout, in milliseconds.
+//
+// **Errors**: `INVALID_ARGUMENT` for 0, `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_request_timeout_ms(mixplay_config *config, uint32_t ms);
+
+// Trusts these PEM certificates for `wss://` and `https://` (a private CA or a self-signed
+// server), alone or together with the system's roots. NULL goes back to the system roots only.
+//
+// **Errors**: `INVALID_UTF8`, `INVALID_ARGUMENT` (no certificate in the PEM), `INVALID_HANDLE`.
+//
+// # Safety
+// `pem` must be NULL or a NUL-terminated string.
+mixplay_result mixplay_config_set_tls_roots_pem(mixplay_config *config,
+                                                const char *pem,
+                                                bool also_system_roots);
+
+// Sends the handshake values as query parameters instead of headers (for environments whose
+// websocket cannot set headers).
+//
+// **Errors**: `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_handshake_in_query(mixplay_config *config, bool in_query);
+
+// Sets how many events may wait for `poll` (at least 16). Past it, input is dropped and
+// counted (an Error event of kind QUEUE_OVERFLOW reports it); state events and replies wait.
+//
+// **Errors**: `INVALID_ARGUMENT` below 16, `INVALID_HANDLE`.
+mixplay_result mixplay_config_set_event_queue_capacity(mixplay_config *config, uint32_t capacity);
+
+// Sets the process-wide log level (a `mixplay_log_level`; default WARNING).
+//
+// **Threads**: any thread. **Errors**: `INVALID_ARGUMENT` above DEBUG.
+mixplay_result mixplay_set_log_level(uint32_t level);
+
+// Sends log records to `callback` (with `user_data`) instead of stderr; NULL goes back to
+// stderr. The callback runs only inside `mixplay_session_poll`, on the polling thread, after
+// the session's own work; it may call mixplay functions except polling the same session
+// (which returns BUSY).
+//
+// **Threads**: any thread. **Errors**: none.
+//
+// # Safety
+// `callback` must stay callable until it is replaced; `user_data` is passed through untouched.
+mixplay_result mixplay_set_log_sink(mixplay_log_fn callback, void *user_data);
+
+// A human-readable description of a result code, as a static NUL-terminated string. Unknown
+// codes give "unknown result code".
+//
+// **Lifetime**: static; never free it. **Threads**: any thread.
+const char *mixplay_result_str(uint32_t code);
+
+// The detail of the most recent failure of a mixplay call **on the calling thread** (empty if
+// none). Successful calls do not clear it.
+//
+// **Lifetime**: valid until the next mixplay call on this thread; copy it to keep it.
+// **Threads**: each thread has its own. Tokens and other secrets are never included.
+mixplay_str mixplay_last_error(void);
+
+// Makes a session from `config` (copied) and starts connecting in the background. The first
+// session starts the library's network threads; freeing the last one stops them.
+//
+// **Ownership**: `*out_session` is yours; free it with `mixplay_session_free`.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE` (config), `INVALID_ARGUMENT` (no token or no
+// version id in the config), `RUNTIME_FAILED`.
+//
+// # Safety
+// `out_session` must be NULL or writable.
+mixplay_result mixplay_session_new(const mixplay_config *config, mixplay_session **out_session);
+
+// Closes the connection and frees the session. NULL is a no-op. Freeing the last session stops
+// and joins the library's network threads. Strings from this session become invalid.
+//
+// **Errors**: `INVALID_HANDLE` (already freed, or not a session).
+mixplay_result mixplay_session_free(mixplay_session *session);
+
+// Hands out the next event. Writes it to `*out_event` and sets `*out_has_event`; when there is
+// none, `*out_has_event` is false and the frame ends: control property writes made since the
+// last frame are sent (one `updateControls` per scene), and the next poll starts a new input
+// frame for the per-frame helpers. The state cache reflects every event handed out so far.
+// Log records are delivered to the log sink from inside this call.
+//
+// **Lifetime**: strings in the event stay valid until the next poll on this session.
+// **Threads**: must not run concurrently with another poll on the same session (`BUSY`).
+// Idle polls allocate nothing.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `BUSY`, `PANIC`.
+//
+// # Safety
+// `out_event` and `out_has_event` must be NULL or writable.
+mixplay_result mixplay_session_poll(mixplay_session *session,
+                                    mixplay_event *out_event,
+                                    bool *out_has_event);
+
+// Hands out up to `capacity` events into `out_events` and writes how many to `*out_count`.
+// Fewer than `capacity` means the queue ran dry and the frame ended (as for
+// `mixplay_session_poll`).
+//
+// **Lifetime**: strings in all the events stay valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_ARGUMENT` (capacity 0), `INVALID_HANDLE`, `BUSY`, `PANIC`.
+//
+// # Safety
+// `out_events` must point to `capacity` writable events; `out_count` must be writable.
+mixplay_result mixplay_session_poll_many(mixplay_session *session,
+                                         mixplay_event *out_events,
+                                         size_t capacity,
+                                         size_t *out_count);
+
+// Ends the frame now without polling: sends the frame's control property writes; the next poll
+// starts a new input frame.
+//
+// **Errors**: `INVALID_HANDLE`, `NULL_ARGUMENT`.
+mixplay_result mixplay_session_end_frame(mixplay_session *session);
+
+// Writes the connection state as of the events polled so far (a `mixplay_connection_state`).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_state` must be NULL or writable.
+mixplay_result mixplay_session_connection_state(const mixplay_session *session,
+                                                uint32_t *out_state);
+
+// Writes whether the service is ready (participants can interact), as of the events polled.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_ready` must be NULL or writable.
+mixplay_result mixplay_session_is_ready(const mixplay_session *session, bool *out_ready);
+
+// Writes the service's clock (unix milliseconds), estimated with `getTime` at connect.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_ms` must be NULL or writable.
+mixplay_result mixplay_session_server_time_ms(const mixplay_session *session, int64_t *out_ms);
+
+// Calls any method with JSON params (an object, or `null`). For methods this API does not wrap.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_ARGUMENT` (empty method),
+// `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_call(mixplay_session *session,
+                                    const char *method,
+                                    const char *params_json,
+                                    uint64_t *out_request_id);
+
+// Tells the service the game is ready (participants may interact) or not.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_session_ready(mixplay_session *session,
+                                     bool is_ready,
+                                     uint64_t *out_request_id);
+
+// Creates scenes: `scenes_json` is an array of scene objects with fully qualified controls.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_create_scenes(mixplay_session *session,
+                                             const char *scenes_json,
+                                             uint64_t *out_request_id);
+
+// Updates scenes' own properties: `scenes_json` is an array of `{sceneID, …}` patches.
+//
+// **Errors**: as `mixplay_session_create_scenes`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_update_scenes(mixplay_session *session,
+                                             const char *scenes_json,
+                                             int64_t priority,
+                                             uint64_t *out_request_id);
+
+// Deletes a scene, moving its groups to `reassign_to`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_delete_scene(mixplay_session *session,
+                                            const char *scene,
+                                            const char *reassign_to,
+                                            uint64_t *out_request_id);
+
+// Creates controls in `scene`: `controls_json` is an array of fully qualified control objects.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_create_controls(mixplay_session *session,
+                                               const char *scene,
+                                               const char *controls_json,
+                                               uint64_t *out_request_id);
+
+// Updates controls in `scene` now (not coalesced): `controls_json` is an array of
+// `{controlID, …changes}`. For per-frame coalesced writes use the `set_control_*` calls.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_update_controls(mixplay_session *session,
+                                               const char *scene,
+                                               const char *controls_json,
+                                               int64_t priority,
+                                               uint64_t *out_request_id);
+
+// Deletes controls from `scene`: `control_ids_json` is an array of control ids.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_delete_controls(mixplay_session *session,
+                                               const char *scene,
+                                               const char *control_ids_json,
+                                               uint64_t *out_request_id);
+
+// Creates groups: `groups_json` is an array of `{groupID, sceneID?}`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_create_groups(mixplay_session *session,
+                                             const char *groups_json,
+                                             uint64_t *out_request_id);
+
+// Updates groups: `groups_json` is an array of `{groupID, …changes}` (for example `sceneID`).
+//
+// **Errors**: as `mixplay_session_create_groups`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_update_groups(mixplay_session *session,
+                                             const char *groups_json,
+                                             int64_t priority,
+                                             uint64_t *out_request_id);
+
+// Deletes a group, moving its participants to `reassign_to`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_delete_group(mixplay_session *session,
+                                            const char *group,
+                                            const char *reassign_to,
+                                            uint64_t *out_request_id);
+
+// Updates participants: `participants_json` is an array of `{sessionID, …changes}`
+// (`groupID`, `disabled`, custom properties).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_update_participants(mixplay_session *session,
+                                                   const char *participants_json,
+                                                   int64_t priority,
+                                                   uint64_t *out_request_id);
+
+// Moves a participant (by session id) to a group, and so to the group's scene.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_move_participant(mixplay_session *session,
+                                                const char *participant,
+                                                const char *group,
+                                                uint64_t *out_request_id);
+
+// Disables or re-enables a participant's input.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_participant_disabled(mixplay_session *session,
+                                                        const char *participant,
+                                                        bool disabled,
+                                                        uint64_t *out_request_id);
+
+// Updates the world's properties: `world_json` is an object patch.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_update_world(mixplay_session *session,
+                                            const char *world_json,
+                                            int64_t priority,
+                                            uint64_t *out_request_id);
+
+// Charges the spark transaction an input opened. Wait for a successful reply before rewarding
+// the viewer (errors: 4006 unknown or expired, 4007 not enough sparks).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_capture(mixplay_session *session,
+                                       const char *transaction,
+                                       uint64_t *out_request_id);
+
+// Sends `data_json` to participants as an `event` method. `scopes_json` is an array of
+// `"everyone"`, `"group:ID"`, `"scene:ID"`, `"participant:SESSIONID"`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_broadcast_event(mixplay_session *session,
+                                               const char *scopes_json,
+                                               const char *data_json,
+                                               uint64_t *out_request_id);
+
+// Sets leaky-bucket throttles on what the service sends: `rules_json` maps method names (or
+// `"*"`) to `{"capacity": bytes, "drainRate": bytes_per_second}` or `null` to remove.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_bandwidth_throttle(mixplay_session *session,
+                                                      const char *rules_json,
+                                                      uint64_t *out_request_id);
+
+// Asks for the throttles' counts; the reply's JSON maps methods to `{inserted, rejected}`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_session_get_throttle_state(mixplay_session *session,
+                                                  uint64_t *out_request_id);
+
+// Asks for the session's memory use; the reply's JSON is `{usedBytes, totalBytes, resources}`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_session_get_memory_stats(mixplay_session *session, uint64_t *out_request_id);
+
+// Asks for the service's time; the reply's JSON is `{time}`.
+// (`mixplay_session_server_time_ms` answers at once from the connect-time estimate.)
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_session_get_time(mixplay_session *session, uint64_t *out_request_id);
+
+// Asks for a page (up to 100) of participants who connected after `from` (unix ms); the reply's
+// JSON is `{participants, total, hasMore}`. The cache already holds every participant.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_session_get_all_participants(mixplay_session *session,
+                                                    int64_t from,
+                                                    uint64_t *out_request_id);
+
+// Asks for participants who gave input after `threshold` (unix ms), oldest input first.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_session_get_active_participants(mixplay_session *session,
+                                                       int64_t threshold,
+                                                       uint64_t *out_request_id);
+
+// Asks the service for participants by user id: `user_ids_json` is an array of numbers; the
+// reply maps each id to a participant or null.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_get_participants_by_user_id(mixplay_session *session,
+                                                           const char *user_ids_json,
+                                                           uint64_t *out_request_id);
+
+// Asks the service for participants by session id: `session_ids_json` is an array of strings.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_get_participants_by_session_id(mixplay_session *session,
+                                                              const char *session_ids_json,
+                                                              uint64_t *out_request_id);
+
+// Sets a control's `text`. Writes made during a frame are sent together when the frame ends,
+// one `updateControls` per scene; the request id is that batch's (shared by the frame's writes
+// to the scene). The control is found in the cache, in the first scene that has it.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (no such control in the cache), `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_text(mixplay_session *session,
+                                                const char *control,
+                                                const char *text,
+                                                uint64_t *out_request_id);
+
+// Sets a control's `tooltip` (coalesced like `mixplay_session_set_control_text`).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_tooltip(mixplay_session *session,
+                                                   const char *control,
+                                                   const char *tooltip,
+                                                   uint64_t *out_request_id);
+
+// Sets a button's progress bar, clamped to [0, 1] (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`; `INVALID_ARGUMENT` for NaN or infinity.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_progress(mixplay_session *session,
+                                                    const char *control,
+                                                    double progress,
+                                                    uint64_t *out_request_id);
+
+// Starts a cooldown lasting `ms` milliseconds from now, in the service's time (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_cooldown(mixplay_session *session,
+                                                    const char *control,
+                                                    uint64_t ms,
+                                                    uint64_t *out_request_id);
+
+// Disables or enables a control (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_disabled(mixplay_session *session,
+                                                    const char *control,
+                                                    bool disabled,
+                                                    uint64_t *out_request_id);
+
+// Sets a button's spark cost (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_cost(mixplay_session *session,
+                                                const char *control,
+                                                uint32_t sparks,
+                                                uint64_t *out_request_id);
+
+// Sets the JavaScript key code that triggers a button (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_key_code(mixplay_session *session,
+                                                    const char *control,
+                                                    uint32_t key_code,
+                                                    uint64_t *out_request_id);
+
+// Sets any control property to an integer (coalesced). `controlID` and `kind` cannot change.
+//
+// **Errors**: as `mixplay_session_set_control_text`; `INVALID_ARGUMENT` for `controlID`/`kind`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_int(mixplay_session *session,
+                                               const char *control,
+                                               const char *key,
+                                               int64_t value,
+                                               uint64_t *out_request_id);
+
+// Sets any control property to a boolean (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_bool(mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                bool value,
+                                                uint64_t *out_request_id);
+
+// Sets any control property to a number (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_int`; `INVALID_ARGUMENT` for NaN or infinity.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_float(mixplay_session *session,
+                                                 const char *control,
+                                                 const char *key,
+                                                 double value,
+                                                 uint64_t *out_request_id);
+
+// Sets any control property to a string (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_string(mixplay_session *session,
+                                                  const char *control,
+                                                  const char *key,
+                                                  const char *value,
+                                                  uint64_t *out_request_id);
+
+// Sets any control property to a JSON value (coalesced; objects written twice in one frame
+// merge).
+//
+// **Errors**: as `mixplay_session_set_control_int`; `INVALID_JSON`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_json(mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                const char *value_json,
+                                                uint64_t *out_request_id);
+
+// Sets a control's meta property `key` (stored as `meta.<key>.value`) to a JSON value
+// (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_json`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_meta_json(mixplay_session *session,
+                                                     const char *control,
+                                                     const char *key,
+                                                     const char *value_json,
+                                                     uint64_t *out_request_id);
+
+// Reads a control property (`meta` false) or meta property (`meta` true: `meta.<key>.value`)
+// as a 64-bit integer.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `WRONG_TYPE`, `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_value` writable.
+mixplay_result mixplay_session_get_control_int(const mixplay_session *session,
+                                               const char *control,
+                                               const char *key,
+                                               bool meta,
+                                               int64_t *out_value);
+
+// Reads a control or meta property as a number (integers convert).
+//
+// **Errors**: as `mixplay_session_get_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_value` writable.
+mixplay_result mixplay_session_get_control_float(const mixplay_session *session,
+                                                 const char *control,
+                                                 const char *key,
+                                                 bool meta,
+                                                 double *out_value);
+
+// Reads a control or meta property as a boolean.
+//
+// **Errors**: as `mixplay_session_get_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_value` writable.
+mixplay_result mixplay_session_get_control_bool(const mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                bool meta,
+                                                bool *out_value);
+
+// Copies a control or meta string property into `(buf, capacity)` with a NUL and writes its
+// length (without the NUL) to `*out_len` — also when the buffer is too small, so a call with
+// `buf` NULL asks for the size.
+//
+// **Errors**: as `mixplay_session_get_control_int`; `BUFFER_TOO_SMALL`.
+//
+// # Safety
+// Strings must be NUL-terminated; `buf` must hold `capacity` bytes; `out_len` writable.
+mixplay_result mixplay_session_get_control_string(const mixplay_session *session,
+                                                  const char *control,
+                                                  const char *key,
+                                                  bool meta,
+                                                  char *buf,
+                                                  size_t capacity,
+                                                  size_t *out_len);
+
+// Writes a control or meta property as JSON text (any type).
+//
+// **Lifetime**: `*out_json` stays valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_json` writable.
+mixplay_result mixplay_session_get_control_json(const mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                bool meta,
+                                                mixplay_str *out_json);
+
+// Writes a whole control (all properties) as JSON text.
+//
+// **Lifetime**: `*out_json` stays valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_json` writable.
+mixplay_result mixplay_session_get_control(const mixplay_session *session,
+                                           const char *control,
+                                           mixplay_str *out_json);
+
+// Writes how many scenes the cache holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_count` must be writable.
+mixplay_result mixplay_session_scene_count(const mixplay_session *session, size_t *out_count);
+
+// Writes the id of the scene at `index` (in the service's order).
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND` (index out of range), `INVALID_HANDLE`.
+//
+// # Safety
+// `out_scene` must be writable.
+mixplay_result mixplay_session_scene_at(const mixplay_session *session,
+                                        size_t index,
+                                        mixplay_str *out_scene);
+
+// Writes how many controls `scene` holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (no such scene), `INVALID_HANDLE`.
+//
+// # Safety
+// `scene` must be NUL-terminated; `out_count` writable.
+mixplay_result mixplay_session_control_count(const mixplay_session *session,
+                                             const char *scene,
+                                             size_t *out_count);
+
+// Writes the id of the control at `index` in `scene`.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `scene` must be NUL-terminated; `out_control` writable.
+mixplay_result mixplay_session_control_at(const mixplay_session *session,
+                                          const char *scene,
+                                          size_t index,
+                                          mixplay_str *out_control);
+
+// Writes how many groups the cache holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_count` must be writable.
+mixplay_result mixplay_session_group_count(const mixplay_session *session, size_t *out_count);
+
+// Writes the id of the group at `index` and, if `out_scene` is not NULL, its scene.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_group` must be writable; `out_scene` NULL or writable.
+mixplay_result mixplay_session_group_at(const mixplay_session *session,
+                                        size_t index,
+                                        mixplay_str *out_group,
+                                        mixplay_str *out_scene);
+
+// Writes how many participants the cache holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_count` must be writable.
+mixplay_result mixplay_session_participant_count(const mixplay_session *session, size_t *out_count);
+
+// Looks a participant up by session id.
+//
+// **Lifetime**: the strings in `*out_participant` stay valid until the next poll.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `session_id` must be NUL-terminated; `out_participant` writable.
+mixplay_result mixplay_session_get_participant(const mixplay_session *session,
+                                               const char *session_id,
+                                               mixplay_participant *out_participant);
+
+// Looks a signed-in participant up by user id.
+//
+// **Lifetime**: the strings in `*out_participant` stay valid until the next poll.
+// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_participant` must be writable.
+mixplay_result mixplay_session_get_participant_by_user_id(const mixplay_session *session,
+                                                          uint32_t user_id,
+                                                          mixplay_participant *out_participant);
+
+// Calls `callback` for every participant in the cache, on the calling thread, inside this call.
+// The participant pointer is valid only during its callback. The callback must not call
+// mixplay functions on this session.
+//
+// **Errors**: `NULL_ARGUMENT` (callback), `INVALID_HANDLE`.
+//
+// # Safety
+// `callback` must be a valid function; `user_data` is passed through untouched.
+mixplay_result mixplay_session_for_each_participant(const mixplay_session *session,
+                                                    mixplay_participant_fn callback,
+                                                    void *user_data);
+
+// Writes how many times `control` was pressed (mousedown/keydown) this frame, and released
+// (mouseup/keyup) if `out_releases` is not NULL. A frame is the events handed out since the
+// previous poll that found no event.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_presses` writable; `out_releases` NULL or writable.
+mixplay_result mixplay_session_button_counts(const mixplay_session *session,
+                                             const char *control,
+                                             uint32_t *out_presses,
+                                             uint32_t *out_releases);
+
+// Writes how many participants hold `control` down right now (pressed, not yet released).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_count` writable.
+mixplay_result mixplay_session_button_holder_count(const mixplay_session *session,
+                                                   const char *control,
+                                                   size_t *out_count);
+
+// Writes the session id of the `index`th participant holding `control` down.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (index out of range), `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_participant` writable.
+mixplay_result mixplay_session_button_holder_at(const mixplay_session *session,
+                                                const char *control,
+                                                size_t index,
+                                                mixplay_str *out_participant);
+
+// Writes the session id of the `index`th press of `control` this frame (in order; a
+// participant who pressed twice appears twice). The count is `mixplay_session_button_counts`'s.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_participant` writable.
+mixplay_result mixplay_session_button_presser_at(const mixplay_session *session,
+                                                 const char *control,
+                                                 size_t index,
+                                                 mixplay_str *out_participant);
+
+// Writes the mean joystick (or screen) position of `control`'s moves this frame and how many
+// moves there were; with no moves, `*out_moves` is 0 and x, y are 0.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; the out-pointers writable.
+mixplay_result mixplay_session_joystick_mean(const mixplay_session *session,
+                                             const char *control,
+                                             double *out_x,
+                                             double *out_y,
+                                             uint32_t *out_moves);
+
+// Writes how many texts were submitted to textbox `control` this frame.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_count` writable.
+mixplay_result mixplay_session_text_submission_count(const mixplay_session *session,
+                                                     const char *control,
+                                                     size_t *out_count);
+
+// Writes the `index`th text submitted to `control` this frame, and who sent it.
+//
+// **Lifetime**: both strings stay valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; the out-pointers writable.
+mixplay_result mixplay_session_text_submission_at(const mixplay_session *session,
+                                                  const char *control,
+                                                  size_t index,
+                                                  mixplay_str *out_participant,
+                                                  mixplay_str *out_text);
 
 #ifdef __cplusplus
 }  // extern "C"

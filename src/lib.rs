@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod ffi;
+pub mod log;
 pub mod protocol;
 
 #[cfg(feature = "server")]

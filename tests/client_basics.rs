@@ -19,7 +19,10 @@ fn connects_plays_and_captures() {
         )
         .unwrap();
     reply_for(&mut game, id).unwrap();
-    assert!(game.state().control("default", "jump").is_some(), "the cache holds the new control once the reply is seen");
+    assert!(
+        game.state().control("default", "jump").is_some(),
+        "the cache holds the new control once the reply is seen"
+    );
     let id = game.ready(true).unwrap();
     wait_for(&mut game, "ready", |e| matches!(e, Event::Ready(true)));
     reply_for(&mut game, id).unwrap();
@@ -38,7 +41,9 @@ fn connects_plays_and_captures() {
     assert_eq!(game.frame().presses("jump"), 1);
 
     s.rt.block_on(viewer.ok("giveInput", json!({"controlID": "buy", "event": "mousedown", "button": 0})));
-    let Event::Input(buy) = wait_for(&mut game, "costed input", |e| matches!(e, Event::Input(_))) else { unreachable!() };
+    let Event::Input(buy) = wait_for(&mut game, "costed input", |e| matches!(e, Event::Input(_))) else {
+        unreachable!()
+    };
     let txn = buy.transaction.expect("a costed press carries a transaction");
     let id = game.capture(&txn).unwrap();
     reply_for(&mut game, id).unwrap();
@@ -48,6 +53,21 @@ fn connects_plays_and_captures() {
     game.end_frame();
     reply_for(&mut game, id).unwrap();
     assert_eq!(game.state().control("default", "jump").unwrap()["text"], json!("Jump!"));
-    drop(game);
-    assert!(!mixplay::client::runtime_alive(), "the last session's drop stops the runtime");
+}
+
+#[test]
+fn removed_properties_leave_the_cache() {
+    let s = serve();
+    let mut game = connected(&s);
+    let id = game.create_controls("default", json!([{"controlID": "b", "kind": "button", "tooltip": "tip"}])).unwrap();
+    reply_for(&mut game, id).unwrap();
+    let id = game.update_controls("default", json!([{"controlID": "b", "tooltip": null}]), 0).unwrap();
+    reply_for(&mut game, id).unwrap();
+    assert!(game.state().control("default", "b").unwrap().get("tooltip").is_none());
+    let id = game.update_world(json!({"round": 1, "mode": "duel"}), 0).unwrap();
+    reply_for(&mut game, id).unwrap();
+    let id = game.update_world(json!({"mode": null}), 0).unwrap();
+    reply_for(&mut game, id).unwrap();
+    assert_eq!(game.state().world.get("round"), Some(&json!(1)));
+    assert!(game.state().world.get("mode").is_none());
 }

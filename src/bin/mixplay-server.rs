@@ -8,11 +8,16 @@ use mixplay::server::{Mediator, MediatorConfig, World};
 
 const USAGE: &str = "\
 usage: mixplay-server [--listen ADDR] [--world FILE] [--transaction-ttl SECONDS] [--memory-limit BYTES]
+                      [--public-url URL]
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --world FILE             world file (users, channels, projects); default: the built-in demo world
   --transaction-ttl SECS   how long uncaptured spark transactions live (default 300)
   --memory-limit BYTES     per-session memory cap reported by getMemoryStats (default 0: uncapped)
+  --public-url URL         where clients reach this server, when it is behind a TLS terminator or a
+                           reverse proxy (e.g. https://mixplay.example.com): discovery and the channel
+                           endpoint then advertise wss:// (for https) or ws:// (for http) addresses
+                           under it (default: ws:// at the Host each request came to)
 
 The first line printed is `listening on http://HOST:PORT`.";
 
@@ -40,6 +45,13 @@ fn parse_args() -> Result<Options, String> {
                 options.config.memory_limit_bytes = value("--memory-limit")?
                     .parse()
                     .map_err(|_| "--memory-limit takes a number of bytes".to_owned())?;
+            }
+            "--public-url" => {
+                let url = value("--public-url")?;
+                if !["http://", "https://", "ws://", "wss://"].iter().any(|p| url.to_ascii_lowercase().starts_with(p)) {
+                    return Err("--public-url takes an http:// or https:// URL".to_owned());
+                }
+                options.config.public_url = Some(url);
             }
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -3,20 +3,28 @@
 //! sends, and reconnects with backoff when the connection is lost.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::config::{Config, Endpoints};
-use super::events::{ConnectionState, ErrorKind, LocalError, Reply, ReplyError};
+use super::events::{ConnectionState, ErrorKind, Input, LocalError, Reply, ReplyError};
 use super::incoming::{read_input, read_method, Incoming, Interner, Object, Snapshot};
 use super::transport::{self, ConnectError, Socket};
-use crate::protocol::{visit_frame, Decoder, Encoder, ErrorBody, ErrorCode, Method, Packet, Scheme, WireFrame};
+use crate::log;
+use crate::protocol::{
+    visit_frame, Decoder, Encoder, ErrorBody, ErrorCode, Method, Packet, PacketRef, Scheme, WireFrame,
+};
+
+/// Most messages read from the socket's buffer in one trip through the connection's select loop.
+const READ_BATCH: usize = 64;
+/// Most inputs handed to the game thread as one item.
+const INPUT_BATCH: usize = 64;
 
 /// A request from the game thread.
 #[derive(Debug)]
@@ -25,15 +33,39 @@ pub enum Command {
 }
 
 /// What the game thread and the network task share.
-#[derive(Default)]
 pub struct Shared {
     /// Service clock minus local clock, in milliseconds (from `getTime`).
     pub clock_offset_ms: AtomicI64,
     /// Inputs dropped because the event queue was full; poll reports and resets it.
     pub dropped_inputs: AtomicU64,
-    /// Set when the session is being closed.
-    pub closing: AtomicBool,
-    pub close_now: Notify,
+    /// Inputs sent to the game thread and not yet received by it (at most the configured
+    /// `event_queue_capacity`; past it, inputs are dropped).
+    pub queued_inputs: AtomicUsize,
+    /// Set to true when the session is being closed; every wait of the network task watches it.
+    pub closing: watch::Sender<bool>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            clock_offset_ms: AtomicI64::new(0),
+            dropped_inputs: AtomicU64::new(0),
+            queued_inputs: AtomicUsize::new(0),
+            closing: watch::Sender::new(false),
+        }
+    }
+}
+
+impl Shared {
+    /// Resolves once the session is closing.
+    pub async fn closed(&self) {
+        let mut rx = self.closing.subscribe();
+        let _ = rx.wait_for(|closing| *closing).await;
+    }
+
+    pub fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
 }
 
 pub fn wall_ms() -> i64 {
@@ -69,10 +101,18 @@ impl Net {
 
     async fn emit(&self, item: Incoming) -> bool {
         if item.is_droppable() {
-            match self.out.try_send(item) {
+            let inputs = item.input_count();
+            let queued = self.shared.queued_inputs.fetch_add(inputs, Ordering::Relaxed);
+            let result = if queued + inputs > self.config.event_queue_capacity.max(16) {
+                Err(mpsc::error::TrySendError::Full(item))
+            } else {
+                self.out.try_send(item)
+            };
+            match result {
                 Ok(()) => true,
                 Err(mpsc::error::TrySendError::Full(_)) => {
-                    self.shared.dropped_inputs.fetch_add(1, Ordering::Relaxed);
+                    self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
+                    self.shared.dropped_inputs.fetch_add(inputs as u64, Ordering::Relaxed);
                     true
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
@@ -83,7 +123,18 @@ impl Net {
     }
 
     async fn status(&self, state: ConnectionState, code: Option<u16>, message: impl Into<String>) {
-        self.emit(Incoming::Status { state, code, message: message.into() }).await;
+        let message = message.into();
+        let level = match state {
+            ConnectionState::Disconnected => log::Level::Error,
+            ConnectionState::Reconnecting => log::Level::Warning,
+            _ => log::Level::Info,
+        };
+        log::log(level, || match code {
+            Some(c) => format!("session {state:?} (code {c}): {message}"),
+            None if message.is_empty() => format!("session {state:?}"),
+            None => format!("session {state:?}: {message}"),
+        });
+        self.emit(Incoming::Status { state, code, message }).await;
     }
 
     async fn fail_request(&self, request_id: u64, kind: LocalError, message: &str) {
@@ -96,7 +147,13 @@ impl Net {
         let mut failures: u32 = 0;
         loop {
             self.status(ConnectionState::Connecting, None, "").await;
-            let outcome = self.connect_and_serve(&mut failures).await;
+            // Discovery and handshakes can take long; closing the session must not wait for them.
+            let shared = self.shared.clone();
+            let outcome = tokio::select! {
+                biased;
+                o = self.connect_and_serve(&mut failures) => o,
+                _ = shared.closed() => Outcome::Closed,
+            };
             let (code, message) = match outcome {
                 Outcome::Closed => return,
                 Outcome::Fatal(code, message) => (code, message),
@@ -131,7 +188,7 @@ impl Net {
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(until) => return true,
-                _ = self.shared.close_now.notified() => return false,
+                _ = self.shared.closed() => return false,
                 cmd = self.cmds.recv() => match cmd {
                     None => return false,
                     Some(Command::Call { request_id, .. }) => {
@@ -145,7 +202,7 @@ impl Net {
     async fn refuse_until_closed(&mut self) {
         loop {
             tokio::select! {
-                _ = self.shared.close_now.notified() => return,
+                _ = self.shared.closed() => return,
                 cmd = self.cmds.recv() => match cmd {
                     None => return,
                     Some(Command::Call { request_id, .. }) => {
@@ -172,7 +229,7 @@ impl Net {
         };
         let mut last_error = String::new();
         for url in &endpoints {
-            if self.shared.closing.load(Ordering::Relaxed) {
+            if self.shared.is_closing() {
                 return Outcome::Closed;
             }
             let mut socket = match transport::open(url, &self.config).await {
@@ -261,6 +318,11 @@ struct Conn<'n> {
     pending: HashMap<u32, Pending>,
     interner: Interner,
     sync: Option<Sync>,
+    /// The current frame's packets, read before any is acted on (kept to reuse its allocation).
+    work: Vec<Work>,
+    /// Inputs read and not yet handed to the game thread: sent as one batch when something else
+    /// is emitted, when the batch is full, and before the connection waits for the socket again.
+    inputs: Vec<Input>,
 }
 
 impl<'n> Conn<'n> {
@@ -275,6 +337,8 @@ impl<'n> Conn<'n> {
             pending: HashMap::new(),
             interner: Interner::default(),
             sync: Some(Sync::default()),
+            work: Vec::new(),
+            inputs: Vec::new(),
         }
     }
 
@@ -291,12 +355,12 @@ impl<'n> Conn<'n> {
                 }
             };
             let result = tokio::select! {
-                message = self.socket.next() => self.handle_message(message).await,
+                message = self.socket.next() => self.handle_messages(message).await,
                 cmd = self.net.cmds.recv() => match cmd {
                     None => Err(Outcome::Closed),
                     Some(cmd) => self.handle_command(cmd).await,
                 },
-                _ = self.net.shared.close_now.notified() => Err(Outcome::Closed),
+                _ = self.net.shared.closed() => Err(Outcome::Closed),
                 _ = sleep => { self.expire().await; Ok(()) }
             };
             if let Err(o) = result {
@@ -320,6 +384,9 @@ impl<'n> Conn<'n> {
     }
 
     async fn send_packet(&mut self, packet: Packet) -> Result<(), Outcome> {
+        // Whatever the service hears from us (an acknowledgement above all) comes after the
+        // inputs read before it were handed to the game.
+        self.flush_inputs().await?;
         let frame = self
             .encoder
             .encode(packet.to_json())
@@ -368,7 +435,26 @@ impl<'n> Conn<'n> {
         Ok(())
     }
 
+    /// Hands the inputs read so far to the game thread, in one item.
+    async fn flush_inputs(&mut self) -> Result<(), Outcome> {
+        let item = match self.inputs.len() {
+            0 => return Ok(()),
+            1 => Incoming::Input(self.inputs.pop().expect("one input")),
+            _ => Incoming::Inputs(self.inputs.drain(..).collect()),
+        };
+        if self.net.emit(item).await {
+            Ok(())
+        } else {
+            Err(Outcome::Closed)
+        }
+    }
+
     async fn emit(&mut self, item: Incoming) -> Result<(), Outcome> {
+        // Everything reaches the game in the order it was read.
+        self.flush_inputs().await?;
+        if let Incoming::Error { message, .. } = &item {
+            log::log(log::Level::Warning, || message.clone());
+        }
         if let Some(sync) = &mut self.sync {
             if !matches!(item, Incoming::Reply(_) | Incoming::Error { .. }) {
                 sync.held_back.push(item);
@@ -421,6 +507,27 @@ impl<'n> Conn<'n> {
         }
     }
 
+    /// Handles `first`, then the messages already waiting in the socket's buffer (a bounded
+    /// number), so a flood takes one trip through the select loop per batch, not per message.
+    async fn handle_messages(
+        &mut self,
+        first: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Result<(), Outcome> {
+        let mut result = self.handle_message(first).await;
+        for _ in 1..READ_BATCH {
+            if result.is_err() {
+                break;
+            }
+            match self.socket.next().now_or_never() {
+                Some(message) => result = self.handle_message(message).await,
+                None => break,
+            }
+        }
+        // Nothing read may wait in the batch while the connection waits or ends.
+        self.flush_inputs().await?;
+        result
+    }
+
     async fn handle_message(
         &mut self,
         message: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
@@ -437,10 +544,9 @@ impl<'n> Conn<'n> {
                     _ => Err(Outcome::Lost(code, message)),
                 }
             }
-            Some(Ok(Message::Text(t))) => {
-                let text = self.decoder.decode_text(t.to_string(), true).unwrap_or_default();
-                self.handle_text(&text).await
-            }
+            // Plain text is always accepted, whatever the scheme (`Decoder::decode_text` with
+            // `lenient`), so it is read in place rather than copied through the decoder.
+            Some(Ok(Message::Text(t))) => self.handle_text(t.as_str()).await,
             Some(Ok(Message::Binary(b))) => match self.decoder.decode_binary(&b) {
                 Ok(text) => self.handle_text(&text).await,
                 Err(e) => {
@@ -461,43 +567,14 @@ impl<'n> Conn<'n> {
 
     async fn handle_text(&mut self, text: &str) -> Result<(), Outcome> {
         // Collect first: the visitor cannot await.
-        let mut work: Vec<Work> = Vec::new();
+        let mut work = std::mem::take(&mut self.work);
         let mut max_seq = None;
+        let interner = &mut self.interner;
         let parsed = visit_frame(text, |p| {
             if let Some(s) = p.seq {
                 max_seq = Some(s);
             }
-            work.push(if p.is_method {
-                if p.method == "giveInput" {
-                    match p.params.map(|raw| read_input(raw, &mut self.interner)) {
-                        Some(Ok(input)) => Work::Item(Incoming::Input(input)),
-                        Some(Err(e)) => Work::Bad(p.id, p.discard, e),
-                        None => Work::Bad(p.id, p.discard, "giveInput without params".into()),
-                    }
-                } else if p.method == "hello" {
-                    Work::Ack(p.id, p.discard)
-                } else {
-                    match read_method(p.method, p.params) {
-                        Some(Ok(item)) => Work::Event(p.id, p.discard, item),
-                        Some(Err(e)) => Work::Bad(p.id, p.discard, e),
-                        None => Work::Unhandled(
-                            p.id,
-                            p.discard,
-                            p.method.to_owned(),
-                            p.params.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()),
-                        ),
-                    }
-                }
-            } else {
-                let error = p.error.map(|e| {
-                    serde_json::from_str::<ErrorBody>(e.get()).unwrap_or_else(|_| ErrorBody {
-                        code: ErrorCode::InternalError.code().into(),
-                        message: e.get().to_owned(),
-                        path: None,
-                    })
-                });
-                Work::Reply(p.id, p.result.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()), error)
-            });
+            work.push(read_packet(p, interner));
         });
         if let Some(s) = max_seq {
             self.last_seq = s;
@@ -506,8 +583,14 @@ impl<'n> Conn<'n> {
             let message = format!("unreadable frame from the service: {e}");
             return self.emit(Incoming::Error { kind: ErrorKind::Protocol, code: None, message }).await;
         }
-        for w in work {
+        for w in work.drain(..) {
             match w {
+                Work::Item(Incoming::Input(input)) if self.sync.is_none() => {
+                    self.inputs.push(input);
+                    if self.inputs.len() >= INPUT_BATCH {
+                        self.flush_inputs().await?;
+                    }
+                }
                 Work::Item(item) => self.emit(item).await?,
                 Work::Ack(id, discard) => self.ack(id, discard).await?,
                 Work::Event(id, discard, item) => {
@@ -539,6 +622,7 @@ impl<'n> Conn<'n> {
                 Work::Reply(id, result, error) => self.handle_reply(id, result, error).await?,
             }
         }
+        self.work = work;
         Ok(())
     }
 
@@ -631,7 +715,43 @@ fn is_sync(p: &Purpose) -> bool {
     matches!(p, Purpose::Scenes | Purpose::Groups | Purpose::Participants)
 }
 
-enum Work {
+/// Reads one packet of a frame into the work it asks of the network task. Shared with the
+/// benchmark support (`super::bench`), which must time exactly this path.
+pub(super) fn read_packet(p: PacketRef<'_>, interner: &mut Interner) -> Work {
+    if p.is_method {
+        if p.method == "giveInput" {
+            match p.params.map(|raw| read_input(raw, interner)) {
+                Some(Ok(input)) => Work::Item(Incoming::Input(input)),
+                Some(Err(e)) => Work::Bad(p.id, p.discard, e),
+                None => Work::Bad(p.id, p.discard, "giveInput without params".into()),
+            }
+        } else if p.method == "hello" {
+            Work::Ack(p.id, p.discard)
+        } else {
+            match read_method(p.method, p.params) {
+                Some(Ok(item)) => Work::Event(p.id, p.discard, item),
+                Some(Err(e)) => Work::Bad(p.id, p.discard, e),
+                None => Work::Unhandled(
+                    p.id,
+                    p.discard,
+                    p.method.to_owned(),
+                    p.params.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()),
+                ),
+            }
+        }
+    } else {
+        let error = p.error.map(|e| {
+            serde_json::from_str::<ErrorBody>(e.get()).unwrap_or_else(|_| ErrorBody {
+                code: ErrorCode::InternalError.code().into(),
+                message: e.get().to_owned(),
+                path: None,
+            })
+        });
+        Work::Reply(p.id, p.result.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()), error)
+    }
+}
+
+pub(super) enum Work {
     Item(Incoming),
     Ack(u32, bool),
     Event(u32, bool, Incoming),

@@ -24,33 +24,75 @@ pub struct Snapshot {
 
 #[derive(Debug)]
 pub enum Incoming {
-    Status { state: ConnectionState, code: Option<u16>, message: String },
+    Status {
+        state: ConnectionState,
+        code: Option<u16>,
+        message: String,
+    },
     Snapshot(Box<Snapshot>),
     Ready(bool),
     Input(Input),
+    /// Inputs read in a row, handed over as one item: under a flood, one channel operation per
+    /// batch rather than per input.
+    Inputs(Vec<Input>),
     ParticipantsJoined(Vec<Object>),
     ParticipantsLeft(Vec<Object>),
     ParticipantsUpdated(Vec<Object>),
     ScenesCreated(Vec<Object>),
     ScenesUpdated(Vec<Object>),
-    SceneDeleted { scene: String, reassigned_to: String },
+    SceneDeleted {
+        scene: String,
+        reassigned_to: String,
+    },
     GroupsCreated(Vec<Object>),
     GroupsUpdated(Vec<Object>),
-    GroupDeleted { group: String, reassigned_to: String },
-    ControlsCreated { scene: String, controls: Vec<Object> },
-    ControlsUpdated { scene: String, controls: Vec<Object> },
-    ControlsDeleted { scene: String, controls: Vec<String> },
+    GroupDeleted {
+        group: String,
+        reassigned_to: String,
+    },
+    ControlsCreated {
+        scene: String,
+        controls: Vec<Object>,
+    },
+    ControlsUpdated {
+        scene: String,
+        controls: Vec<Object>,
+    },
+    ControlsDeleted {
+        scene: String,
+        controls: Vec<String>,
+    },
     WorldUpdated(Object),
-    MemoryWarning { used_bytes: u64, total_bytes: u64, raw: String },
+    MemoryWarning {
+        used_bytes: u64,
+        total_bytes: u64,
+        raw: String,
+    },
     Reply(Reply),
-    Unhandled { method: String, params: String },
-    Error { kind: ErrorKind, code: Option<u32>, message: String },
+    Unhandled {
+        method: String,
+        params: String,
+    },
+    Error {
+        kind: ErrorKind,
+        code: Option<u32>,
+        message: String,
+    },
 }
 
 impl Incoming {
     /// Input may be dropped when the game falls behind; nothing else may.
     pub fn is_droppable(&self) -> bool {
-        matches!(self, Incoming::Input(_))
+        matches!(self, Incoming::Input(_) | Incoming::Inputs(_))
+    }
+
+    /// How many inputs the item holds.
+    pub fn input_count(&self) -> usize {
+        match self {
+            Incoming::Input(_) => 1,
+            Incoming::Inputs(list) => list.len(),
+            _ => 0,
+        }
     }
 }
 
@@ -77,12 +119,20 @@ impl Interner {
     }
 }
 
+/// `giveInput` params, read in one pass (the hot path: one per input).
 #[derive(Deserialize)]
 struct GiveInputParams<'a> {
     #[serde(rename = "participantID", borrow)]
     participant: Cow<'a, str>,
     #[serde(rename = "transactionID", default, borrow)]
     transaction: Option<&'a RawValue>,
+    #[serde(borrow)]
+    input: InputFields<'a>,
+}
+
+/// The input object as text, for the custom events that hand it to the game whole.
+#[derive(Deserialize)]
+struct RawInput<'a> {
     #[serde(borrow)]
     input: &'a RawValue,
 }
@@ -116,11 +166,15 @@ fn button_action(event: &str) -> Option<ButtonAction> {
 /// Reads `giveInput` params into an input event.
 pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, String> {
     let p: GiveInputParams<'_> = serde_json::from_str(params.get()).map_err(|e| format!("bad giveInput: {e}"))?;
-    let f: InputFields<'_> = serde_json::from_str(p.input.get()).map_err(|e| format!("bad giveInput input: {e}"))?;
-    let transaction = p.transaction.and_then(|t| match serde_json::from_str::<Value>(t.get()) {
-        Ok(Value::String(s)) => Some(s),
-        Ok(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
+    let f = p.input;
+    let transaction = p.transaction.and_then(|t| match t.get().as_bytes() {
+        // A plain string (what services send) needs no JSON parse.
+        [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => std::str::from_utf8(inner).ok().map(str::to_owned),
+        _ => match serde_json::from_str::<Value>(t.get()) {
+            Ok(Value::String(s)) => Some(s),
+            Ok(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        },
     });
     let action = button_action(&f.event);
     let (kind, raw) = match (action, f.x, f.y) {
@@ -131,7 +185,10 @@ pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, S
             InputKind::Text { submit: f.event == "submit", text: f.value.unwrap_or_default().into_owned() },
             String::new(),
         ),
-        _ => (InputKind::Custom { event: f.event.into_owned() }, p.input.get().to_owned()),
+        _ => {
+            let raw = serde_json::from_str::<RawInput<'_>>(params.get()).map(|r| r.input.get().to_owned());
+            (InputKind::Custom { event: f.event.into_owned() }, raw.map_err(|e| format!("bad giveInput: {e}"))?)
+        }
     };
     Ok(Input {
         participant: SessionId::parse(&p.participant),

@@ -4,10 +4,10 @@
 //! A frame begins at the first `poll` after the previous poll found no more events (or after
 //! `Session::end_frame`). Counters are reset in place, so an idle frame allocates nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::events::{Input, InputKind, SessionId};
+use super::events::{Event, Input, InputKind, SessionId};
 
 /// One control's input this frame.
 #[derive(Debug, Default)]
@@ -27,12 +27,22 @@ pub struct ControlFrame {
     pub submissions: Vec<(SessionId, String)>,
     /// Who is holding the button down now (kept across frames).
     pub held_by: Vec<SessionId>,
+    /// The members of `held_by`, so a press finds out in O(1) whether its participant already
+    /// holds the button (a scan of `held_by` costs O(holders) per press on busy channels).
+    held: HashSet<SessionId>,
 }
 
 impl ControlFrame {
     /// The mean of this frame's moves, if there were any.
     pub fn mean_position(&self) -> Option<(f64, f64)> {
         (self.moves > 0).then(|| (self.move_sum.0 / f64::from(self.moves), self.move_sum.1 / f64::from(self.moves)))
+    }
+
+    /// `id` no longer holds the button.
+    fn release(&mut self, id: &SessionId) {
+        if self.held.remove(id) {
+            self.held_by.retain(|p| p != id);
+        }
     }
 
     fn reset(&mut self) {
@@ -71,12 +81,12 @@ impl FrameInput {
                 if action.is_press() {
                     c.presses += 1;
                     c.pressed_by.push(input.participant.clone());
-                    if !c.held_by.contains(&input.participant) {
+                    if c.held.insert(input.participant.clone()) {
                         c.held_by.push(input.participant.clone());
                     }
                 } else {
                     c.releases += 1;
-                    c.held_by.retain(|p| p != &input.participant);
+                    c.release(&input.participant);
                 }
             }
             InputKind::Move { x, y } => {
@@ -90,10 +100,19 @@ impl FrameInput {
         }
     }
 
+    /// Takes note of an event `poll` is handing out.
+    pub(super) fn observe(&mut self, event: &Event) {
+        match event {
+            Event::Input(input) => self.record(input),
+            Event::ParticipantLeft { participant, .. } => self.participant_left(participant),
+            _ => {}
+        }
+    }
+
     /// A participant who left holds nothing any more.
     pub fn participant_left(&mut self, id: &SessionId) {
         for c in self.controls.values_mut() {
-            c.held_by.retain(|p| p != id);
+            c.release(id);
         }
     }
 

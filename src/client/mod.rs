@@ -5,6 +5,9 @@
 //! thread. Calls never block: each returns a request id at once, and its answer arrives later as
 //! an [`Event::Reply`] carrying that id.
 
+// Benchmark support for `benches/` only; not part of the API.
+#[doc(hidden)]
+pub mod bench;
 mod config;
 mod connection;
 mod events;

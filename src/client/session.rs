@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
@@ -35,6 +35,9 @@ pub enum SessionError {
     #[error("{0}")]
     InvalidArgument(String),
 }
+
+/// How long `wait` keeps checking for an event before it parks the thread.
+const WAIT_SPIN: Duration = Duration::from_micros(50);
 
 /// How many requests may wait for the network task.
 const COMMAND_QUEUE: usize = 4096;
@@ -100,11 +103,7 @@ impl Session {
         }
         loop {
             if let Some(event) = self.ready_events.pop_front() {
-                match &event {
-                    Event::Input(input) => self.frame.record(input),
-                    Event::ParticipantLeft { participant, .. } => self.frame.participant_left(participant),
-                    _ => {}
-                }
+                self.frame.observe(&event);
                 return Some(event);
             }
             if self.shared.dropped_inputs.load(Ordering::Relaxed) > 0 {
@@ -117,7 +116,7 @@ impl Session {
                 continue;
             }
             match self.incoming.try_recv() {
-                Ok(item) => self.state.apply(item, &mut self.ready_events),
+                Ok(item) => self.receive(item),
                 Err(_) => break,
             }
         }
@@ -130,11 +129,36 @@ impl Session {
         if let Some(e) = self.poll() {
             return Some(e);
         }
+        // Under load events arrive microseconds apart: check for a little while before parking
+        // the thread, or the network task pays a futex wake-up for nearly every event.
+        let start = Instant::now();
+        let spin = timeout.min(WAIT_SPIN);
+        for round in 0u32.. {
+            match self.incoming.try_recv() {
+                Ok(item) => {
+                    self.receive(item);
+                    return self.poll();
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => return None,
+                Err(mpsc::error::TryRecvError::Empty) if start.elapsed() >= spin => break,
+                Err(mpsc::error::TryRecvError::Empty) if round < 64 => std::hint::spin_loop(),
+                Err(mpsc::error::TryRecvError::Empty) => std::thread::yield_now(),
+            }
+        }
+        let left = timeout.saturating_sub(start.elapsed());
         let handle = self.runtime.handle().clone();
-        let item =
-            handle.block_on(async { tokio::time::timeout(timeout, self.incoming.recv()).await.ok().flatten() })?;
-        self.state.apply(item, &mut self.ready_events);
+        let item = handle.block_on(async { tokio::time::timeout(left, self.incoming.recv()).await.ok().flatten() })?;
+        self.receive(item);
         self.poll()
+    }
+
+    /// Applies an item from the network task to the cache, queueing its events.
+    fn receive(&mut self, item: Incoming) {
+        let inputs = item.input_count();
+        if inputs > 0 {
+            self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
+        }
+        self.state.apply(item, &mut self.ready_events);
     }
 
     /// Ends the frame now: sends the frame's coalesced control writes; the next poll starts a new
@@ -316,7 +340,13 @@ impl Session {
             o.insert("controlID".into(), Value::String(control.to_owned()));
             o
         });
-        entry.insert(key.to_owned(), value);
+        // Object values (such as `meta`) written twice in a frame merge rather than replace.
+        match entry.get_mut(key) {
+            Some(existing @ Value::Object(_)) if value.is_object() => crate::protocol::merge_patch(existing, &value),
+            _ => {
+                entry.insert(key.to_owned(), value);
+            }
+        }
         Ok(batch.request_id)
     }
 
@@ -378,8 +408,7 @@ impl Session {
     /// Closes the connection (politely) and stops the network task. Events already queued can
     /// still be polled; new calls fail with `Closed`.
     pub fn close(&mut self) {
-        self.shared.closing.store(true, Ordering::Relaxed);
-        self.shared.close_now.notify_one();
+        self.shared.closing.send_replace(true);
         // Dropping our sender lets the network task see the session is gone.
         let (dead, _) = mpsc::channel(1);
         self.commands = dead;

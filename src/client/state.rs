@@ -162,6 +162,7 @@ impl StateCache {
                 out.push_back(Event::Ready(r));
             }
             Incoming::Input(i) => out.push_back(Event::Input(i)),
+            Incoming::Inputs(list) => out.extend(list.into_iter().map(Event::Input)),
             Incoming::ParticipantsJoined(list) => {
                 for o in list {
                     let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
@@ -200,8 +201,13 @@ impl StateCache {
             Incoming::ScenesCreated(list) => {
                 for o in list {
                     let Some((id, scene)) = scene_from(o) else { continue };
+                    // As for a snapshot's new scenes: the scene, then each of its controls.
+                    let controls: Vec<String> = scene.controls.keys().cloned().collect();
                     self.scenes.insert(id.clone(), scene);
-                    out.push_back(Event::SceneCreated(id));
+                    out.push_back(Event::SceneCreated(id.clone()));
+                    for control in controls {
+                        out.push_back(Event::ControlCreated { scene: id.clone(), control });
+                    }
                 }
             }
             Incoming::ScenesUpdated(list) => {

@@ -75,6 +75,7 @@ pub fn tls_config(roots: &TlsRoots) -> Result<Arc<ClientConfig>, ConnectError> {
 /// Asks a hosts endpoint for the game-client sockets, best first.
 pub async fn discover(url: &str, roots: &TlsRoots, timeout: Duration) -> Result<Vec<String>, ConnectError> {
     let certs = root_certs(roots)?;
+    let shown = url.to_owned();
     let url = url.to_owned();
     let task = tokio::task::spawn_blocking(move || -> Result<Vec<String>, ConnectError> {
         let certs: Vec<ureq::tls::Certificate<'static>> =
@@ -86,7 +87,13 @@ pub async fn discover(url: &str, roots: &TlsRoots, timeout: Duration) -> Result<
             .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .tls_config(tls)
-            .timeout_global(Some(timeout))
+            // Per phase, not global: with a global (or resolve) timeout ureq resolves the host
+            // name on a detached thread of its own, which can outlive the session and the
+            // library's runtime. The whole lookup is still bounded by the `timeout` below.
+            .timeout_connect(Some(timeout))
+            .timeout_send_request(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(timeout))
             .http_status_as_error(false)
             .build()
             .into();
@@ -109,7 +116,10 @@ pub async fn discover(url: &str, roots: &TlsRoots, timeout: Duration) -> Result<
         }
         Ok(list)
     });
-    task.await.map_err(|e| ConnectError::Transient(format!("discovery task failed: {e}")))?
+    match tokio::time::timeout(timeout, task).await {
+        Err(_) => Err(ConnectError::Transient(format!("discovery at {shown} timed out"))),
+        Ok(joined) => joined.map_err(|e| ConnectError::Transient(format!("discovery task failed: {e}")))?,
+    }
 }
 
 /// Opens the game-client websocket at `url` with the handshake values of `config`.

@@ -1,6 +1,26 @@
-//! The C ABI. Every item here appears in the generated `include/mixplay.h`.
+//! The C ABI. Every item here appears in the generated `include/mixplay.h`; the Rust names are
+//! the C names, so the source reads like the header.
 //!
-//! This first slice carries the version calls; the session, chat and sign-in handles follow.
+//! Conventions: every function returns a `mixplay_result` (0 = OK) and writes values through
+//! `out_*` pointers; handles are registry tokens, so stale or foreign handles are refused; strings
+//! in are NUL-terminated UTF-8; strings out are `mixplay_str`, owned by the library; no panic
+//! crosses the boundary; the library never calls into the game from another thread.
+#![allow(non_camel_case_types)]
+
+mod config;
+mod event;
+mod handle;
+mod log;
+mod result;
+mod session;
+mod str;
+
+pub use config::*;
+pub use event::{mixplay_connection_state, mixplay_error_kind, mixplay_event, mixplay_event_kind, mixplay_input_kind};
+pub use log::*;
+pub use result::*;
+pub use session::*;
+pub use str::mixplay_str;
 
 use std::os::raw::c_char;
 

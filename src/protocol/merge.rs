@@ -94,11 +94,32 @@ impl TaggedObject {
         changed
     }
 
+    /// The object as an update event should carry it after `patch` was applied: every property,
+    /// plus an explicit `null` for each property the patch removed, so that a receiver merging
+    /// the event into its copy drops those properties too.
+    pub fn value_with_removals(&self, patch: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = self.value.clone();
+        mark_removals(&mut out, patch);
+        out
+    }
+
     /// The result of [`TaggedObject::apply`] without changing `self`.
     pub fn preview(&self, patch: &Map<String, Value>, tag: Tag) -> Map<String, Value> {
         let mut copy = self.clone();
         copy.apply(patch, tag);
         copy.value
+    }
+}
+
+fn mark_removals(out: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (key, value) in patch {
+        match (value, out.get_mut(key)) {
+            (Value::Null, None) => {
+                out.insert(key.clone(), Value::Null);
+            }
+            (Value::Object(sub_patch), Some(Value::Object(sub_out))) => mark_removals(sub_out, sub_patch),
+            _ => {}
+        }
     }
 }
 
@@ -208,6 +229,18 @@ mod tests {
         assert_eq!(o.get("text"), Some(&json!("same")));
         // Untouched properties keep their own tags.
         assert!(o.apply(&obj(json!({"cost":5})), Tag::new(0, 10)));
+    }
+
+    #[test]
+    fn update_views_carry_removals() {
+        let mut o = TaggedObject::new(obj(json!({"a": 1, "b": 2, "g": {"x": 1, "y": 2}})), Tag::new(0, 1));
+        let patch = obj(json!({"b": null, "g": {"y": null}, "c": 3}));
+        o.apply(&patch, Tag::new(0, 2));
+        let view = Value::Object(o.value_with_removals(&patch));
+        assert_eq!(view, json!({"a": 1, "b": null, "c": 3, "g": {"x": 1, "y": null}}));
+        let mut receiver = json!({"a": 1, "b": 2, "g": {"x": 1, "y": 2}});
+        merge_patch(&mut receiver, &view);
+        assert_eq!(receiver, json!({"a": 1, "c": 3, "g": {"x": 1}}));
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub struct MediatorConfig {
     /// Outgoing queue length of a participant socket (a participant that falls this far behind is
     /// disconnected).
     pub participant_queue: usize,
+    /// The address clients reach this mediator at, when it is not the one they asked (behind a
+    /// TLS terminator or a reverse proxy), e.g. `https://mixplay.example.com`. Discovery and the
+    /// channel endpoint then advertise `wss://…` (`ws://…` for `http://`) under it instead of
+    /// the request's `Host`.
+    pub public_url: Option<String>,
 }
 
 impl Default for MediatorConfig {
@@ -31,6 +36,7 @@ impl Default for MediatorConfig {
             memory_limit_bytes: 0,
             game_queue: 8192,
             participant_queue: 1024,
+            public_url: None,
         }
     }
 }

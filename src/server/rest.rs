@@ -11,11 +11,29 @@ use serde_json::json;
 use super::handshake::HandshakeParams;
 use super::hub::Hub;
 
-/// `ws://host:port`, from the request's `Host` so that the addresses work from wherever the
-/// client reached us.
-fn socket_base(headers: &HeaderMap) -> String {
+/// The websocket base (`ws://host:port`): from the configured public URL, else from the
+/// request's `Host` so that the addresses work from wherever the client reached us.
+fn socket_base(hub: &Hub, headers: &HeaderMap) -> String {
+    if let Some(public) = &hub.config.public_url {
+        return websocket_base(public);
+    }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
     format!("ws://{host}")
+}
+
+/// `https://host[:port][/prefix]` as `wss://host[:port][/prefix]` (and `http` as `ws`); a
+/// `ws://` or `wss://` URL, or one without a scheme, is taken as it is (without one: `ws://`).
+fn websocket_base(public: &str) -> String {
+    let public = public.trim().trim_end_matches('/');
+    let (scheme, rest) = match public.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+        None => ("http".to_owned(), public),
+    };
+    let ws = match scheme.as_str() {
+        "https" | "wss" => "wss",
+        _ => "ws",
+    };
+    format!("{ws}://{rest}")
 }
 
 fn not_found(message: String) -> Response {
@@ -24,8 +42,8 @@ fn not_found(message: String) -> Response {
 }
 
 /// `GET /api/v1/interactive/hosts`: the game-client sockets, best first.
-pub async fn hosts(headers: HeaderMap) -> Response {
-    Json(json!([{ "address": format!("{}/gameClient", socket_base(&headers)) }])).into_response()
+pub async fn hosts(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
+    Json(json!([{ "address": format!("{}/gameClient", socket_base(&hub, &headers)) }])).into_response()
 }
 
 /// `GET /api/v1/interactive/{channelId}`: where viewers of a channel connect.
@@ -35,7 +53,7 @@ pub async fn channel(State(hub): State<Arc<Hub>>, Path(id): Path<String>, header
     };
     let session = hub.session(channel.id);
     Json(json!({
-        "address": format!("{}/participant?channel={}", socket_base(&headers), channel.id),
+        "address": format!("{}/participant?channel={}", socket_base(&hub, &headers), channel.id),
         "channelId": channel.id,
         "online": session.as_ref().is_some_and(|s| s.is_ready()),
         "versionId": session.as_ref().map(|s| s.version_id),
@@ -63,4 +81,18 @@ pub async fn current_user(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Re
         "channel": channel,
     }))
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::websocket_base;
+
+    #[test]
+    fn public_urls_become_websocket_bases() {
+        assert_eq!(websocket_base("https://example.com:8443"), "wss://example.com:8443");
+        assert_eq!(websocket_base("http://example.com/mixplay/"), "ws://example.com/mixplay");
+        assert_eq!(websocket_base("HTTPS://example.com"), "wss://example.com");
+        assert_eq!(websocket_base("wss://example.com"), "wss://example.com");
+        assert_eq!(websocket_base("example.com:80"), "ws://example.com:80");
+    }
 }

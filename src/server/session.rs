@@ -505,11 +505,14 @@ impl SessionState {
         let world = p.get("world").map(|w| req_object(w, "world")).transpose()?.cloned().unwrap_or_default();
         let patch = settable(&world, &["scenes"]);
         self.world.apply(&patch, Tag::new(priority_of(p), seq));
+        let scenes = self.scenes_json()["scenes"].clone();
+        let mut event = self.world.value_with_removals(&patch);
+        event.insert("scenes".into(), scenes.clone());
+        self.notify_game(fx, "onWorldUpdate", Value::Object(event));
         let mut out = self.world.value().clone();
-        out.insert("scenes".into(), self.scenes_json()["scenes"].clone());
+        out.insert("scenes".into(), scenes);
         let out = Value::Object(out);
-        self.notify_game(fx, "onWorldUpdate", out.clone());
-        let mut for_viewers = self.world.value().clone();
+        let mut for_viewers = self.world.value_with_removals(&patch);
         for_viewers.insert("scenes".into(), json!([]));
         self.to_all_participants(fx, "onWorldUpdate", &Value::Object(for_viewers));
         Ok(out)
@@ -581,19 +584,21 @@ impl SessionState {
             }
         }
         let mut updated = Vec::new();
+        let mut events = Vec::new();
         for (sid, patch) in patches {
             let participant = self.participants.get_mut(&sid).expect("validated above");
             participant.props.apply(&patch, tag);
-            let me = participant.json();
+            let me = Value::Object(participant.props.value_with_removals(&patch));
             fx.to_participants.push((
                 participant.peer.clone(),
                 event_json("onParticipantUpdate", json!({ "participants": [me.clone()] })),
             ));
-            updated.push(me);
+            events.push(me);
+            updated.push(participant.json());
         }
         self.resend_scenes(fx);
-        if !updated.is_empty() {
-            self.notify_game(fx, "onParticipantUpdate", json!({ "participants": updated.clone() }));
+        if !events.is_empty() {
+            self.notify_game(fx, "onParticipantUpdate", json!({ "participants": events }));
         }
         Ok(json!({ "participants": updated }))
     }
@@ -658,12 +663,14 @@ impl SessionState {
             patches.push((id.to_owned(), settable(obj, &["groupID"])));
         }
         let mut updated = Vec::new();
+        let mut events = Vec::new();
         for (id, patch) in patches {
             let g = self.groups.get_mut(&id).expect("validated above");
             g.apply(&patch, tag);
+            events.push(Value::Object(g.value_with_removals(&patch)));
             updated.push(Value::Object(g.value().clone()));
         }
-        let params = json!({ "groups": updated.clone() });
+        let params = json!({ "groups": events });
         self.notify_game(fx, "onGroupUpdate", params.clone());
         self.to_all_participants(fx, "onGroupUpdate", &params);
         self.resend_scenes(fx);
@@ -833,14 +840,16 @@ impl SessionState {
             patches.push((id.to_owned(), settable(obj, &["sceneID", "controls", "groups"])));
         }
         let mut updated = Vec::new();
+        let mut events = Vec::new();
         for (id, patch) in patches {
             let scene = self.scenes.get_mut(&id).expect("validated above");
             scene.props.apply(&patch, tag);
-            let props = Value::Object(scene.props.value().clone());
-            self.to_scene_viewers(fx, &id, "onSceneUpdate", &json!({ "scenes": [props.clone()] }));
-            updated.push(props);
+            let event = Value::Object(scene.props.value_with_removals(&patch));
+            updated.push(Value::Object(scene.props.value().clone()));
+            self.to_scene_viewers(fx, &id, "onSceneUpdate", &json!({ "scenes": [event.clone()] }));
+            events.push(event);
         }
-        self.notify_game(fx, "onSceneUpdate", json!({ "scenes": updated.clone() }));
+        self.notify_game(fx, "onSceneUpdate", json!({ "scenes": events }));
         Ok(json!({ "scenes": updated }))
     }
 
@@ -911,12 +920,14 @@ impl SessionState {
             patches.push((cid.to_owned(), settable(obj, &["controlID", "kind"])));
         }
         let mut updated = Vec::new();
+        let mut events = Vec::new();
         for (cid, patch) in patches {
             let control = scene.controls.get_mut(&cid).expect("validated above");
             control.apply(&patch, tag);
+            events.push(Value::Object(control.value_with_removals(&patch)));
             updated.push(Value::Object(control.value().clone()));
         }
-        let params = json!({ "sceneID": scene_id, "controls": updated.clone() });
+        let params = json!({ "sceneID": scene_id, "controls": events });
         self.notify_game(fx, "onControlUpdate", params.clone());
         self.to_scene_viewers(fx, &scene_id, "onControlUpdate", &params);
         Ok(json!({ "controls": updated }))

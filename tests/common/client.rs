@@ -2,6 +2,7 @@
 //! runtime (the test thread plays the game), and waits with timeouts.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mixplay::client::{Config, ConnectionState, Endpoints, Event, ReplyError, Session};
@@ -11,6 +12,36 @@ use mixplay::server::{Mediator, MediatorConfig, World};
 pub struct Served {
     pub rt: tokio::runtime::Runtime,
     pub m: Mediator,
+    world: World,
+    config: MediatorConfig,
+}
+
+/// A mediator that [`Served::stop`] shut down; [`Stopped::restart`] starts a new one (same world
+/// and settings, fresh state) at the same address.
+pub struct Stopped {
+    pub rt: tokio::runtime::Runtime,
+    pub addr: SocketAddr,
+    world: World,
+    config: MediatorConfig,
+}
+
+impl Served {
+    /// Shuts the mediator down as a service restart does: game clients are closed with 1012.
+    pub fn stop(self) -> Stopped {
+        let Served { rt, m, world, config } = self;
+        let addr = m.local_addr();
+        rt.block_on(m.shutdown());
+        Stopped { rt, addr, world, config }
+    }
+}
+
+impl Stopped {
+    /// Starts a new mediator at the old address.
+    pub fn restart(self) -> Served {
+        let Stopped { rt, addr, world, config } = self;
+        let m = rt.block_on(Mediator::start(&addr.to_string(), world.clone(), config.clone())).unwrap();
+        Served { rt, m, world, config }
+    }
 }
 
 pub fn serve() -> Served {
@@ -19,8 +50,8 @@ pub fn serve() -> Served {
 
 pub fn serve_with(world: World, config: MediatorConfig) -> Served {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let m = rt.block_on(Mediator::start("127.0.0.1:0", world, config)).unwrap();
-    Served { rt, m }
+    let m = rt.block_on(Mediator::start("127.0.0.1:0", world.clone(), config.clone())).unwrap();
+    Served { rt, m, world, config }
 }
 
 /// A session config that discovers `s` and runs demo version 1 as the demo streamer.

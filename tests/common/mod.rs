@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod fake;
+pub mod native;
 
 use std::time::Duration;
 

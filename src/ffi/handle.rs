@@ -1,0 +1,140 @@
+//! Handles as registry tokens: the pointer value C sees packs a slot index, a generation and the
+//! handle's type, so a freed, double-freed, never-made or wrong-type handle is reported as
+//! `MIXPLAY_RESULT_INVALID_HANDLE` instead of being dereferenced.
+//!
+//! On 64-bit targets a token is `type:4 | generation:28 | slot+1:32`; on 32-bit targets
+//! `type:2 | generation:10 | slot+1:20` (generations wrap sooner there).
+
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+
+use super::result::{mixplay_result, Fail, FfiResult};
+
+/// What a handle refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Config = 1,
+    Session = 2,
+}
+
+#[cfg(target_pointer_width = "64")]
+mod layout {
+    pub(super) const SLOT_BITS: u32 = 32;
+    pub(super) const GEN_BITS: u32 = 28;
+}
+#[cfg(not(target_pointer_width = "64"))]
+mod layout {
+    pub(super) const SLOT_BITS: u32 = 20;
+    pub(super) const GEN_BITS: u32 = 10;
+}
+use layout::{GEN_BITS, SLOT_BITS};
+
+const SLOT_MASK: usize = (1usize << SLOT_BITS) - 1;
+const GEN_MASK: usize = (1usize << GEN_BITS) - 1;
+
+struct Slot {
+    generation: usize,
+    entry: Option<(Kind, Arc<dyn std::any::Any + Send + Sync>)>,
+}
+
+#[derive(Default)]
+struct Registry {
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+}
+
+static REGISTRY: RwLock<Registry> = RwLock::new(Registry { slots: Vec::new(), free: Vec::new() });
+
+fn token(kind: Kind, slot: usize, generation: usize) -> usize {
+    ((kind as usize) << (SLOT_BITS + GEN_BITS)) | ((generation & GEN_MASK) << SLOT_BITS) | (slot + 1)
+}
+
+fn untoken(token: usize) -> Option<(Kind, usize, usize)> {
+    let slot = (token & SLOT_MASK).checked_sub(1)?;
+    let generation = (token >> SLOT_BITS) & GEN_MASK;
+    let kind = match token >> (SLOT_BITS + GEN_BITS) {
+        1 => Kind::Config,
+        2 => Kind::Session,
+        _ => return None,
+    };
+    Some((kind, slot, generation))
+}
+
+/// Registers `value` and returns its token.
+pub fn insert<T: Send + Sync + 'static>(kind: Kind, value: Arc<T>) -> FfiResult<usize> {
+    let mut reg = REGISTRY.write();
+    let slot = match reg.free.pop() {
+        Some(s) => s,
+        None => {
+            if reg.slots.len() >= SLOT_MASK {
+                return Err(Fail::new(mixplay_result::InvalidArgument, "too many live handles"));
+            }
+            reg.slots.push(Slot { generation: 0, entry: None });
+            reg.slots.len() - 1
+        }
+    };
+    let s = &mut reg.slots[slot];
+    s.entry = Some((kind, value));
+    Ok(token(kind, slot, s.generation))
+}
+
+fn invalid(kind: Kind) -> Fail {
+    Fail::new(mixplay_result::InvalidHandle, format!("not a live {kind:?} handle (freed, never made, or another type)"))
+}
+
+/// Looks a token up; the value stays alive while the caller holds the returned `Arc`.
+pub fn get<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<T>> {
+    let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
+    if k != kind {
+        return Err(invalid(kind));
+    }
+    let reg = REGISTRY.read();
+    match reg.slots.get(slot) {
+        Some(Slot { generation: g, entry: Some((_, value)) }) if *g & GEN_MASK == generation => {
+            value.clone().downcast::<T>().map_err(|_| invalid(kind))
+        }
+        _ => Err(invalid(kind)),
+    }
+}
+
+/// Unregisters a token and returns its value (the caller drops it outside the registry lock).
+pub fn remove<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<T>> {
+    let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
+    if k != kind {
+        return Err(invalid(kind));
+    }
+    let mut reg = REGISTRY.write();
+    let live =
+        matches!(reg.slots.get(slot), Some(Slot { generation: g, entry: Some(_) }) if *g & GEN_MASK == generation);
+    if !live {
+        return Err(invalid(kind));
+    }
+    let s = &mut reg.slots[slot];
+    let (_, value) = s.entry.take().expect("checked live");
+    s.generation = s.generation.wrapping_add(1);
+    reg.free.push(slot);
+    drop(reg);
+    value.downcast::<T>().map_err(|_| invalid(kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_and_foreign_tokens_are_refused() {
+        let t = insert(Kind::Config, Arc::new(5u32)).unwrap();
+        assert_eq!(*get::<u32>(Kind::Config, t).unwrap(), 5);
+        assert!(get::<u32>(Kind::Session, t).is_err(), "wrong kind");
+        assert!(get::<u64>(Kind::Config, t).is_err(), "wrong type");
+        remove::<u32>(Kind::Config, t).unwrap();
+        assert!(get::<u32>(Kind::Config, t).is_err(), "freed");
+        assert!(remove::<u32>(Kind::Config, t).is_err(), "double free");
+        let t2 = insert(Kind::Config, Arc::new(6u32)).unwrap();
+        assert_ne!(t, t2, "a reused slot gets a new generation");
+        assert!(get::<u32>(Kind::Config, 0).is_err());
+        assert!(get::<u32>(Kind::Config, 12345).is_err());
+        remove::<u32>(Kind::Config, t2).unwrap();
+    }
+}

@@ -1,0 +1,401 @@
+//! Builds the C and C++ test programs (`tests/c`, `tests/cpp`) against the library and runs them
+//! against an in-process mediator, playing the participants they ask for over the line protocol
+//! described in `tests/c/README.md`.
+//!
+//! Each program is built and run in several variants: linked statically, linked against the
+//! shared library, built with AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer
+//! included), and the static build run under valgrind. `MIXPLAY_NATIVE_VARIANTS` (a comma list
+//! of `static,shared,asan,valgrind`) narrows the set.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::client::Served;
+use super::{first_session_id, participant, Conn, Connected};
+
+/// The language of a test program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    C,
+    Cpp,
+}
+
+/// How a program is built and run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    /// Linked against `libmixplay.a`.
+    Static,
+    /// Linked against `libmixplay.so` (found through an rpath).
+    Shared,
+    /// Static, with `-fsanitize=address,undefined` (leaks reported by LeakSanitizer).
+    Asan,
+    /// The static build, run under valgrind's memcheck with leak checking.
+    Valgrind,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 4] = [Variant::Static, Variant::Shared, Variant::Asan, Variant::Valgrind];
+
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Static => "static",
+            Variant::Shared => "shared",
+            Variant::Asan => "asan",
+            Variant::Valgrind => "valgrind",
+        }
+    }
+
+    /// The variants this run asks for (`MIXPLAY_NATIVE_VARIANTS`, default all), minus valgrind
+    /// when it is not installed (outside CI, where its absence is an error).
+    pub fn selected() -> Vec<Variant> {
+        let wanted = std::env::var("MIXPLAY_NATIVE_VARIANTS").unwrap_or_default();
+        let mut out: Vec<Variant> = Variant::ALL
+            .into_iter()
+            .filter(|v| wanted.trim().is_empty() || wanted.split(',').any(|w| w.trim() == v.name()))
+            .collect();
+        if out.contains(&Variant::Valgrind) && !have("valgrind") {
+            assert!(std::env::var_os("CI").is_none(), "valgrind is not installed (scripts/test.sh installs it)");
+            eprintln!("note: valgrind is not installed; skipping the valgrind runs");
+            out.retain(|v| *v != Variant::Valgrind);
+        }
+        out
+    }
+
+    /// How long a single wait inside the program may take.
+    fn wait_ms(self) -> u64 {
+        match self {
+            Variant::Valgrind => 60_000,
+            Variant::Asan => 20_000,
+            _ => 10_000,
+        }
+    }
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `CARGO_TARGET_DIR`, or `<manifest>/target`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => {
+            let d = PathBuf::from(d);
+            if d.is_absolute() {
+                d
+            } else {
+                manifest_dir().join(d)
+            }
+        }
+        None => manifest_dir().join("target"),
+    }
+}
+
+/// The directory holding `libmixplay.a` and `libmixplay.so` for the profile this test was built
+/// with (`target/debug` unless the tests run with `--release`).
+pub fn lib_dir() -> PathBuf {
+    let profile = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent()?.file_name()?.to_str().map(str::to_owned))
+        .filter(|p| p == "debug" || p == "release")
+        .unwrap_or_else(|| "debug".into());
+    let dir = target_dir().join(profile);
+    for lib in ["libmixplay.a", "libmixplay.so"] {
+        assert!(
+            dir.join(lib).is_file(),
+            "{} is missing: build the library first (`cargo build --features server`); \
+             the C tests link against it",
+            dir.join(lib).display()
+        );
+    }
+    dir
+}
+
+/// Where build outputs go: `target/c-tests/<variant>/`.
+fn out_dir(variant: Variant) -> PathBuf {
+    let v = if variant == Variant::Valgrind { Variant::Static } else { variant };
+    let dir = target_dir().join("c-tests").join(v.name());
+    std::fs::create_dir_all(&dir).expect("target/c-tests can be created");
+    dir
+}
+
+/// Compiles `source` (relative to the manifest) for `variant` and returns the executable.
+/// Extra include directories are relative to the manifest too.
+pub fn build(lang: Lang, source: &str, includes: &[&str], variant: Variant) -> PathBuf {
+    let root = manifest_dir();
+    let lib = lib_dir();
+    let src = root.join(source);
+    let stem = source.trim_end_matches(".c").trim_end_matches(".cpp").replace('/', "_");
+    let exe = out_dir(variant).join(&stem);
+    let (compiler, std) = match lang {
+        Lang::C => ("gcc", "-std=c99"),
+        Lang::Cpp => ("g++", "-std=c++17"),
+    };
+    let mut cmd = Command::new(compiler);
+    cmd.args([std, "-Wall", "-Wextra", "-pedantic", "-Werror", "-g", "-O1"]);
+    cmd.arg(format!("-I{}", root.join("include").display()));
+    for inc in includes {
+        cmd.arg(format!("-I{}", root.join(inc).display()));
+    }
+    if variant == Variant::Asan {
+        cmd.args(["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined"]);
+    }
+    cmd.arg(&src);
+    // Write under a temporary name and rename, so concurrent runs never see half a binary.
+    let tmp = exe.with_extension(format!("tmp{}", std::process::id()));
+    cmd.arg("-o").arg(&tmp);
+    match variant {
+        Variant::Shared => {
+            cmd.arg(format!("-L{}", lib.display())).arg("-lmixplay").arg(format!("-Wl,-rpath,{}", lib.display()));
+        }
+        _ => {
+            cmd.arg(lib.join("libmixplay.a"));
+        }
+    }
+    cmd.args(["-lpthread", "-ldl", "-lm"]);
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
+    assert!(
+        out.status.success(),
+        "compiling {source} ({}) failed:\n{:?}\n{}{}",
+        variant.name(),
+        cmd,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::rename(&tmp, &exe).expect("rename the built program");
+    exe
+}
+
+/// Kills the child if the test panics before it exits.
+struct Reaper(Option<Child>);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// What a run produced.
+pub struct Run {
+    /// Lines the program printed, `> ` before its commands and `< ` before the answers.
+    pub transcript: Vec<String>,
+    pub stderr: String,
+}
+
+/// The participants a run has joined, by key.
+struct Players<'a> {
+    s: &'a Served,
+    conns: HashMap<String, Conn>,
+}
+
+impl Players<'_> {
+    fn conn(&mut self, key: &str) -> Result<&mut Conn, String> {
+        self.conns.get_mut(key).ok_or_else(|| format!("{key} has not joined"))
+    }
+
+    /// Answers one command line with `OK …`, `ERR <code>` or `FAIL <why>`.
+    fn answer(&mut self, line: &str) -> Result<String, String> {
+        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let s = self.s;
+        match cmd {
+            "JOIN" => {
+                let key = rest.trim();
+                match s.rt.block_on(participant(&s.m, Some(key))) {
+                    Connected::Open(mut p) => {
+                        let me = s.rt.block_on(p.event("onParticipantJoin"));
+                        let sid = first_session_id(&me);
+                        s.rt.block_on(p.event("onReady"));
+                        p.backlog.clear();
+                        self.conns.insert(key.to_owned(), p);
+                        Ok(format!("OK {sid}"))
+                    }
+                    Connected::Closed(code, _) => Ok(format!("ERR {code}")),
+                    Connected::Http(status) => Ok(format!("ERR {status}")),
+                }
+            }
+            "INPUT" => {
+                let (key, json) = rest.split_once(' ').ok_or("INPUT needs a key and a JSON object")?;
+                let input: Value = serde_json::from_str(json).map_err(|e| format!("bad JSON: {e}"))?;
+                let p = self.conn(key)?;
+                let reply = s.rt.block_on(p.call("giveInput", input));
+                Ok(match reply.error {
+                    Some(e) => format!("ERR {}", e.code),
+                    None => "OK".into(),
+                })
+            }
+            "WAIT_METHOD" => {
+                let (key, method) = rest.split_once(' ').ok_or("WAIT_METHOD needs a key and a method")?;
+                let p = self.conn(key)?;
+                let params = s.rt.block_on(p.event(method.trim()));
+                Ok(format!("OK {params}"))
+            }
+            "LEAVE" => {
+                let p = self.conns.remove(rest.trim()).ok_or("LEAVE: no such participant")?;
+                s.rt.block_on(p.close());
+                Ok("OK".into())
+            }
+            "CLOSE_GAME" => {
+                let code: u16 = rest.trim().parse().map_err(|_| "CLOSE_GAME needs a code")?;
+                s.m.close_game_clients(code, "closed by the test harness");
+                Ok("OK".into())
+            }
+            "SPARKS" => {
+                let user: u32 = rest.trim().parse().map_err(|_| "SPARKS needs a user id")?;
+                Ok(format!("OK {}", s.m.sparks_of(user)))
+            }
+            "DONE" => Ok("OK".into()),
+            other => Err(format!("unknown command {other:?}")),
+        }
+    }
+}
+
+/// Runs `exe` (built for `variant`) with the mediator's base URL as argv[1], answering its
+/// commands, and fails the test unless it says `DONE` and exits with status 0 (and, under the
+/// sanitizers, reports nothing).
+pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
+    let mut cmd = if variant == Variant::Valgrind {
+        let mut c = Command::new("valgrind");
+        c.args([
+            "-q",
+            "--error-exitcode=99",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--show-leak-kinds=definite,indirect",
+            "--fair-sched=yes",
+        ]);
+        c.arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    };
+    cmd.arg(s.m.base_url());
+    cmd.env("MIXPLAY_TEST_WAIT_MS", variant.wait_ms().to_string());
+    if variant == Variant::Asan {
+        cmd.env("ASAN_OPTIONS", "detect_leaks=1:exitcode=98:abort_on_error=0");
+        cmd.env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1");
+        cmd.env("LSAN_OPTIONS", "exitcode=97");
+    }
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let mut reaper = Reaper(Some(child));
+
+    let (tx, rx) = mpsc::channel::<Option<String>>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            match line {
+                Ok(l) => {
+                    if tx.send(Some(l)).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(None);
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+
+    let limit = Duration::from_millis(variant.wait_ms() * 12);
+    let deadline = Instant::now() + limit;
+    let mut players = Players { s, conns: HashMap::new() };
+    let mut transcript = Vec::new();
+    let mut done = false;
+    let mut problem = None;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = match rx.recv_timeout(left) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(_) => {
+                problem = Some(format!("the program ran longer than {limit:?}"));
+                break;
+            }
+        };
+        transcript.push(format!("> {line}"));
+        let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| players.answer(&line))) {
+            Ok(Ok(a)) => a,
+            Ok(Err(why)) => format!("FAIL {why}"),
+            Err(_) => "FAIL the harness panicked (see above)".into(),
+        };
+        if answer.starts_with("FAIL") && problem.is_none() {
+            problem = Some(answer.clone());
+        }
+        done |= line == "DONE";
+        transcript.push(format!("< {answer}"));
+        if writeln!(stdin, "{answer}").and_then(|_| stdin.flush()).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    let mut child = reaper.0.take().expect("the child");
+    let status = if problem.is_some() {
+        let _ = child.kill();
+        child.wait().expect("wait for the program")
+    } else {
+        let end = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(st) = child.try_wait().expect("wait for the program") {
+                break st;
+            }
+            if Instant::now() > end {
+                let _ = child.kill();
+                problem = Some("the program did not exit after its output ended".into());
+                break child.wait().expect("wait for the program");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let stderr = err_reader.join().unwrap_or_default();
+    let name = format!("{} [{}]", exe.display(), variant.name());
+    let report = |why: &str| -> String {
+        format!("{name}: {why}\n--- transcript ---\n{}\n--- stderr ---\n{stderr}", transcript.join("\n"))
+    };
+    if let Some(p) = problem {
+        panic!("{}", report(&p));
+    }
+    if !status.success() {
+        panic!("{}", report(&format!("exited with {status}")));
+    }
+    if !done {
+        panic!("{}", report("exited without saying DONE"));
+    }
+    // Sanitizer reports go to stderr even when the exit status is clean (e.g. UBSan recoveries).
+    for marker in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"] {
+        if stderr.contains(marker) {
+            panic!("{}", report(&format!("the sanitizer reported {marker:?}")));
+        }
+    }
+    Run { transcript, stderr }
+}
+
+/// Builds `source` for every selected variant and runs each build against a fresh mediator
+/// made by `serve`.
+pub fn check(lang: Lang, source: &str, includes: &[&str], serve: impl Fn() -> Served) {
+    for variant in Variant::selected() {
+        let exe = build(lang, source, includes, variant);
+        let s = serve();
+        let started = Instant::now();
+        run(&exe, variant, &s);
+        eprintln!("{source} [{}]: passed in {:.1?}", variant.name(), started.elapsed());
+    }
+}
