@@ -7,12 +7,12 @@
 
 use std::collections::VecDeque;
 
-use super::connection::{read_packet, Work};
+use super::connection::{read_frame, Work};
 use super::events::{ErrorKind, Event};
 use super::incoming::{Incoming, Interner};
 use super::input::FrameInput;
 use super::state::StateCache;
-use crate::protocol::{visit_frame, Decoder, Scheme};
+use crate::protocol::{Decoder, Scheme};
 
 /// The reading and applying half of a session, without the network.
 pub struct Pipeline {
@@ -41,7 +41,7 @@ impl Pipeline {
     /// `poll` does; the events wait for [`Pipeline::poll`]. False when the frame is unreadable.
     pub fn feed_text(&mut self, text: &str) -> bool {
         let (work, interner) = (&mut self.work, &mut self.interner);
-        let ok = visit_frame(text, |p| work.push(read_packet(p, interner))).is_ok();
+        let ok = read_frame(text, interner, work).is_ok();
         for w in self.work.drain(..) {
             let item = match w {
                 Work::Item(item) | Work::Event(_, _, item) => item,

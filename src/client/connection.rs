@@ -14,11 +14,11 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::config::{Config, Endpoints};
 use super::events::{ConnectionState, ErrorKind, Input, LocalError, Reply, ReplyError};
-use super::incoming::{read_input, read_method, Incoming, Interner, Object, Snapshot};
+use super::incoming::{read_input, read_input_frame, read_method, Incoming, Interner, Object, Snapshot};
 use super::transport::{self, ConnectError, Socket};
 use crate::log;
 use crate::protocol::{
-    visit_frame, Decoder, Encoder, ErrorBody, ErrorCode, Method, Packet, PacketRef, Scheme, WireFrame,
+    visit_frame, Decoder, Encoder, ErrorBody, ErrorCode, FrameError, Method, Packet, PacketRef, Scheme, WireFrame,
 };
 
 /// Most messages read from the socket's buffer in one trip through the connection's select loop.
@@ -568,15 +568,8 @@ impl<'n> Conn<'n> {
     async fn handle_text(&mut self, text: &str) -> Result<(), Outcome> {
         // Collect first: the visitor cannot await.
         let mut work = std::mem::take(&mut self.work);
-        let mut max_seq = None;
-        let interner = &mut self.interner;
-        let parsed = visit_frame(text, |p| {
-            if let Some(s) = p.seq {
-                max_seq = Some(s);
-            }
-            work.push(read_packet(p, interner));
-        });
-        if let Some(s) = max_seq {
+        let parsed = read_frame(text, &mut self.interner, &mut work);
+        if let Ok(Some(s)) = parsed {
             self.last_seq = s;
         }
         if let Err(e) = parsed {
@@ -717,6 +710,23 @@ fn is_sync(p: &Purpose) -> bool {
 
 /// Reads one packet of a frame into the work it asks of the network task. Shared with the
 /// benchmark support (`super::bench`), which must time exactly this path.
+/// Reads a frame into `work`, in order, and returns the last `seq` it carried. Single
+/// `giveInput` frames, most of a busy channel's traffic, are read in one pass.
+pub(super) fn read_frame(text: &str, interner: &mut Interner, work: &mut Vec<Work>) -> Result<Option<i32>, FrameError> {
+    if let Some((seq, input)) = read_input_frame(text, interner) {
+        work.push(Work::Item(Incoming::Input(input)));
+        return Ok(seq);
+    }
+    let mut max_seq = None;
+    visit_frame(text, |p| {
+        if let Some(s) = p.seq {
+            max_seq = Some(s);
+        }
+        work.push(read_packet(p, interner));
+    })?;
+    Ok(max_seq)
+}
+
 pub(super) fn read_packet(p: PacketRef<'_>, interner: &mut Interner) -> Work {
     if p.is_method {
         if p.method == "giveInput" {

@@ -163,11 +163,61 @@ fn button_action(event: &str) -> Option<ButtonAction> {
     }
 }
 
-/// Reads `giveInput` params into an input event.
-pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, String> {
-    let p: GiveInputParams<'_> = serde_json::from_str(params.get()).map_err(|e| format!("bad giveInput: {e}"))?;
-    let f = p.input;
-    let transaction = p.transaction.and_then(|t| match t.get().as_bytes() {
+/// A whole `giveInput` packet, for reading the common case in one pass: the envelope's `type`
+/// and `method` are checked as they stream by, and the params go straight into typed fields.
+#[derive(Deserialize)]
+struct InputPacket<'a> {
+    #[serde(rename = "type", deserialize_with = "expect_method_type")]
+    _kind: (),
+    #[serde(rename = "method", deserialize_with = "expect_give_input")]
+    _method: (),
+    #[serde(borrow)]
+    params: GiveInputParams<'a>,
+    #[serde(default)]
+    seq: Option<i32>,
+}
+
+fn expect_str<'de, D: serde::Deserializer<'de>>(d: D, want: &str) -> Result<(), D::Error> {
+    let got: Cow<'de, str> = Deserialize::deserialize(d)?;
+    if got == want {
+        Ok(())
+    } else {
+        Err(serde::de::Error::custom("not a giveInput packet"))
+    }
+}
+
+fn expect_method_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+    expect_str(d, "method")
+}
+
+fn expect_give_input<'de, D: serde::Deserializer<'de>>(d: D) -> Result<(), D::Error> {
+    expect_str(d, "giveInput")
+}
+
+/// Turns parsed params into an input; `None` for custom events, which need the raw input.
+fn built_in_input(p: &GiveInputParams<'_>, interner: &mut Interner) -> Option<Input> {
+    let f = &p.input;
+    let action = button_action(&f.event);
+    let kind = match (action, f.x, f.y) {
+        (Some(action), Some(x), Some(y)) => InputKind::ScreenButton { action, x, y },
+        (Some(action), _, _) => InputKind::Button { action, button: f.button.unwrap_or(0) },
+        (None, Some(x), Some(y)) if f.event == "move" => InputKind::Move { x, y },
+        (None, _, _) if matches!(&*f.event, "change" | "submit") && f.value.is_some() => {
+            InputKind::Text { submit: f.event == "submit", text: f.value.as_deref().unwrap_or_default().to_owned() }
+        }
+        _ => return None,
+    };
+    Some(Input {
+        participant: SessionId::parse(&p.participant),
+        control: interner.get(&f.control),
+        kind,
+        transaction: p.transaction.and_then(transaction_id),
+        raw: String::new(),
+    })
+}
+
+fn transaction_id(t: &RawValue) -> Option<String> {
+    match t.get().as_bytes() {
         // A plain string (what services send) needs no JSON parse.
         [b'"', inner @ .., b'"'] if !inner.contains(&b'\\') => std::str::from_utf8(inner).ok().map(str::to_owned),
         _ => match serde_json::from_str::<Value>(t.get()) {
@@ -175,27 +225,30 @@ pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, S
             Ok(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         },
-    });
-    let action = button_action(&f.event);
-    let (kind, raw) = match (action, f.x, f.y) {
-        (Some(action), Some(x), Some(y)) => (InputKind::ScreenButton { action, x, y }, String::new()),
-        (Some(action), _, _) => (InputKind::Button { action, button: f.button.unwrap_or(0) }, String::new()),
-        (None, Some(x), Some(y)) if f.event == "move" => (InputKind::Move { x, y }, String::new()),
-        (None, _, _) if matches!(&*f.event, "change" | "submit") && f.value.is_some() => (
-            InputKind::Text { submit: f.event == "submit", text: f.value.unwrap_or_default().into_owned() },
-            String::new(),
-        ),
-        _ => {
-            let raw = serde_json::from_str::<RawInput<'_>>(params.get()).map(|r| r.input.get().to_owned());
-            (InputKind::Custom { event: f.event.into_owned() }, raw.map_err(|e| format!("bad giveInput: {e}"))?)
-        }
-    };
+    }
+}
+
+/// Reads a frame that is one `giveInput` packet with a built-in event, in a single pass.
+/// Returns the packet's `seq` and the input; `None` sends the frame down the general path.
+pub fn read_input_frame(text: &str, interner: &mut Interner) -> Option<(Option<i32>, Input)> {
+    let packet: InputPacket<'_> = serde_json::from_str(text).ok()?;
+    let seq = packet.seq;
+    built_in_input(&packet.params, interner).map(|input| (seq, input))
+}
+
+/// Reads `giveInput` params into an input event.
+pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, String> {
+    let p: GiveInputParams<'_> = serde_json::from_str(params.get()).map_err(|e| format!("bad giveInput: {e}"))?;
+    if let Some(input) = built_in_input(&p, interner) {
+        return Ok(input);
+    }
+    let raw = serde_json::from_str::<RawInput<'_>>(params.get()).map_err(|e| format!("bad giveInput: {e}"))?;
     Ok(Input {
         participant: SessionId::parse(&p.participant),
-        control: interner.get(&f.control),
-        kind,
-        transaction,
-        raw,
+        control: interner.get(&p.input.control),
+        kind: InputKind::Custom { event: p.input.event.into_owned() },
+        transaction: p.transaction.and_then(transaction_id),
+        raw: raw.input.get().to_owned(),
     })
 }
 
