@@ -13,6 +13,64 @@
 // changes incompatibly; compare it with `mixplay_abi_version()` to detect a mismatched library.
 #define MIXPLAY_ABI_VERSION 1
 
+// `mixplay_auth_status.state`.
+enum mixplay_auth_state
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Nothing started, or cancelled.
+  MIXPLAY_AUTH_STATE_IDLE = 0,
+  // Asking the service for a code.
+  MIXPLAY_AUTH_STATE_STARTING = 1,
+  // Show `code` and `url` to the user; the code works for `code_expires_in_ms` more.
+  MIXPLAY_AUTH_STATE_WAITING = 2,
+  // Signed in: `access_token`, `refresh_token`, `expires_in`, `granted_at`.
+  MIXPLAY_AUTH_STATE_APPROVED = 3,
+  // The user denied the app.
+  MIXPLAY_AUTH_STATE_DENIED = 4,
+  // The code expired before the user answered: call `mixplay_auth_start` again.
+  MIXPLAY_AUTH_STATE_EXPIRED = 5,
+  // Trading a refresh token for new tokens (`mixplay_auth_refresh`).
+  MIXPLAY_AUTH_STATE_REFRESHING = 6,
+  // Something failed; `message` says what.
+  MIXPLAY_AUTH_STATE_FAILED = 7,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_auth_state;
+#endif // __cplusplus
+
+// What a chat event is about; see `mixplay_chat_event` for the fields each kind sets.
+enum mixplay_chat_event_kind
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // No event (the struct was not filled).
+  MIXPLAY_CHAT_EVENT_KIND_NONE = 0,
+  // The connection changed: `connection_state` (a `mixplay_connection_state`), `text` (why,
+  // on a loss or a stop).
+  MIXPLAY_CHAT_EVENT_KIND_CONNECTION = 1,
+  // `auth` succeeded after a (re)connection: `flag` (signed in; false when anonymous),
+  // `user_id` (0 when anonymous), `roles` (a JSON array such as `["Owner","User"]`).
+  MIXPLAY_CHAT_EVENT_KIND_JOINED = 2,
+  // A chat message: `message_id`, `user_id`, `user_name`, `roles`, `text` (the parts' text
+  // joined), `whisper` (+ `target`), `action` (`/me`), and `json` (the whole message data,
+  // with its parts: text, emoticon, link, tag).
+  MIXPLAY_CHAT_EVENT_KIND_MESSAGE = 3,
+  // Any other service event: `text` is its name (`UserJoin`, `UserLeave`, `UserUpdate`,
+  // `UserTimeout`, `PollStart`, `PollEnd`, `DeleteMessage`, `PurgeMessage`, `ClearMessages`,
+  // …), `json` its data.
+  MIXPLAY_CHAT_EVENT_KIND_EVENT = 4,
+  // The answer to request `request_id`: `flag` true with the reply data in `json`, or `flag`
+  // false with `text` (the service's error, e.g. `UACCESS`, or the library's) and `code` (0
+  // for a service error; 1 timed out, 2 not connected, 3 connection lost).
+  MIXPLAY_CHAT_EVENT_KIND_REPLY = 5,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_chat_event_kind;
+#endif // __cplusplus
+
 // `mixplay_event.connection_state`.
 enum mixplay_connection_state
 #ifdef __cplusplus
@@ -200,6 +258,36 @@ enum mixplay_result
 typedef uint32_t mixplay_result;
 #endif // __cplusplus
 
+// A short-code sign-in. Make it with `mixplay_auth_new`, call `mixplay_auth_start`, then
+// `mixplay_auth_poll` once a frame: show the code and URL while it is `WAITING`, take the
+// tokens when it is `APPROVED`, and start again after `EXPIRED`. Free it with
+// `mixplay_auth_free`.
+//
+// Nothing blocks: the requests run on the library's network threads. Tokens and the client
+// secret are never logged.
+//
+// **Threads**: any thread may call any function; calls on one sign-in are serialised.
+typedef struct mixplay_auth mixplay_auth;
+
+// A channel's chat. Make it with `mixplay_chat_new`, call `mixplay_chat_poll` once a frame, and
+// free it with `mixplay_chat_free`.
+//
+// **Connecting**: the library asks the service's REST API for the chat's details (an `authkey`
+// when signed in, the chat endpoints), opens the first endpoint that works, sends the app's
+// `Client-ID`, and calls `auth`; a lost connection is re-established with backoff. Progress
+// arrives through poll as `CONNECTION` events, and a `JOINED` event after every successful
+// `auth`.
+//
+// **Requests**: every call that needs the service returns at once with `MIXPLAY_RESULT_OK` and
+// writes a request id; the answer arrives later through poll as a `MIXPLAY_CHAT_EVENT_KIND_REPLY`
+// event carrying that id. Requests made while the chat is not connected are answered with a
+// reply whose `code` is 2 (not connected).
+//
+// **Threads**: any thread may call any function, but `poll` must not run on one chat from two
+// threads at once (the second gets `MIXPLAY_RESULT_BUSY`). The library never calls into the
+// game from its own threads.
+typedef struct mixplay_chat mixplay_chat;
+
 // Session settings. Make with `mixplay_config_new`, adjust with the `mixplay_config_set_*`
 // calls, pass to `mixplay_session_new` (which copies it: the config stays yours to change,
 // reuse or free), and free with `mixplay_config_free`.
@@ -233,8 +321,71 @@ typedef struct {
   size_t len;
 } mixplay_str;
 
+// The sign-in's status, filled by `mixplay_auth_poll`. Fields not used by `state` are zero or
+// empty strings.
+//
+// **Lifetime**: every string stays valid until the next `mixplay_auth_poll` on the same
+// sign-in, or its `mixplay_auth_free`. The tokens are secrets: keep them out of logs.
+typedef struct {
+  // A `mixplay_auth_state` value.
+  uint32_t state;
+  // WAITING: the six-character code to show.
+  mixplay_str code;
+  // WAITING: where the user enters it (with the code already filled in).
+  mixplay_str url;
+  // WAITING: how long the code still works, in milliseconds.
+  uint64_t code_expires_in_ms;
+  // APPROVED: the OAuth access token (the `token` of a session config or a chat).
+  mixplay_str access_token;
+  // APPROVED: the refresh token for `mixplay_auth_refresh` (single use).
+  mixplay_str refresh_token;
+  // APPROVED: the access token's lifetime in seconds from `granted_at`.
+  uint64_t expires_in;
+  // APPROVED: when the tokens were granted, in unix seconds.
+  int64_t granted_at;
+  // FAILED: what went wrong.
+  mixplay_str message;
+} mixplay_auth_status;
+
+// One event from `mixplay_chat_poll`. Which fields are set depends on `kind` (see
+// `mixplay_chat_event_kind`); the others are zero or empty strings.
+//
+// **Lifetime**: every string in the event stays valid until the next poll on the same chat or
+// its `mixplay_chat_free`. Copy what you keep longer.
+typedef struct {
+  // A `mixplay_chat_event_kind` value.
+  uint32_t kind;
+  // A `mixplay_connection_state` value (CONNECTION events).
+  uint32_t connection_state;
+  // The request this answers (REPLY events); 0 otherwise.
+  uint64_t request_id;
+  // REPLY errors: 0 for the service's error, else the library's code (1, 2, 3).
+  uint32_t code;
+  // The sender's (MESSAGE) or the signed-in user's (JOINED) id; 0 when none.
+  uint32_t user_id;
+  // REPLY: success. JOINED: signed in (not anonymous).
+  bool flag;
+  // MESSAGE: a whisper to `target`.
+  bool whisper;
+  // MESSAGE: a `/me` action.
+  bool action;
+  // MESSAGE: the sender's name.
+  mixplay_str user_name;
+  // MESSAGE: the message's id (for `mixplay_chat_delete_message`).
+  mixplay_str message_id;
+  // MESSAGE: the text. EVENT: the event's name. REPLY: the error. CONNECTION: why.
+  mixplay_str text;
+  // MESSAGE: the whisper's recipient.
+  mixplay_str target;
+  // MESSAGE, JOINED: the roles as a JSON array.
+  mixplay_str roles;
+  // MESSAGE: the message data. EVENT: the event data. REPLY: the reply data.
+  mixplay_str json;
+} mixplay_chat_event;
+
 // A log sink: called with the record's `mixplay_log_level` and its text (valid during the call
-// only). Called only from inside `mixplay_session_poll`, on the polling thread.
+// only). Called only from inside `mixplay_session_poll` (or `mixplay_chat_poll`,
+// `mixplay_auth_poll`), on the polling thread.
 typedef void (*mixplay_log_fn)(void *user_data, uint32_t level, mixplay_str message);
 
 // One event from `mixplay_session_poll`. Which fields are set depends on `kind` (see
@@ -316,6 +467,232 @@ const char *mixplay_version(void);
 // Threads: callable from any thread. Errors: none.
 uint32_t mixplay_abi_version(void);
 
+// Makes a sign-in for the OAuth app `client_id` asking for `scopes` (space-separated, e.g.
+// `"interactive:robot:self chat:connect chat:chat"`) at the service `base_url` (e.g.
+// `https://mixer.com`, or a mediator's `http://127.0.0.1:8080`: its REST API under `/api/v1`,
+// its approval page at `/go`). `client_secret` is NULL for apps on players' machines.
+// `settings` is NULL for the defaults, or a config whose TLS roots and request timeout are
+// copied. Nothing is sent until `mixplay_auth_start` or `mixplay_auth_refresh`.
+//
+// **Ownership**: `*out_auth` is yours; free it with `mixplay_auth_free`. The strings are copied.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty base URL or client
+// id), `INVALID_HANDLE` (settings), `RUNTIME_FAILED`.
+//
+// # Safety
+// Strings must be NULL (where allowed) or NUL-terminated; `out_auth` must be writable.
+mixplay_result mixplay_auth_new(const char *base_url,
+                                const char *client_id,
+                                const char *client_secret,
+                                const char *scopes,
+                                const mixplay_config *settings,
+                                mixplay_auth **out_auth);
+
+// Stops whatever the sign-in is doing and frees it. NULL is a no-op. Strings from its polls
+// become invalid.
+//
+// **Errors**: `INVALID_HANDLE` (already freed, or not a sign-in).
+mixplay_result mixplay_auth_free(mixplay_auth *auth);
+
+// Starts the sign-in (or starts over, dropping a code in progress): the state becomes
+// `STARTING`, then `WAITING` with a new code.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+mixplay_result mixplay_auth_start(mixplay_auth *auth);
+
+// Trades `refresh_token` (copied, never logged) for new tokens: the state becomes `REFRESHING`,
+// then `APPROVED` with the new tokens or `FAILED` (for example a refresh token already used).
+// Refresh when `mixplay_token_is_stale` says so.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+//
+// # Safety
+// `refresh_token` must be NUL-terminated.
+mixplay_result mixplay_auth_refresh(mixplay_auth *auth, const char *refresh_token);
+
+// Stops checking or refreshing; the state becomes `IDLE`.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+mixplay_result mixplay_auth_cancel(mixplay_auth *auth);
+
+// Writes the sign-in's current status to `*out_status` (cheap: call it once a frame). Log
+// records are delivered to the log sink from inside this call.
+//
+// **Lifetime**: the strings stay valid until the next poll on this sign-in or its free.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_status` must be NULL or writable.
+mixplay_result mixplay_auth_poll(mixplay_auth *auth, mixplay_auth_status *out_status);
+
+// Writes whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is
+// stale now: past half its lifetime, so it should be refreshed (`mixplay_auth_refresh`).
+//
+// **Threads**: any thread. **Errors**: `NULL_ARGUMENT`.
+//
+// # Safety
+// `out_stale` must be NULL or writable.
+mixplay_result mixplay_token_is_stale(int64_t granted_at, uint64_t expires_in, bool *out_stale);
+
+// Makes a chat for channel `channel_id` and starts connecting in the background.
+//
+// - `base_url`: the service, e.g. `https://mixer.com` or `http://127.0.0.1:8080` (its REST API
+//   is under `/api/v1`).
+// - `token`: the user's OAuth access token (from `mixplay_auth`, or a mediator world token), or
+//   NULL to read the chat anonymously (sending is then refused with `UACCESS`).
+// - `client_id`: the OAuth app's client id (sent as `Client-ID`), or NULL.
+// - `settings`: NULL for the defaults, or a config whose TLS roots, reconnect policy, connect
+//   timeout and request timeout are copied (its endpoints, token and version are not used).
+//
+// The token is copied and never logged. The first chat, session or sign-in starts the
+// library's network threads; freeing the last one stops them.
+//
+// **Ownership**: `*out_chat` is yours; free it with `mixplay_chat_free`.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty base URL, channel 0),
+// `INVALID_HANDLE` (settings), `RUNTIME_FAILED`.
+//
+// # Safety
+// Strings must be NULL (where allowed) or NUL-terminated; `out_chat` must be writable.
+mixplay_result mixplay_chat_new(const char *base_url,
+                                uint32_t channel_id,
+                                const char *token,
+                                const char *client_id,
+                                const mixplay_config *settings,
+                                mixplay_chat **out_chat);
+
+// Closes the connection and frees the chat. NULL is a no-op. Strings from this chat become
+// invalid. Freeing the last chat, session or sign-in stops the library's network threads.
+//
+// **Errors**: `INVALID_HANDLE` (already freed, or not a chat).
+mixplay_result mixplay_chat_free(mixplay_chat *chat);
+
+// Hands out the next chat event. Writes it to `*out_event` and sets `*out_has_event` (false
+// when there is none). Log records are delivered to the log sink from inside this call.
+//
+// **Lifetime**: strings in the event stay valid until the next poll on this chat.
+// **Threads**: must not run concurrently with another poll on the same chat (`BUSY`).
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `BUSY`, `PANIC`.
+//
+// # Safety
+// `out_event` and `out_has_event` must be NULL or writable.
+mixplay_result mixplay_chat_poll(mixplay_chat *chat,
+                                 mixplay_chat_event *out_event,
+                                 bool *out_has_event);
+
+// Writes the connection state as of the events polled so far (a `mixplay_connection_state`).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_state` must be NULL or writable.
+mixplay_result mixplay_chat_connection_state(const mixplay_chat *chat, uint32_t *out_state);
+
+// Calls any chat method with `args_json`, a JSON array of its positional arguments (`auth` is
+// made by the library and refused here). For methods this API does not wrap.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON` (not an array),
+// `INVALID_ARGUMENT` (empty method, or `auth`), `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_call(mixplay_chat *chat,
+                                 const char *method,
+                                 const char *args_json,
+                                 uint64_t *out_request_id);
+
+// Sends `text` to the channel's chat (`/me text` sends an action). The reply's data is the
+// message; everyone in the chat, the sender included, also gets it as a MESSAGE event.
+// Refusals arrive as the reply's error: `UACCESS` (anonymous or banned), a too-long or empty
+// message, slow chat, or a timeout.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `text` must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_send(mixplay_chat *chat, const char *text, uint64_t *out_request_id);
+
+// Whispers `text` to `username`, who must be in the chat; only they get it as an event.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_whisper(mixplay_chat *chat,
+                                    const char *username,
+                                    const char *text,
+                                    uint64_t *out_request_id);
+
+// Times `username` out for `duration` (`30s`, `1m15s`, `2h`, bare seconds) or clears their
+// timeout (`clear`); moderators only. Their messages are purged (a `PurgeMessage` event).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_timeout(mixplay_chat *chat,
+                                    const char *username,
+                                    const char *duration,
+                                    uint64_t *out_request_id);
+
+// Removes every message of `username` (a `PurgeMessage` event); moderators only.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `username` must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_purge(mixplay_chat *chat,
+                                  const char *username,
+                                  uint64_t *out_request_id);
+
+// Deletes one message by id (a `DeleteMessage` event); moderators only.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `message_id` must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_delete_message(mixplay_chat *chat,
+                                           const char *message_id,
+                                           uint64_t *out_request_id);
+
+// Clears the chat (a `ClearMessages` event); moderators only.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_chat_clear_messages(mixplay_chat *chat, uint64_t *out_request_id);
+
+// Asks for the last `count` messages (at most 100); the reply's `json` is an array of message
+// data, oldest first.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_chat_history(mixplay_chat *chat, uint32_t count, uint64_t *out_request_id);
+
+// Starts a poll: `answers_json` is a JSON array of at least two answer strings; it lasts
+// `seconds`. Everyone gets `PollStart` events (again as votes arrive) and a `PollEnd`;
+// moderators only.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON` (not an array of strings),
+// `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_chat_start_poll(mixplay_chat *chat,
+                                       const char *question,
+                                       const char *answers_json,
+                                       uint32_t seconds,
+                                       uint64_t *out_request_id);
+
+// Votes for answer `index` (0-based) of the running poll.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `out_request_id` must be writable.
+mixplay_result mixplay_chat_vote(mixplay_chat *chat, uint32_t index, uint64_t *out_request_id);
+
 // Makes a config with the defaults: discovery at `http://127.0.0.1:8080/api/v1/interactive/hosts`,
 // no token, version 0 (both must be set), compression lz4 then gzip, no auto-ready, reconnect
 // with backoff from 500 ms to 20 s without limit, 10 s connect and 15 s request timeouts, the
@@ -323,6 +700,9 @@ uint32_t mixplay_abi_version(void);
 //
 // **Ownership**: `*out_config` is yours; free it with `mixplay_config_free`.
 // **Errors**: `NULL_ARGUMENT` if `out_config` is NULL.
+//
+// # Safety
+// `out_config` must be NULL or writable.
 mixplay_result mixplay_config_new(mixplay_config **out_config);
 
 // Frees a config. NULL is a no-op. Sessions made from it are unaffected.
@@ -436,7 +816,8 @@ mixplay_result mixplay_config_set_event_queue_capacity(mixplay_config *config, u
 mixplay_result mixplay_set_log_level(uint32_t level);
 
 // Sends log records to `callback` (with `user_data`) instead of stderr; NULL goes back to
-// stderr. The callback runs only inside `mixplay_session_poll`, on the polling thread, after
+// stderr. The callback runs only inside `mixplay_session_poll` (or `mixplay_chat_poll`,
+// `mixplay_auth_poll`), on the polling thread, after
 // the session's own work; it may call mixplay functions except polling the same session
 // (which returns BUSY).
 //

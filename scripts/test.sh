@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
-# peer), checks formatting, lints and the generated C header, then runs the whole suite.
+# peer, valgrind for the C API tests), checks formatting, lints and the generated C header, then
+# runs the whole suite.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,6 +22,16 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# The C and C++ API tests (tests/c_api.rs, tests/cpp_api.rs) run every program under valgrind
+# and with AddressSanitizer (gcc's libasan and libubsan come with the gcc package).
+command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
+# The Unity wrapper test (tests/unity.rs) compiles bindings/unity with Mono's C# compiler and runs
+# its console tests under mono against libmixplay.so.
+command -v mcs >/dev/null 2>&1 || missing+=(mono-mcs)
+command -v mono >/dev/null 2>&1 || missing+=(mono-runtime)
+# The participant page's browser test (tests/browser.rs) drives Debian's Chromium; playwright-core
+# never downloads a browser.
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt_install "${missing[@]}"
@@ -29,6 +40,9 @@ node --version
 
 say "Node peers (tests/node)"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+
+say "browser driver (tests/browser)"
+(cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 
 say "Python peers (tests/peers)"
 bash tests/peers/install.sh

@@ -1,8 +1,11 @@
 //! mixplay: a MixPlay (Mixer Interactive 2.0) game-client SDK with a C ABI, and a
 //! self-hostable MixPlay mediator (feature `server`).
 
+pub mod auth;
+pub mod chat;
 pub mod client;
 pub mod ffi;
+mod http;
 pub mod log;
 pub mod protocol;
 

@@ -52,9 +52,14 @@ pub fn log(level: Level, message: impl FnOnce() -> String) {
     WAITING.store(q.len(), Ordering::Release);
 }
 
+/// Whether any record waits to be drained (two relaxed loads; for hot paths).
+pub fn pending() -> bool {
+    WAITING.load(Ordering::Acquire) != 0 || DROPPED.load(Ordering::Relaxed) != 0
+}
+
 /// Hands every waiting record to `sink`, oldest first. Cheap when nothing waits.
 pub fn drain(mut sink: impl FnMut(Level, &str)) {
-    if WAITING.load(Ordering::Acquire) == 0 && DROPPED.load(Ordering::Relaxed) == 0 {
+    if !pending() {
         return;
     }
     let records: Vec<(Level, String)> = {

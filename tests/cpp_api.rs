@@ -13,3 +13,11 @@ const INCLUDES: &[&str] = &["bindings/cpp", "tests/c"];
 fn cpp_wrapper_end_to_end() {
     check(Lang::Cpp, "tests/cpp/session.cpp", INCLUDES, serve);
 }
+
+/// `examples/cpp/game.cpp` builds and plays like the C example.
+#[test]
+fn cpp_example_game_plays() {
+    use common::native::{build_example, drive_example, Variant};
+    let exe = build_example(Lang::Cpp, "examples/cpp/game.cpp", Variant::Static);
+    drive_example(&exe, &serve());
+}

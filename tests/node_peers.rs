@@ -39,3 +39,15 @@ async fn interactive_node_game_and_participant_clients_play_a_session() {
     let m = common::mediator().await;
     run_node("conformance.js", &m.base_url()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shortcode_oauth_client_signs_in_through_the_go_page() {
+    let m = common::mediator().await;
+    run_node("shortcode.js", &m.base_url()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_client_websocket_talks_with_a_short_code_token() {
+    let m = common::mediator().await;
+    run_node("chat.js", &m.base_url()).await;
+}

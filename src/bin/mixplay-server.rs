@@ -8,7 +8,7 @@ use mixplay::server::{Mediator, MediatorConfig, World};
 
 const USAGE: &str = "\
 usage: mixplay-server [--listen ADDR] [--world FILE] [--transaction-ttl SECONDS] [--memory-limit BYTES]
-                      [--public-url URL]
+                      [--public-url URL] [--access-token-ttl SECONDS] [--shortcode-ttl SECONDS]
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --world FILE             world file (users, channels, projects); default: the built-in demo world
@@ -18,6 +18,8 @@ usage: mixplay-server [--listen ADDR] [--world FILE] [--transaction-ttl SECONDS]
                            reverse proxy (e.g. https://mixplay.example.com): discovery and the channel
                            endpoint then advertise wss:// (for https) or ws:// (for http) addresses
                            under it (default: ws:// at the Host each request came to)
+  --access-token-ttl SECS  lifetime of access tokens from the OAuth short-code flow (default 21600)
+  --shortcode-ttl SECS     how long a short code can be approved on /go (default 120)
 
 The first line printed is `listening on http://HOST:PORT`.";
 
@@ -45,6 +47,15 @@ fn parse_args() -> Result<Options, String> {
                 options.config.memory_limit_bytes = value("--memory-limit")?
                     .parse()
                     .map_err(|_| "--memory-limit takes a number of bytes".to_owned())?;
+            }
+            "--access-token-ttl" | "--shortcode-ttl" => {
+                let secs: f64 = value(&arg)?.parse().map_err(|_| format!("{arg} takes a number of seconds"))?;
+                let ttl = Duration::from_secs_f64(secs.max(0.0));
+                if arg == "--access-token-ttl" {
+                    options.config.access_token_ttl = ttl;
+                } else {
+                    options.config.shortcode_ttl = ttl;
+                }
             }
             "--public-url" => {
                 let url = value("--public-url")?;

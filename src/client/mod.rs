@@ -24,5 +24,8 @@ pub use events::{
 };
 pub use input::{ControlFrame, FrameInput};
 pub use runtime::runtime_alive;
+// Shared with the chat and sign-in clients (`crate::chat`, `crate::auth`).
+pub(crate) use runtime::RuntimeGuard;
 pub use session::{Session, SessionError};
 pub use state::{Participant, Scene, StateCache};
+pub(crate) use transport::{http_agent, root_certs, tls_config, ConnectError};

@@ -43,7 +43,7 @@ fn pem_certs(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, ConnectError> {
 }
 
 /// The certificates to trust, per the configuration.
-fn root_certs(roots: &TlsRoots) -> Result<Vec<CertificateDer<'static>>, ConnectError> {
+pub(crate) fn root_certs(roots: &TlsRoots) -> Result<Vec<CertificateDer<'static>>, ConnectError> {
     let mut certs = Vec::new();
     if matches!(roots, TlsRoots::System | TlsRoots::SystemAndPem(_)) {
         // Unreadable entries in the system store are skipped, as browsers do.
@@ -72,31 +72,37 @@ pub fn tls_config(roots: &TlsRoots) -> Result<Arc<ClientConfig>, ConnectError> {
     Ok(Arc::new(config))
 }
 
+/// A blocking HTTP agent trusting `certs`, each phase of a request bounded by `timeout`; for use
+/// inside `spawn_blocking` (shared with the chat and sign-in clients).
+pub(crate) fn http_agent(certs: &[CertificateDer<'static>], timeout: Duration) -> ureq::Agent {
+    let certs: Vec<ureq::tls::Certificate<'static>> =
+        certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()).collect();
+    let tls = ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+        .unversioned_rustls_crypto_provider(provider())
+        .build();
+    ureq::Agent::config_builder()
+        .tls_config(tls)
+        // Per phase, not global: with a global (or resolve) timeout ureq resolves the host
+        // name on a detached thread of its own, which can outlive the session and the
+        // library's runtime. Callers bound the whole request with their own timeout.
+        .timeout_connect(Some(timeout))
+        .timeout_send_request(Some(timeout))
+        .timeout_recv_response(Some(timeout))
+        .timeout_recv_body(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
 /// Asks a hosts endpoint for the game-client sockets, best first.
 pub async fn discover(url: &str, roots: &TlsRoots, timeout: Duration) -> Result<Vec<String>, ConnectError> {
     let certs = root_certs(roots)?;
     let shown = url.to_owned();
     let url = url.to_owned();
     let task = tokio::task::spawn_blocking(move || -> Result<Vec<String>, ConnectError> {
-        let certs: Vec<ureq::tls::Certificate<'static>> =
-            certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()).collect();
-        let tls = ureq::tls::TlsConfig::builder()
-            .provider(ureq::tls::TlsProvider::Rustls)
-            .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
-            .unversioned_rustls_crypto_provider(provider())
-            .build();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .tls_config(tls)
-            // Per phase, not global: with a global (or resolve) timeout ureq resolves the host
-            // name on a detached thread of its own, which can outlive the session and the
-            // library's runtime. The whole lookup is still bounded by the `timeout` below.
-            .timeout_connect(Some(timeout))
-            .timeout_send_request(Some(timeout))
-            .timeout_recv_response(Some(timeout))
-            .timeout_recv_body(Some(timeout))
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = http_agent(&certs, timeout);
         let mut response =
             agent.get(&url).call().map_err(|e| ConnectError::Transient(format!("discovery at {url} failed: {e}")))?;
         let status = response.status().as_u16();

@@ -48,8 +48,11 @@ fn with_config(config: *mut mixplay_config, f: impl FnOnce(&mut Config) -> FfiRe
 ///
 /// **Ownership**: `*out_config` is yours; free it with `mixplay_config_free`.
 /// **Errors**: `NULL_ARGUMENT` if `out_config` is NULL.
+///
+/// # Safety
+/// `out_config` must be NULL or writable.
 #[no_mangle]
-pub extern "C" fn mixplay_config_new(out_config: *mut *mut mixplay_config) -> mixplay_result {
+pub unsafe extern "C" fn mixplay_config_new(out_config: *mut *mut mixplay_config) -> mixplay_result {
     boundary(|| {
         let config = Config::new(Endpoints::Discover(DEFAULT_DISCOVERY_URL.into()), "", 0);
         let token = handle::insert(Kind::Config, Arc::new(Mutex::new(config)))?;

@@ -3,7 +3,7 @@
 //! `MIXPLAY_RESULT_INVALID_HANDLE` instead of being dereferenced.
 //!
 //! On 64-bit targets a token is `type:4 | generation:28 | slot+1:32`; on 32-bit targets
-//! `type:2 | generation:10 | slot+1:20` (generations wrap sooner there).
+//! `type:3 | generation:9 | slot+1:20` (generations wrap sooner there).
 
 use std::sync::Arc;
 
@@ -16,6 +16,8 @@ use super::result::{mixplay_result, Fail, FfiResult};
 pub enum Kind {
     Config = 1,
     Session = 2,
+    Chat = 3,
+    Auth = 4,
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -26,7 +28,7 @@ mod layout {
 #[cfg(not(target_pointer_width = "64"))]
 mod layout {
     pub(super) const SLOT_BITS: u32 = 20;
-    pub(super) const GEN_BITS: u32 = 10;
+    pub(super) const GEN_BITS: u32 = 9;
 }
 use layout::{GEN_BITS, SLOT_BITS};
 
@@ -56,6 +58,8 @@ fn untoken(token: usize) -> Option<(Kind, usize, usize)> {
     let kind = match token >> (SLOT_BITS + GEN_BITS) {
         1 => Kind::Config,
         2 => Kind::Session,
+        3 => Kind::Chat,
+        4 => Kind::Auth,
         _ => return None,
     };
     Some((kind, slot, generation))
@@ -93,6 +97,23 @@ pub fn get<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<
     match reg.slots.get(slot) {
         Some(Slot { generation: g, entry: Some((_, value)) }) if *g & GEN_MASK == generation => {
             value.clone().downcast::<T>().map_err(|_| invalid(kind))
+        }
+        _ => Err(invalid(kind)),
+    }
+}
+
+/// Runs `f` on the value of a token while the registry is read-locked, without touching the
+/// value's reference count (the idle-poll path). `f` must not free or make handles.
+pub fn with_ref<T: Send + Sync + 'static, R>(kind: Kind, token: usize, f: impl FnOnce(&T) -> R) -> FfiResult<R> {
+    let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
+    if k != kind {
+        return Err(invalid(kind));
+    }
+    let reg = REGISTRY.read();
+    match reg.slots.get(slot) {
+        Some(Slot { generation: g, entry: Some((_, value)) }) if *g & GEN_MASK == generation => {
+            let value = value.downcast_ref::<T>().ok_or_else(|| invalid(kind))?;
+            Ok(f(value))
         }
         _ => Err(invalid(kind)),
     }

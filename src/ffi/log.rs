@@ -1,5 +1,6 @@
 //! Logging through the C API: a process-wide level and an optional sink, called only from
-//! inside `mixplay_session_poll` on the polling thread.
+//! inside a poll (`mixplay_session_poll`, `mixplay_chat_poll`, `mixplay_auth_poll`) on the
+//! polling thread.
 
 use std::io::Write;
 
@@ -26,7 +27,8 @@ pub enum mixplay_log_level {
 }
 
 /// A log sink: called with the record's `mixplay_log_level` and its text (valid during the call
-/// only). Called only from inside `mixplay_session_poll`, on the polling thread.
+/// only). Called only from inside `mixplay_session_poll` (or `mixplay_chat_poll`,
+/// `mixplay_auth_poll`), on the polling thread.
 pub type mixplay_log_fn =
     Option<unsafe extern "C" fn(user_data: *mut std::ffi::c_void, level: u32, message: mixplay_str)>;
 
@@ -52,7 +54,8 @@ pub extern "C" fn mixplay_set_log_level(level: u32) -> mixplay_result {
 }
 
 /// Sends log records to `callback` (with `user_data`) instead of stderr; NULL goes back to
-/// stderr. The callback runs only inside `mixplay_session_poll`, on the polling thread, after
+/// stderr. The callback runs only inside `mixplay_session_poll` (or `mixplay_chat_poll`,
+/// `mixplay_auth_poll`), on the polling thread, after
 /// the session's own work; it may call mixplay functions except polling the same session
 /// (which returns BUSY).
 ///
@@ -73,6 +76,9 @@ pub unsafe extern "C" fn mixplay_set_log_sink(
 
 /// Hands waiting log records to the sink, or to stderr.
 pub fn deliver_logs() {
+    if !log::pending() {
+        return;
+    }
     let sink = SINK.lock().as_ref().map(|s| (s.callback, s.user_data));
     log::drain(|level, text| match sink {
         Some((callback, user_data)) => {

@@ -7,6 +7,8 @@
 //! crosses the boundary; the library never calls into the game from another thread.
 #![allow(non_camel_case_types)]
 
+mod auth;
+mod chat;
 mod config;
 mod event;
 mod handle;
@@ -15,6 +17,8 @@ mod result;
 mod session;
 mod str;
 
+pub use auth::*;
+pub use chat::*;
 pub use config::*;
 pub use event::{mixplay_connection_state, mixplay_error_kind, mixplay_event, mixplay_event_kind, mixplay_input_kind};
 pub use log::*;

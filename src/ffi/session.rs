@@ -15,6 +15,7 @@ use super::log::deliver_logs;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
 use super::str::{arg_json, arg_str, copy_out, mixplay_str, write_out, Arena};
 use crate::client::{ConnectionState, Participant, Session, SessionError, SessionId};
+use crate::log;
 
 /// A game-client session. Make it with `mixplay_session_new`, call `mixplay_session_poll` once a
 /// frame, and free it with `mixplay_session_free`.
@@ -165,53 +166,66 @@ pub extern "C" fn mixplay_session_free(session: *mut mixplay_session) -> mixplay
 
 fn poll_many(session: *mut mixplay_session, out: &mut [mixplay_event], out_count: &mut usize) -> mixplay_result {
     boundary(|| {
-        let cell = cell_of(session)?;
-        if cell.polling.swap(true, Ordering::Acquire) {
-            return Err(Fail::new(mixplay_result::Busy, "poll is already running on this session"));
+        if session.is_null() {
+            return Err(Fail::new(mixplay_result::NullArgument, "session is NULL"));
         }
-        // The flag stays set until the log sink has run, so a sink that polls this session again
-        // gets BUSY; it is released even if something below panics.
-        struct Release<'a>(&'a AtomicBool);
-        impl Drop for Release<'_> {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::Release);
+        // The registry stays read-locked only for the session's own work (no reference count
+        // traffic on the idle path); the log sink, which may free handles, runs after.
+        let logs_waiting = handle::with_ref::<SessionCell, _>(Kind::Session, session as usize, |cell| {
+            if cell.polling.swap(true, Ordering::Acquire) {
+                return Err(Fail::new(mixplay_result::Busy, "poll is already running on this session"));
+            }
+            let polled = poll_cell(cell, out);
+            let logs = log::pending();
+            if polled.is_err() || !logs {
+                cell.polling.store(false, Ordering::Release);
+            }
+            *out_count = polled?;
+            Ok(logs)
+        })??;
+        if logs_waiting {
+            // The flag stays set until the log sink has run, so a sink that polls this session
+            // again gets BUSY; the sink may call other functions on this session.
+            let cell = cell_of(session);
+            deliver_logs();
+            if let Ok(cell) = cell {
+                cell.polling.store(false, Ordering::Release);
             }
         }
-        let _release = Release(&cell.polling);
-        let polled = {
-            let mut inner = cell.inner.lock();
-            if inner.poisoned {
-                return Err(Fail::new(mixplay_result::Panic, "the session hit an internal error earlier; free it"));
-            }
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                let Inner { session, arena, scratch, .. } = &mut *inner;
-                arena.clear();
-                let mut n = 0;
-                while n < out.len() {
-                    match session.poll() {
-                        Some(event) => {
-                            convert(&event, arena, scratch, &mut out[n]);
-                            n += 1;
-                        }
-                        None => break,
-                    }
-                }
-                n
-            }));
-            match result {
-                Ok(n) => n,
-                Err(panic) => {
-                    inner.poisoned = true;
-                    resume_unwind(panic);
-                }
-            }
-        };
-        *out_count = polled;
-        // Logs go to the game only here, on its thread, outside the session lock (the sink may
-        // call other functions on this session) but still inside the poll (polling it is BUSY).
-        deliver_logs();
         Ok(())
     })
+}
+
+/// Polls a session whose `polling` flag the caller holds; a panic poisons it.
+fn poll_cell(cell: &SessionCell, out: &mut [mixplay_event]) -> FfiResult<usize> {
+    let mut inner = cell.inner.lock();
+    if inner.poisoned {
+        return Err(Fail::new(mixplay_result::Panic, "the session hit an internal error earlier; free it"));
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let Inner { session, arena, scratch, .. } = &mut *inner;
+        arena.clear();
+        let mut n = 0;
+        while n < out.len() {
+            match session.poll() {
+                Some(event) => {
+                    convert(&event, arena, scratch, &mut out[n]);
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        n
+    }));
+    match result {
+        Ok(n) => Ok(n),
+        Err(panic) => {
+            inner.poisoned = true;
+            cell.polling.store(false, Ordering::Release);
+            drop(inner);
+            resume_unwind(panic);
+        }
+    }
 }
 
 /// Hands out the next event. Writes it to `*out_event` and sets `*out_has_event`; when there is

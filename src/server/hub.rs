@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 
+use super::chat::Chats;
+use super::oauth::{OAuth, TokenState};
 use super::session::ChannelSession;
-use super::world::World;
+use super::world::{User, World};
 
 /// Mediator settings.
 #[derive(Debug, Clone)]
@@ -27,6 +29,15 @@ pub struct MediatorConfig {
     /// channel endpoint then advertise `wss://…` (`ws://…` for `http://`) under it instead of
     /// the request's `Host`.
     pub public_url: Option<String>,
+    /// How long an access token from the OAuth flow (`/api/v1/oauth/token`) works (Mixer: about
+    /// six hours). Zero makes tokens that are expired at once (for tests).
+    pub access_token_ttl: Duration,
+    /// How long a short code (`/api/v1/oauth/shortcode`) can be approved (Mixer: 120 s).
+    pub shortcode_ttl: Duration,
+    /// How long a chat `authkey` from `GET /api/v1/chats/{id}` can be used (once).
+    pub chat_authkey_ttl: Duration,
+    /// The longest chat message, in characters.
+    pub chat_max_message_chars: usize,
 }
 
 impl Default for MediatorConfig {
@@ -37,6 +48,10 @@ impl Default for MediatorConfig {
             game_queue: 8192,
             participant_queue: 1024,
             public_url: None,
+            access_token_ttl: Duration::from_secs(6 * 60 * 60),
+            shortcode_ttl: Duration::from_secs(120),
+            chat_authkey_ttl: Duration::from_secs(60),
+            chat_max_message_chars: 360,
         }
     }
 }
@@ -44,6 +59,10 @@ impl Default for MediatorConfig {
 pub struct Hub {
     pub world: World,
     pub config: MediatorConfig,
+    /// Short codes, authorization codes and the tokens the OAuth flow issued.
+    pub oauth: OAuth,
+    /// The chat rooms, one per channel.
+    pub chat: Chats,
     sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
     sparks: Mutex<HashMap<u32, u64>>,
 }
@@ -51,7 +70,31 @@ pub struct Hub {
 impl Hub {
     pub fn new(world: World, config: MediatorConfig) -> Hub {
         let sparks = world.users().map(|u| (u.id, u.sparks)).collect();
-        Hub { world, config, sessions: Mutex::new(HashMap::new()), sparks: Mutex::new(sparks) }
+        Hub {
+            world,
+            config,
+            oauth: OAuth::default(),
+            chat: Chats::default(),
+            sessions: Mutex::new(HashMap::new()),
+            sparks: Mutex::new(sparks),
+        }
+    }
+
+    /// The user a bearer token (or participant key) belongs to: a world token, or an unexpired
+    /// access token the OAuth flow issued.
+    pub fn user_by_token(&self, token: &str) -> Option<User> {
+        if let Some(user) = self.world.user_by_token(token) {
+            return Some(user.clone());
+        }
+        match self.oauth.access_token(token) {
+            TokenState::Valid(id) => self.world.user(id).cloned(),
+            TokenState::Expired | TokenState::Unknown => None,
+        }
+    }
+
+    /// Whether `token` is one the OAuth flow issued that has expired (for clearer refusals).
+    pub fn token_expired(&self, token: &str) -> bool {
+        matches!(self.oauth.access_token(token), TokenState::Expired)
     }
 
     pub fn session(&self, channel: u32) -> Option<Arc<ChannelSession>> {

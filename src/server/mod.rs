@@ -7,10 +7,16 @@
 //! | `GET /api/v1/users/current` | the user of a bearer token |
 //! | `/gameClient` | the game-client websocket |
 //! | `/participant?channel=ID` | the participant websocket (`key` for identity; anonymous allowed) |
+//! | `GET /`, `GET /channel/{id}` | the participant page (see `page.rs`) |
+//! | `GET /api/v1/chats/{channelId}`, `/chat`, `PATCH /api/v1/channels/{channelId}/users/{userId}` | chat (see `chat.rs`) |
+//! | `/api/v1/oauth/…`, `GET`/`POST /go` | OAuth short-code sign-in (see `oauth.rs`) |
 
+mod chat;
 mod handshake;
 mod hub;
 mod inbound;
+mod oauth;
+mod page;
 mod peer;
 mod rest;
 mod session;
@@ -21,7 +27,7 @@ pub mod world;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -47,6 +53,14 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/users/current", get(rest::current_user))
         .route("/gameClient", get(sockets::game_client))
         .route("/participant", get(sockets::participant))
+        .merge(page::routes())
+        .route("/api/v1/chats/{channel}", get(chat::details))
+        .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))
+        .route("/chat", get(chat::socket))
+        .route("/api/v1/oauth/shortcode", post(oauth::shortcode))
+        .route("/api/v1/oauth/shortcode/check/{handle}", get(oauth::check))
+        .route("/api/v1/oauth/token", post(oauth::token))
+        .route("/go", get(oauth::go_page).post(oauth::go_submit))
         .with_state(hub)
 }
 
@@ -94,9 +108,11 @@ impl Mediator {
         self.hub.sparks_of(user)
     }
 
-    /// Stops accepting connections and closes game clients with 1012 (service restarting).
+    /// Stops accepting connections and closes game clients and chat sockets with 1012 (service
+    /// restarting).
     pub async fn shutdown(mut self) {
         self.close_game_clients(1012, "the service is restarting");
+        self.hub.chat.close_all(1012, "the service is restarting");
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

@@ -13,7 +13,7 @@ use super::hub::Hub;
 
 /// The websocket base (`ws://host:port`): from the configured public URL, else from the
 /// request's `Host` so that the addresses work from wherever the client reached us.
-fn socket_base(hub: &Hub, headers: &HeaderMap) -> String {
+pub fn socket_base(hub: &Hub, headers: &HeaderMap) -> String {
     if let Some(public) = &hub.config.public_url {
         return websocket_base(public);
     }
@@ -36,7 +36,13 @@ fn websocket_base(public: &str) -> String {
     format!("{ws}://{rest}")
 }
 
-fn not_found(message: String) -> Response {
+/// 401 with Mixer's error body.
+pub fn unauthorized(message: &str) -> Response {
+    (StatusCode::UNAUTHORIZED, Json(json!({ "statusCode": 401, "error": "Unauthorized", "message": message })))
+        .into_response()
+}
+
+pub fn not_found(message: String) -> Response {
     (StatusCode::NOT_FOUND, Json(json!({ "statusCode": 404, "error": "Not Found", "message": message })))
         .into_response()
 }
@@ -65,12 +71,10 @@ pub async fn channel(State(hub): State<Arc<Hub>>, Path(id): Path<String>, header
 /// `GET /api/v1/users/current`: the user a bearer token belongs to.
 pub async fn current_user(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
     let params = HandshakeParams::new(&headers, None);
-    let Some(user) = params.bearer().and_then(|t| hub.world.user_by_token(&t).cloned()) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "statusCode": 401, "error": "Unauthorized", "message": "a valid bearer token is required" })),
-        )
-            .into_response();
+    let bearer = params.bearer();
+    let Some(user) = bearer.as_deref().and_then(|t| hub.user_by_token(t)) else {
+        let expired = bearer.as_deref().is_some_and(|t| hub.token_expired(t));
+        return unauthorized(if expired { "the access token has expired" } else { "a valid bearer token is required" });
     };
     let channel = hub.world.channel_of(user.id).map(|c| json!({ "id": c.id, "userId": c.owner }));
     Json(json!({

@@ -32,10 +32,7 @@ fn refuse(ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
 
 /// The game-client handshake, checked in the spec's order.
 fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, Project), Result<ErrorCode, String>> {
-    let user = params
-        .bearer()
-        .and_then(|t| hub.world.user_by_token(&t).cloned())
-        .ok_or(Ok(ErrorCode::AuthenticationFailed))?;
+    let user = params.bearer().and_then(|t| hub.user_by_token(&t)).ok_or(Ok(ErrorCode::AuthenticationFailed))?;
     let version: u32 = params
         .get("x-interactive-version")
         .and_then(|v| v.trim().parse().ok())
@@ -165,8 +162,8 @@ pub async fn participant(
     // bearer token; neither means an anonymous viewer.
     let credential = params.get("key").filter(|k| !k.is_empty()).or_else(|| params.bearer());
     let user = match credential {
-        Some(k) => match hub.world.user_by_token(&k) {
-            Some(u) => Some(u.clone()),
+        Some(k) => match hub.user_by_token(&k) {
+            Some(u) => Some(u),
             None => return refuse(ws, ErrorCode::AuthenticationFailed, "unknown access key".into()),
         },
         None => None,

@@ -7,7 +7,7 @@
 //!     { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 10 },
 //!     { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 }
 //!   ],
-//!   "channels": [ { "id": 1, "owner": 1 } ],
+//!   "channels": [ { "id": 1, "owner": 1, "mods": [2], "slowChat": 0 } ],
 //!   "projects": [
 //!     {
 //!       "versionId": 1, "owner": 1,
@@ -18,8 +18,10 @@
 //!   ]
 //! }
 //! ```
-//! A user's `token` works as an OAuth bearer token (game client, REST) and as a participant
-//! access `key`. A project's `scenes` and `groups` are the Studio's JSON form of the version's
+//! A user's `token` works as an OAuth bearer token (game client, REST, chat) and as a participant
+//! access `key`. A channel's `mods` are the users who may moderate its chat besides the owner;
+//! `slowChat` is the least time in milliseconds between two chat messages of one viewer (owner
+//! and mods are exempt; 0 or absent: off). A project's `scenes` and `groups` are the Studio's JSON form of the version's
 //! controls; the `default` scene and group are added when missing.
 
 use std::collections::HashMap;
@@ -49,6 +51,12 @@ pub struct Channel {
     pub id: u32,
     /// The user id of the streamer who owns the channel.
     pub owner: u32,
+    /// Users who moderate the channel's chat (besides the owner).
+    #[serde(default)]
+    pub mods: Vec<u32>,
+    /// Slow chat: the least milliseconds between two messages of one viewer (0: off).
+    #[serde(default)]
+    pub slow_chat: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -144,6 +152,9 @@ impl World {
                     channel.id, channel.owner
                 )));
             }
+            if let Some(m) = channel.mods.iter().find(|m| !world.users.contains_key(m)) {
+                return Err(WorldError::Invalid(format!("channel {} lists unknown user {m} as a mod", channel.id)));
+            }
             if world.channels.insert(channel.id, channel.clone()).is_some() {
                 return Err(WorldError::Invalid(format!("channel id {} appears twice", channel.id)));
             }
@@ -195,6 +206,10 @@ impl World {
         self.users.get(&id)
     }
 
+    pub fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users.values().find(|u| u.username.eq_ignore_ascii_case(username))
+    }
+
     pub fn user_by_token(&self, token: &str) -> Option<&User> {
         self.by_token.get(token).and_then(|id| self.users.get(id))
     }
@@ -214,6 +229,10 @@ impl World {
 
     pub fn users(&self) -> impl Iterator<Item = &User> {
         self.users.values()
+    }
+
+    pub fn channels(&self) -> impl Iterator<Item = &Channel> {
+        self.channels.values()
     }
 }
 
@@ -249,5 +268,14 @@ mod tests {
         let p = w.project(42).unwrap();
         assert!(p.grants(1, None) && p.grants(11, Some("zombies-beta")) && !p.grants(11, None));
         assert_eq!(w.channel_of(10).map(|c| c.id), Some(10));
+        assert_eq!(w.channel(1).map(|c| c.mods.clone()), Some(vec![4]));
+    }
+
+    #[test]
+    fn unknown_mods_are_refused() {
+        let file: WorldFile =
+            serde_json::from_str(r#"{"users":[{"id":1,"username":"a"}],"channels":[{"id":1,"owner":1,"mods":[7]}]}"#)
+                .unwrap();
+        assert!(matches!(World::new(file), Err(WorldError::Invalid(_))));
     }
 }

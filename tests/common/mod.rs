@@ -4,6 +4,7 @@
 pub mod client;
 pub mod fake;
 pub mod native;
+pub mod oauth;
 
 use std::time::Duration;
 

@@ -256,6 +256,16 @@ impl Players<'_> {
                 let user: u32 = rest.trim().parse().map_err(|_| "SPARKS needs a user id")?;
                 Ok(format!("OK {}", s.m.sparks_of(user)))
             }
+            "APPROVE" | "DENY" => {
+                // A person answering a short code on the mediator's /go page, signed in as the
+                // demo streamer: the page's forms are fetched and posted over HTTP.
+                let code = rest.trim();
+                if code.is_empty() {
+                    return Err(format!("{cmd} needs a code"));
+                }
+                super::oauth::answer_code(&s.m.base_url(), code, "demo-streamer", cmd == "APPROVE");
+                Ok("OK".into())
+            }
             "DONE" => Ok("OK".into()),
             other => Err(format!("unknown command {other:?}")),
         }
@@ -398,4 +408,98 @@ pub fn check(lang: Lang, source: &str, includes: &[&str], serve: impl Fn() -> Se
         run(&exe, variant, &s);
         eprintln!("{source} [{}]: passed in {:.1?}", variant.name(), started.elapsed());
     }
+}
+
+/// Compiles an example (`examples/c/game.c`, `examples/cpp/game.cpp`) for `variant`.
+pub fn build_example(lang: Lang, source: &str, variant: Variant) -> PathBuf {
+    build(lang, source, &["bindings/cpp"], variant)
+}
+
+/// Runs an example game against `s` and plays a viewer at it: waits for `ready`, then checks
+/// that the game reacts to a join, a button, a progress bar filled to its cooldown, a joystick
+/// and a costed press (captured, then the buyer moved to `vips`), as it prints them; finally
+/// sends SIGINT and expects a clean exit.
+pub fn drive_example(exe: &Path, s: &Served) {
+    use super::participant;
+    use serde_json::json;
+
+    let mut child = Command::new(exe)
+        .arg(s.m.base_url())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+    let pid = child.id();
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let mut reaper = Reaper(Some(child));
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut seen: Vec<String> = Vec::new();
+    let mut expect = |prefix: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if seen.iter().any(|l| l.starts_with(prefix)) {
+                seen.retain(|l| !l.starts_with(prefix));
+                return;
+            }
+            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("{}: no line starting {prefix:?}; unmatched output: {seen:#?}", exe.display()),
+            }
+        }
+    };
+
+    expect("ready");
+    let mut p = s.rt.block_on(participant(&s.m, Some("demo-viewer-1"))).open();
+    let me = s.rt.block_on(p.event("onParticipantJoin"));
+    let sid = first_session_id(&me);
+    expect("joined: viewer1");
+    let press = |p: &mut Conn, control: &str| {
+        s.rt.block_on(p.ok("giveInput", json!({"controlID": control, "event": "mousedown", "button": 0})));
+    };
+    press(&mut p, "jump");
+    expect("jump pressed by viewer1");
+    for pct in ["charge 25%", "charge 50%", "charge 75%"] {
+        press(&mut p, "charge");
+        expect(pct);
+    }
+    press(&mut p, "charge");
+    expect("charge full: cooldown");
+    // The cooldown the game set reaches the service (and so the viewer).
+    s.rt.block_on(p.event_matching("onControlUpdate", |v| v.to_string().contains("cooldown")));
+    s.rt.block_on(p.ok("giveInput", json!({"controlID": "steer", "event": "move", "x": 0.5, "y": -0.5})));
+    expect("steer 0.50 -0.50");
+    press(&mut p, "vip");
+    expect("vip requested by viewer1");
+    expect(&format!("sparks charged: {sid}"));
+    expect(&format!("moved {sid} to vips"));
+    assert_eq!(s.m.sparks_of(2), 990, "the vip press was charged");
+
+    let status = Command::new("kill").args(["-INT", &pid.to_string()]).status().expect("run kill");
+    assert!(status.success());
+    expect("bye");
+    let mut child = reaper.0.take().expect("the child");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait for the example") {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "the example did not exit after SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stderr = err_reader.join().unwrap_or_default();
+    assert!(status.success(), "{} exited with {status}; stderr:\n{stderr}", exe.display());
 }

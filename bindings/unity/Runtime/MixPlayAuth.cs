@@ -1,0 +1,155 @@
+// Short-code sign-in ("enter ABC123 at …/go"), polled by Update() like the session.
+using System;
+
+namespace MixPlay
+{
+    /// <summary>
+    /// A short-code OAuth sign-in: <see cref="Start"/>, then call <see cref="Update"/> once a
+    /// frame; show <see cref="Code"/> and <see cref="Url"/> while <see cref="State"/> is Waiting,
+    /// take <see cref="AccessToken"/> once Approved (it is the Token of <see cref="MixPlaySettings"/>
+    /// or of a <see cref="MixPlayChat"/>), and Start again after Expired. The tokens are secrets:
+    /// keep them out of logs.
+    /// </summary>
+    public sealed unsafe class MixPlayAuth : IDisposable
+    {
+        readonly MixPlayAuthHandle handle;
+        bool disposed;
+
+        public MixPlayAuthState State { get; private set; }
+        /// <summary>Waiting: the code to show.</summary>
+        public string Code { get; private set; }
+        /// <summary>Waiting: where the user enters it (with the code filled in).</summary>
+        public string Url { get; private set; }
+        /// <summary>Waiting: how long the code still works.</summary>
+        public TimeSpan CodeExpiresIn { get; private set; }
+        public string AccessToken { get; private set; }
+        public string RefreshToken { get; private set; }
+        /// <summary>The access token's lifetime from <see cref="GrantedAt"/>.</summary>
+        public TimeSpan ExpiresIn { get; private set; }
+        public DateTimeOffset GrantedAt { get; private set; }
+        /// <summary>Failed: what went wrong.</summary>
+        public string Message { get; private set; }
+
+        /// <summary>Raised from Update when <see cref="State"/> or <see cref="Code"/> changes.</summary>
+        public event EventHandler StateChanged;
+
+        /// <summary>A sign-in for OAuth app <paramref name="clientId"/> asking for
+        /// <paramref name="scopes"/> (space-separated) at the service <paramref name="baseUrl"/>.
+        /// <paramref name="clientSecret"/> stays null for apps on players' machines.</summary>
+        public MixPlayAuth(string baseUrl, string clientId, string scopes, string clientSecret = null, MixPlaySettings settings = null)
+        {
+            MixPlayLibrary.EnsureCompatible();
+            Code = Url = AccessToken = RefreshToken = Message = string.Empty;
+            MixPlayConfigHandle config = settings != null ? MixPlaySession.BuildConfig(settings) : new MixPlayConfigHandle();
+            try
+            {
+                MixPlayAuthHandle h;
+                MixPlayResult rc;
+                fixed (byte* u = Utf8.Required(baseUrl, "baseUrl"))
+                fixed (byte* c = Utf8.Required(clientId, "clientId"))
+                fixed (byte* sec = Utf8.Encode(string.IsNullOrEmpty(clientSecret) ? null : clientSecret))
+                fixed (byte* sc = Utf8.Encode(scopes ?? ""))
+                    rc = Native.mixplay_auth_new(u, c, sec, sc, config, out h);
+                if (rc != MixPlayResult.Ok)
+                {
+                    string detail = MixPlayLibrary.LastError();
+                    if (h != null) h.Dispose();
+                    throw new MixPlayException(rc, "mixplay_auth_new", detail);
+                }
+                handle = h;
+            }
+            finally
+            {
+                config.Dispose();
+            }
+            MixPlayLibrary.Track(this);
+        }
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            handle.Dispose();
+            MixPlayLibrary.Untrack(this);
+        }
+
+        public bool IsDisposed
+        {
+            get { return disposed; }
+        }
+
+        MixPlayAuthHandle H
+        {
+            get
+            {
+                if (disposed) throw new ObjectDisposedException("MixPlayAuth");
+                return handle;
+            }
+        }
+
+        /// <summary>Starts (or starts over): Starting, then Waiting with a new code.</summary>
+        public void Start()
+        {
+            MixPlayException.Check(Native.mixplay_auth_start(H), "mixplay_auth_start");
+        }
+
+        /// <summary>Trades a refresh token for new tokens: Refreshing, then Approved or Failed.</summary>
+        public void Refresh(string refreshToken)
+        {
+            fixed (byte* t = Utf8.Required(refreshToken, "refreshToken"))
+                MixPlayException.Check(Native.mixplay_auth_refresh(H, t), "mixplay_auth_refresh");
+        }
+
+        /// <summary>Stops checking or refreshing: Idle.</summary>
+        public void Cancel()
+        {
+            MixPlayException.Check(Native.mixplay_auth_cancel(H), "mixplay_auth_cancel");
+        }
+
+        /// <summary>Reads the status (cheap) and raises <see cref="StateChanged"/> on a change.</summary>
+        public void Update()
+        {
+            mixplay_auth_status st;
+            MixPlayException.Check(Native.mixplay_auth_poll(H, &st), "mixplay_auth_poll");
+            MixPlayAuthState state = (MixPlayAuthState)st.state;
+            string code = st.code.ToString();
+            bool changed = state != State || code != Code;
+            State = state;
+            Code = code;
+            Url = st.url.ToString();
+            CodeExpiresIn = TimeSpan.FromMilliseconds(st.code_expires_in_ms);
+            Message = st.message.ToString();
+            if (state == MixPlayAuthState.Approved)
+            {
+                AccessToken = st.access_token.ToString();
+                RefreshToken = st.refresh_token.ToString();
+                ExpiresIn = TimeSpan.FromSeconds(st.expires_in);
+                GrantedAt = MixPlayParticipant.FromUnixMs(st.granted_at * 1000);
+            }
+            if (!changed) return;
+            EventHandler h = StateChanged;
+            if (h == null) return;
+            foreach (Delegate d in h.GetInvocationList())
+            {
+                try
+                {
+                    ((EventHandler)d)(this, EventArgs.Empty);
+                }
+                catch (Exception e)
+                {
+                    MixPlayLibrary.Report(e);
+                }
+            }
+        }
+
+        /// <summary>Whether a token granted at <paramref name="grantedAt"/> for
+        /// <paramref name="expiresIn"/> is past half its lifetime (time to <see cref="Refresh"/>).</summary>
+        public static bool IsTokenStale(DateTimeOffset grantedAt, TimeSpan expiresIn)
+        {
+            byte stale;
+            long granted = (long)(grantedAt - MixPlayParticipant.FromUnixMs(0)).TotalSeconds;
+            MixPlayException.Check(Native.mixplay_token_is_stale(granted, (ulong)expiresIn.TotalSeconds, &stale), "mixplay_token_is_stale");
+            return stale != 0;
+        }
+    }
+}

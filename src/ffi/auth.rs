@@ -1,0 +1,304 @@
+//! `mixplay_auth`: OAuth short-code sign-in without blocking the game.
+
+use std::os::raw::c_char;
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+
+use super::config::{config_of, mixplay_config};
+use super::handle::{self, Kind};
+use super::log::deliver_logs;
+use super::result::{boundary, mixplay_result, Fail, FfiResult};
+use super::str::{arg_opt_str, arg_str, mixplay_str, write_out, Arena};
+use crate::auth::{is_stale_at, unix_now, AuthConfig, AuthStatus, ShortCodeAuth};
+
+/// A short-code sign-in. Make it with `mixplay_auth_new`, call `mixplay_auth_start`, then
+/// `mixplay_auth_poll` once a frame: show the code and URL while it is `WAITING`, take the
+/// tokens when it is `APPROVED`, and start again after `EXPIRED`. Free it with
+/// `mixplay_auth_free`.
+///
+/// Nothing blocks: the requests run on the library's network threads. Tokens and the client
+/// secret are never logged.
+///
+/// **Threads**: any thread may call any function; calls on one sign-in are serialised.
+pub struct mixplay_auth {
+    _private: [u8; 0],
+}
+
+/// `mixplay_auth_status.state`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mixplay_auth_state {
+    /// Nothing started, or cancelled.
+    Idle = 0,
+    /// Asking the service for a code.
+    Starting = 1,
+    /// Show `code` and `url` to the user; the code works for `code_expires_in_ms` more.
+    Waiting = 2,
+    /// Signed in: `access_token`, `refresh_token`, `expires_in`, `granted_at`.
+    Approved = 3,
+    /// The user denied the app.
+    Denied = 4,
+    /// The code expired before the user answered: call `mixplay_auth_start` again.
+    Expired = 5,
+    /// Trading a refresh token for new tokens (`mixplay_auth_refresh`).
+    Refreshing = 6,
+    /// Something failed; `message` says what.
+    Failed = 7,
+}
+
+/// The sign-in's status, filled by `mixplay_auth_poll`. Fields not used by `state` are zero or
+/// empty strings.
+///
+/// **Lifetime**: every string stays valid until the next `mixplay_auth_poll` on the same
+/// sign-in, or its `mixplay_auth_free`. The tokens are secrets: keep them out of logs.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct mixplay_auth_status {
+    /// A `mixplay_auth_state` value.
+    pub state: u32,
+    /// WAITING: the six-character code to show.
+    pub code: mixplay_str,
+    /// WAITING: where the user enters it (with the code already filled in).
+    pub url: mixplay_str,
+    /// WAITING: how long the code still works, in milliseconds.
+    pub code_expires_in_ms: u64,
+    /// APPROVED: the OAuth access token (the `token` of a session config or a chat).
+    pub access_token: mixplay_str,
+    /// APPROVED: the refresh token for `mixplay_auth_refresh` (single use).
+    pub refresh_token: mixplay_str,
+    /// APPROVED: the access token's lifetime in seconds from `granted_at`.
+    pub expires_in: u64,
+    /// APPROVED: when the tokens were granted, in unix seconds.
+    pub granted_at: i64,
+    /// FAILED: what went wrong.
+    pub message: mixplay_str,
+}
+
+impl mixplay_auth_status {
+    fn empty() -> mixplay_auth_status {
+        let e = mixplay_str::empty();
+        mixplay_auth_status {
+            state: mixplay_auth_state::Idle as u32,
+            code: e,
+            url: e,
+            code_expires_in_ms: 0,
+            access_token: e,
+            refresh_token: e,
+            expires_in: 0,
+            granted_at: 0,
+            message: e,
+        }
+    }
+}
+
+struct Inner {
+    auth: ShortCodeAuth,
+    arena: Arena,
+}
+
+type AuthCell = Mutex<Inner>;
+
+fn cell_of(auth: *const mixplay_auth) -> FfiResult<Arc<AuthCell>> {
+    if auth.is_null() {
+        return Err(Fail::new(mixplay_result::NullArgument, "auth is NULL"));
+    }
+    handle::get::<AuthCell>(Kind::Auth, auth as usize)
+}
+
+fn with_auth(auth: *const mixplay_auth, f: impl FnOnce(&mut Inner) -> FfiResult<()>) -> mixplay_result {
+    boundary(|| {
+        let cell = cell_of(auth)?;
+        let mut inner = cell.lock();
+        f(&mut inner)
+    })
+}
+
+/// Makes a sign-in for the OAuth app `client_id` asking for `scopes` (space-separated, e.g.
+/// `"interactive:robot:self chat:connect chat:chat"`) at the service `base_url` (e.g.
+/// `https://mixer.com`, or a mediator's `http://127.0.0.1:8080`: its REST API under `/api/v1`,
+/// its approval page at `/go`). `client_secret` is NULL for apps on players' machines.
+/// `settings` is NULL for the defaults, or a config whose TLS roots and request timeout are
+/// copied. Nothing is sent until `mixplay_auth_start` or `mixplay_auth_refresh`.
+///
+/// **Ownership**: `*out_auth` is yours; free it with `mixplay_auth_free`. The strings are copied.
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty base URL or client
+/// id), `INVALID_HANDLE` (settings), `RUNTIME_FAILED`.
+///
+/// # Safety
+/// Strings must be NULL (where allowed) or NUL-terminated; `out_auth` must be writable.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_auth_new(
+    base_url: *const c_char,
+    client_id: *const c_char,
+    client_secret: *const c_char,
+    scopes: *const c_char,
+    settings: *const mixplay_config,
+    out_auth: *mut *mut mixplay_auth,
+) -> mixplay_result {
+    boundary(|| {
+        if out_auth.is_null() {
+            return Err(Fail::new(mixplay_result::NullArgument, "out_auth is NULL"));
+        }
+        // SAFETY: forwarded from the caller.
+        let (base_url, client_id, secret, scopes) = unsafe {
+            (
+                arg_str(base_url, "base_url")?,
+                arg_str(client_id, "client_id")?,
+                arg_opt_str(client_secret, "client_secret")?,
+                arg_str(scopes, "scopes")?,
+            )
+        };
+        if base_url.trim().is_empty() || client_id.trim().is_empty() {
+            return Err(Fail::new(mixplay_result::InvalidArgument, "base_url and client_id must not be empty"));
+        }
+        let mut config = AuthConfig::new(base_url, client_id, scopes);
+        config.client_secret = secret.filter(|s| !s.is_empty()).map(str::to_owned);
+        if !settings.is_null() {
+            let s = config_of(settings)?.lock().clone();
+            config.tls = s.tls;
+            config.request_timeout = s.request_timeout;
+        }
+        let auth = ShortCodeAuth::new(config)
+            .map_err(|e| Fail::new(mixplay_result::RuntimeFailed, format!("cannot start the network runtime: {e}")))?;
+        let token = handle::insert(Kind::Auth, Arc::new(Mutex::new(Inner { auth, arena: Arena::default() })))?;
+        // SAFETY: checked for NULL above.
+        unsafe { out_auth.write(token as *mut mixplay_auth) };
+        Ok(())
+    })
+}
+
+/// Stops whatever the sign-in is doing and frees it. NULL is a no-op. Strings from its polls
+/// become invalid.
+///
+/// **Errors**: `INVALID_HANDLE` (already freed, or not a sign-in).
+#[no_mangle]
+pub extern "C" fn mixplay_auth_free(auth: *mut mixplay_auth) -> mixplay_result {
+    boundary(|| {
+        if auth.is_null() {
+            return Ok(());
+        }
+        let cell = handle::remove::<AuthCell>(Kind::Auth, auth as usize)?;
+        drop(cell);
+        Ok(())
+    })
+}
+
+/// Starts the sign-in (or starts over, dropping a code in progress): the state becomes
+/// `STARTING`, then `WAITING` with a new code.
+///
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn mixplay_auth_start(auth: *mut mixplay_auth) -> mixplay_result {
+    with_auth(auth, |inner| {
+        inner.auth.start();
+        Ok(())
+    })
+}
+
+/// Trades `refresh_token` (copied, never logged) for new tokens: the state becomes `REFRESHING`,
+/// then `APPROVED` with the new tokens or `FAILED` (for example a refresh token already used).
+/// Refresh when `mixplay_token_is_stale` says so.
+///
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+///
+/// # Safety
+/// `refresh_token` must be NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_auth_refresh(auth: *mut mixplay_auth, refresh_token: *const c_char) -> mixplay_result {
+    with_auth(auth, |inner| {
+        // SAFETY: forwarded from the caller.
+        let token = unsafe { arg_str(refresh_token, "refresh_token") }?;
+        if token.is_empty() {
+            return Err(Fail::new(mixplay_result::InvalidArgument, "refresh_token is empty"));
+        }
+        inner.auth.refresh(token);
+        Ok(())
+    })
+}
+
+/// Stops checking or refreshing; the state becomes `IDLE`.
+///
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+#[no_mangle]
+pub extern "C" fn mixplay_auth_cancel(auth: *mut mixplay_auth) -> mixplay_result {
+    with_auth(auth, |inner| {
+        inner.auth.cancel();
+        Ok(())
+    })
+}
+
+/// Writes the sign-in's current status to `*out_status` (cheap: call it once a frame). Log
+/// records are delivered to the log sink from inside this call.
+///
+/// **Lifetime**: the strings stay valid until the next poll on this sign-in or its free.
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+///
+/// # Safety
+/// `out_status` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_auth_poll(
+    auth: *mut mixplay_auth,
+    out_status: *mut mixplay_auth_status,
+) -> mixplay_result {
+    let rc = with_auth(auth, |inner| {
+        if out_status.is_null() {
+            return Err(Fail::new(mixplay_result::NullArgument, "out_status is NULL"));
+        }
+        let Inner { auth, arena } = inner;
+        arena.clear();
+        let mut out = mixplay_auth_status::empty();
+        let state = match auth.status() {
+            AuthStatus::Idle => mixplay_auth_state::Idle,
+            AuthStatus::Starting => mixplay_auth_state::Starting,
+            AuthStatus::Waiting { code, url, expires_at } => {
+                out.code = arena.put(&code);
+                out.url = arena.put(&url);
+                out.code_expires_in_ms = expires_at.saturating_duration_since(Instant::now()).as_millis() as u64;
+                mixplay_auth_state::Waiting
+            }
+            AuthStatus::Approved(t) => {
+                out.access_token = arena.put(&t.access_token);
+                out.refresh_token = arena.put(&t.refresh_token);
+                out.expires_in = t.expires_in;
+                out.granted_at = t.granted_at;
+                mixplay_auth_state::Approved
+            }
+            AuthStatus::Denied => mixplay_auth_state::Denied,
+            AuthStatus::Expired => mixplay_auth_state::Expired,
+            AuthStatus::Refreshing => mixplay_auth_state::Refreshing,
+            AuthStatus::Failed(m) => {
+                out.message = arena.put(&m);
+                mixplay_auth_state::Failed
+            }
+        };
+        out.state = state as u32;
+        // SAFETY: checked for NULL above.
+        unsafe { out_status.write(out) };
+        Ok(())
+    });
+    if rc == mixplay_result::Ok {
+        deliver_logs();
+    }
+    rc
+}
+
+/// Writes whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is
+/// stale now: past half its lifetime, so it should be refreshed (`mixplay_auth_refresh`).
+///
+/// **Threads**: any thread. **Errors**: `NULL_ARGUMENT`.
+///
+/// # Safety
+/// `out_stale` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_token_is_stale(
+    granted_at: i64,
+    expires_in: u64,
+    out_stale: *mut bool,
+) -> mixplay_result {
+    boundary(|| {
+        // SAFETY: forwarded from the caller.
+        unsafe { write_out(out_stale, is_stale_at(granted_at, expires_in, unix_now()), "out_stale") }
+    })
+}

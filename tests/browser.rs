@@ -1,0 +1,295 @@
+//! The participant page in headless Chromium (Debian's `chromium`, driven by `playwright-core`)
+//! against the mediator, while this thread plays the game through `mixplay::client::Session`.
+//!
+//! `tests/browser/participant.js` prints `STEP {json}` lines; for each, the game side asserts what
+//! it received (or changes something) and answers `OK` on the script's stdin, so both sides check
+//! each other in turn. Screenshots of each grid size land in `tests/artifacts/`.
+#![cfg(feature = "server")]
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::client::*;
+use mixplay::client::{ButtonAction, Event, Input, InputKind, Session, SessionId};
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long one step of the script may take (the first includes starting Chromium).
+const STEP_TIMEOUT: Duration = Duration::from_secs(45);
+
+fn browser_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// Kills the script (and so its browser) if the test fails half-way.
+struct Script {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Script {
+    fn start(base: &str, artifacts: &Path) -> Script {
+        let dir = browser_dir();
+        assert!(
+            dir.join("node_modules/playwright-core").is_dir(),
+            "playwright-core is not installed: run `scripts/test.sh` (it runs `npm ci` in tests/browser)"
+        );
+        assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} is missing: run `scripts/test.sh` (it installs `chromium`)");
+        let mut child = Command::new("node")
+            .arg(dir.join("participant.js"))
+            .arg(base)
+            .arg(artifacts)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node runs");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Script { child, stdin, lines }
+    }
+
+    /// The next step the script reports, its log lines echoed; fails on a script error.
+    fn next_step(&mut self) -> Value {
+        loop {
+            let line = match self.lines.recv_timeout(STEP_TIMEOUT) {
+                Ok(line) => line,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("the browser script reported nothing for {STEP_TIMEOUT:?}")
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().ok();
+                    panic!("the browser script ended without finishing ({status:?}); see its output above")
+                }
+            };
+            if let Some(json) = line.strip_prefix("STEP ") {
+                return serde_json::from_str(json).expect("a step is JSON");
+            }
+            eprintln!("[browser] {line}");
+            if line.starts_with("ERROR ") {
+                // Let the rest of the stack trace through before failing.
+                while let Ok(more) = self.lines.recv_timeout(Duration::from_secs(2)) {
+                    eprintln!("[browser] {more}");
+                }
+                panic!("the browser script failed: {line}");
+            }
+        }
+    }
+
+    /// Waits for `name`, the next step.
+    fn expect(&mut self, name: &str) -> Value {
+        let step = self.next_step();
+        assert_eq!(step["step"], json!(name), "the browser script's steps are out of order");
+        step
+    }
+
+    fn ok(&mut self) {
+        writeln!(self.stdin, "OK").and_then(|()| self.stdin.flush()).expect("the script reads its stdin");
+    }
+}
+
+/// A placement on every grid size.
+fn at(x: u32, y: u32, w: u32, h: u32) -> Value {
+    json!([
+        {"size": "large", "x": x, "y": y, "width": w, "height": h},
+        {"size": "medium", "x": x.min(45 - w.min(45)), "y": y, "width": w, "height": h},
+        {"size": "small", "x": x.min(30 - w.min(30)), "y": y, "width": w, "height": h},
+    ])
+}
+
+/// The next input on `control` (other events are skipped).
+fn input_on(game: &mut Session, control: &str) -> Input {
+    match wait_for(game, &format!("input on {control}"), |e| matches!(e, Event::Input(i) if &*i.control == control)) {
+        Event::Input(i) => i,
+        _ => unreachable!(),
+    }
+}
+
+fn button(game: &mut Session, control: &str, who: &SessionId, action: ButtonAction) {
+    let i = input_on(game, control);
+    assert_eq!(&i.participant, who, "the input comes from the viewer who signed in");
+    match i.kind {
+        InputKind::Button { action: a, .. } => assert_eq!(a, action, "{control}"),
+        other => panic!("expected a {action:?} on {control}, got {other:?}"),
+    }
+}
+
+/// Sets the game up: a scene with every kind of control, a second group with its own scene.
+fn set_up(game: &mut Session) {
+    let controls = json!([
+        {"controlID": "jump", "kind": "button", "text": "Jump", "tooltip": "Jump over things", "keyCode": 74,
+         "backgroundColor": "#0000ff", "borderColor": "#00ff00", "accentColor": "#ff00ff", "focusColor": "#ffffff",
+         "textColor": "#ffff00", "textSize": "20px", "position": at(2, 0, 10, 5)},
+        {"controlID": "buy", "kind": "button", "text": "Buy", "cost": 5, "position": at(12, 0, 10, 5)},
+        {"controlID": "stick", "kind": "joystick", "sampleRate": 100, "position": at(0, 6, 12, 12)},
+        {"controlID": "say", "kind": "textbox", "placeholder": "Say something", "hasSubmit": true,
+         "submitText": "Send", "position": at(12, 6, 18, 4)},
+        {"controlID": "chat", "kind": "textbox", "placeholder": "Type freely", "multiline": true,
+         "position": at(12, 10, 18, 4)},
+        {"controlID": "note", "kind": "label", "text": "Welcome, viewers", "textSize": "22px", "textColor": "#ff0000",
+         "bold": true, "italic": true, "underline": true, "position": at(0, 18, 30, 3)},
+        {"controlID": "aim", "kind": "screen", "sendMoveEvents": "mousedown", "moveThrottle": 50}
+    ]);
+    let id = game.create_controls("default", controls).unwrap();
+    reply_for(game, id).unwrap();
+    let id = game
+        .create_scenes(json!([{"sceneID": "second", "controls": [
+            {"controlID": "other", "kind": "button", "text": "Other scene", "position": at(0, 0, 12, 5)}
+        ]}]))
+        .unwrap();
+    reply_for(game, id).unwrap();
+    let id = game.create_groups(json!([{"groupID": "team", "sceneID": "second"}])).unwrap();
+    reply_for(game, id).unwrap();
+    let id = game.ready(true).unwrap();
+    reply_for(game, id).unwrap();
+}
+
+#[test]
+fn participant_page_plays_in_headless_chromium() {
+    let s = serve();
+    let mut game = connected(&s);
+    set_up(&mut game);
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+    let mut script = Script::start(&s.m.base_url(), &artifacts);
+
+    script.expect("joined");
+    let Event::ParticipantJoined(viewer) =
+        wait_for(&mut game, "the viewer joins", |e| matches!(e, Event::ParticipantJoined(_)))
+    else {
+        unreachable!()
+    };
+    assert_eq!(&*game.state().participants[&viewer].username, "viewer1");
+    script.ok();
+
+    script.expect("clicked");
+    button(&mut game, "jump", &viewer, ButtonAction::MouseDown);
+    button(&mut game, "jump", &viewer, ButtonAction::MouseUp);
+    script.ok();
+
+    script.expect("keys");
+    button(&mut game, "jump", &viewer, ButtonAction::KeyDown);
+    button(&mut game, "jump", &viewer, ButtonAction::KeyUp);
+    // Enter on the focused button presses it like a click.
+    button(&mut game, "jump", &viewer, ButtonAction::MouseDown);
+    button(&mut game, "jump", &viewer, ButtonAction::MouseUp);
+    script.ok();
+
+    script.expect("dragged");
+    let (mut right, mut up) = (false, false);
+    loop {
+        let i = input_on(&mut game, "stick");
+        assert_eq!(i.participant, viewer);
+        let InputKind::Move { x, y } = i.kind else { panic!("a joystick sends moves, got {:?}", i.kind) };
+        assert!(x.abs() <= 1.0 && y.abs() <= 1.0 && x * x + y * y <= 1.0 + 1e-9, "({x}, {y}) is in the circle");
+        right |= x >= 0.99 && y.abs() < 0.01;
+        up |= y <= -0.45 && x.abs() < 0.05;
+        if x == 0.0 && y == 0.0 {
+            break; // released
+        }
+    }
+    assert!(right && up, "the game saw the joystick pushed right and then up");
+    script.ok();
+
+    script.expect("halo-request");
+    game.set_control_property("stick", "angle", json!(std::f64::consts::FRAC_PI_2)).unwrap();
+    let id = game.set_control_property("stick", "intensity", json!(0.5)).unwrap();
+    game.end_frame();
+    reply_for(&mut game, id).unwrap();
+    script.ok();
+
+    script.expect("submitted");
+    let i = input_on(&mut game, "say");
+    assert_eq!(i.participant, viewer);
+    assert_eq!(i.kind, InputKind::Text { submit: true, text: "hello world".into() });
+    for typed in ["a", "ab"] {
+        let i = input_on(&mut game, "chat");
+        assert_eq!(i.kind, InputKind::Text { submit: false, text: typed.into() }, "a change per keystroke");
+    }
+    script.ok();
+
+    script.expect("screen-clicked");
+    let i = input_on(&mut game, "aim");
+    match i.kind {
+        InputKind::ScreenButton { action: ButtonAction::MouseDown, x, y } => {
+            assert!((x - 0.25).abs() < 0.02 && (y - 0.5).abs() < 0.02, "the press is where it was clicked: ({x}, {y})")
+        }
+        other => panic!("expected a screen mousedown, got {other:?}"),
+    }
+    let i = input_on(&mut game, "aim");
+    assert!(matches!(i.kind, InputKind::ScreenButton { action: ButtonAction::MouseUp, .. }), "{:?}", i.kind);
+    script.ok();
+
+    script.expect("update-request");
+    game.set_text("jump", "Leap").unwrap();
+    game.set_progress("jump", 0.5).unwrap();
+    game.set_disabled("say", true).unwrap();
+    let id = game.set_text("note", "Updated note").unwrap();
+    game.end_frame();
+    reply_for(&mut game, id).unwrap();
+    script.ok();
+
+    script.expect("bought");
+    let i = input_on(&mut game, "buy");
+    assert_eq!(i.participant, viewer);
+    let txn = i.transaction.expect("a costed press opens a spark transaction");
+    let id = game.capture(&txn).unwrap();
+    reply_for(&mut game, id).expect("the capture succeeds");
+    assert_eq!(s.m.sparks_of(2), 995);
+    script.ok();
+
+    script.expect("cooldown-request");
+    let id = game.set_cooldown("jump", 30_000).unwrap();
+    game.end_frame();
+    reply_for(&mut game, id).unwrap();
+    script.ok();
+
+    script.expect("move-request");
+    let id = game.move_participant(&viewer, "team").unwrap();
+    reply_for(&mut game, id).unwrap();
+    script.ok();
+
+    script.expect("other-clicked");
+    button(&mut game, "other", &viewer, ButtonAction::MouseDown);
+    script.ok();
+
+    script.expect("anonymous");
+    // The refused press never reached the game; only the join did.
+    let Event::ParticipantJoined(anon) =
+        wait_for(&mut game, "the anonymous viewer joins", |e| matches!(e, Event::ParticipantJoined(_)))
+    else {
+        unreachable!()
+    };
+    assert!(game.state().participants[&anon].anonymous);
+    script.ok();
+
+    script.expect("done");
+    script.ok();
+    let status = script.child.wait().expect("the script exits");
+    assert!(status.success(), "the browser script failed: {status:?}");
+    for size in ["large", "medium", "small"] {
+        assert!(artifacts.join(format!("participant-{size}.png")).is_file(), "a {size} screenshot was saved");
+    }
+}

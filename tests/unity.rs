@@ -1,0 +1,311 @@
+#![cfg(feature = "server")]
+//! The Unity wrapper (`bindings/unity`) under Mono: its engine-free core is compiled with `mcs`
+//! (warnings are errors), the MonoBehaviour manager is compiled against the stand-in UnityEngine
+//! declarations in `bindings/unity/Tests/StandIn` (a compile check only: real Unity is not
+//! available here), and the console test program `bindings/unity/Tests/Console` runs under `mono`
+//! against the real `libmixplay.so` and an in-process mediator, while this harness plays its
+//! participants (line protocol described at the top of `ConsoleTests.cs`). The program's struct
+//! layout test compares `Marshal.SizeOf`/`OffsetOf` with a C program generated from the header.
+//!
+//! `mcs` and `mono` come from Debian's `mono-mcs` and `mono-runtime` (scripts/test.sh installs
+//! them); without them the test is skipped with a note, except under CI where that is an error.
+mod common;
+mod unity_support;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::client::{serve, Served};
+use common::native::{lib_dir, target_dir};
+use common::{first_session_id, participant, Conn, Connected};
+use serde_json::Value;
+
+const WAIT_MS: u64 = 10_000;
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+}
+
+fn sh(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{cmd:?}\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The `.cs` files under `dir`, sorted, skipping the subdirectories named in `skip`.
+fn sources(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("read {}: {e}", d.display())) {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                if !skip.iter().any(|s| p.file_name().is_some_and(|n| n == *s)) {
+                    stack.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == "cs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compiles C# with mcs into `out`.
+fn mcs(out: &Path, target: &str, refs: &[&Path], defines: &[&str], files: &[PathBuf], what: &str) {
+    let mut cmd = Command::new("mcs");
+    cmd.args(["-nologo", "-unsafe", "-warnaserror+", "-debug"]).arg(format!("-target:{target}"));
+    cmd.arg(format!("-out:{}", out.display()));
+    for r in refs {
+        cmd.arg(format!("-r:{}", r.display()));
+    }
+    for d in defines {
+        cmd.arg(format!("-define:{d}"));
+    }
+    cmd.args(files);
+    sh(&mut cmd, what);
+}
+
+struct Built {
+    exe: PathBuf,
+    layout: PathBuf,
+}
+
+fn build() -> Built {
+    let root = unity_support::root();
+    let unity = root.join("bindings/unity");
+    let dir = target_dir().join("unity-tests");
+    std::fs::create_dir_all(&dir).expect("create target/unity-tests");
+
+    // The structs' real layout, from a C program generated from the header.
+    let header = unity_support::parse_header(&unity_support::header_text());
+    let c = dir.join("layout.c");
+    std::fs::write(&c, unity_support::layout_program(&header)).expect("write layout.c");
+    let layout_exe = dir.join("layout");
+    sh(
+        Command::new("gcc")
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror"])
+            .arg(format!("-I{}", root.join("include").display()))
+            .arg(&c)
+            .arg("-o")
+            .arg(&layout_exe),
+        "compiling the layout program",
+    );
+    let layout = dir.join("layout.txt");
+    std::fs::write(&layout, sh(&mut Command::new(&layout_exe), "running the layout program"))
+        .expect("write layout.txt");
+
+    // The engine-free core, as Unity's MixPlay.Runtime assembly.
+    let runtime = dir.join("MixPlay.Runtime.dll");
+    let core = sources(&unity.join("Runtime"), &["Unity"]);
+    assert!(core.len() >= 5, "the core sources: {core:?}");
+    mcs(&runtime, "library", &[], &[], &core, "compiling Runtime/ (the engine-free core)");
+
+    // The MonoBehaviour, against the stand-in UnityEngine (player and editor paths).
+    let mut glue = sources(&unity.join("Runtime/Unity"), &[]);
+    glue.extend(sources(&unity.join("Tests/StandIn"), &[]));
+    for (defines, name) in [(&[][..], "MixPlay.Unity.dll"), (&["UNITY_EDITOR"][..], "editor/MixPlay.Unity.dll")] {
+        let out = dir.join(name);
+        std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+        mcs(&out, "library", &[&runtime], defines, &glue, "compiling Runtime/Unity against the UnityEngine stand-in");
+    }
+
+    // The console tests.
+    let exe = dir.join("MixPlay.ConsoleTests.exe");
+    mcs(&exe, "exe", &[&runtime], &[], &sources(&unity.join("Tests/Console"), &[]), "compiling Tests/Console");
+    Built { exe, layout }
+}
+
+/// The participants the program asked for, by key.
+struct Players<'a> {
+    s: &'a Served,
+    conns: HashMap<String, Conn>,
+}
+
+impl Players<'_> {
+    fn conn(&mut self, key: &str) -> Result<&mut Conn, String> {
+        self.conns.get_mut(key).ok_or_else(|| format!("{key} has not joined"))
+    }
+
+    fn answer(&mut self, line: &str) -> Result<String, String> {
+        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let s = self.s;
+        match cmd {
+            "JOIN" => {
+                let key = rest.trim();
+                match s.rt.block_on(participant(&s.m, Some(key))) {
+                    Connected::Open(mut p) => {
+                        let me = s.rt.block_on(p.event("onParticipantJoin"));
+                        let sid = first_session_id(&me);
+                        s.rt.block_on(p.event("onReady"));
+                        p.backlog.clear();
+                        self.conns.insert(key.to_owned(), p);
+                        Ok(format!("OK {sid}"))
+                    }
+                    Connected::Closed(code, _) => Ok(format!("ERR {code}")),
+                    Connected::Http(status) => Ok(format!("ERR {status}")),
+                }
+            }
+            "INPUT" => {
+                let (key, json) = rest.split_once(' ').ok_or("INPUT needs a key and a JSON object")?;
+                let input: Value = serde_json::from_str(json).map_err(|e| format!("bad JSON: {e}"))?;
+                let p = self.conn(key)?;
+                let reply = s.rt.block_on(p.call("giveInput", input));
+                Ok(match reply.error {
+                    Some(e) => format!("ERR {}", e.code),
+                    None => "OK".into(),
+                })
+            }
+            "WAIT_METHOD" => {
+                let (key, method) = rest.split_once(' ').ok_or("WAIT_METHOD needs a key and a method")?;
+                let p = self.conn(key)?;
+                let params = s.rt.block_on(p.event(method.trim()));
+                Ok(format!("OK {params}"))
+            }
+            "LEAVE" => {
+                let p = self.conns.remove(rest.trim()).ok_or("LEAVE: no such participant")?;
+                s.rt.block_on(p.close());
+                Ok("OK".into())
+            }
+            "SPARKS" => {
+                let user: u32 = rest.trim().parse().map_err(|_| "SPARKS needs a user id")?;
+                Ok(format!("OK {}", s.m.sparks_of(user)))
+            }
+            "APPROVE" => {
+                // A viewer approves a short code on the mediator's /go page.
+                let (code, token) = rest.split_once(' ').ok_or("APPROVE needs a code and a token")?;
+                let url = format!("{}/go", s.m.base_url());
+                let form = [("code", code.trim()), ("token", token.trim()), ("decision", "approve")];
+                match ureq::post(&url).send_form(form) {
+                    Ok(r) if r.status() == 200 => Ok("OK".into()),
+                    Ok(r) => Ok(format!("ERR {}", r.status().as_u16())),
+                    Err(e) => Err(format!("POST /go failed: {e}")),
+                }
+            }
+            "DONE" => Ok("OK".into()),
+            other => Err(format!("unknown command {other:?}")),
+        }
+    }
+}
+
+#[test]
+fn unity_wrapper_under_mono() {
+    if !have("mcs") || !have("mono") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "mcs/mono are not installed (scripts/test.sh installs mono-mcs and mono-runtime)"
+        );
+        eprintln!("note: mcs or mono is not installed; skipping the Unity wrapper test (apt-get install mono-mcs mono-runtime)");
+        return;
+    }
+    let built = build();
+    let lib = lib_dir();
+    let s = serve();
+
+    let mut child = Command::new("mono")
+        .arg("--debug")
+        .arg(&built.exe)
+        .arg(s.m.base_url())
+        .arg(&built.layout)
+        .env("LD_LIBRARY_PATH", &lib)
+        .env("MIXPLAY_TEST_WAIT_MS", WAIT_MS.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mono");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel::<Option<String>>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(Some(line)).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(None);
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+
+    let limit = Duration::from_millis(WAIT_MS * 12);
+    let deadline = Instant::now() + limit;
+    let mut players = Players { s: &s, conns: HashMap::new() };
+    let mut transcript: Vec<String> = Vec::new();
+    let mut problem = None;
+    let mut done = false;
+    loop {
+        let line = match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Some(l)) => l,
+            Ok(None) => break,
+            Err(_) => {
+                problem = Some(format!("the program ran longer than {limit:?}"));
+                break;
+            }
+        };
+        let Some(command) = line.strip_prefix("@ ") else {
+            transcript.push(line);
+            continue;
+        };
+        transcript.push(format!("> {command}"));
+        let answer = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| players.answer(command))) {
+            Ok(Ok(a)) => a,
+            Ok(Err(why)) => format!("FAIL {why}"),
+            Err(_) => "FAIL the harness panicked (see above)".into(),
+        };
+        if answer.starts_with("FAIL") && problem.is_none() {
+            problem = Some(answer.clone());
+        }
+        done |= command == "DONE";
+        transcript.push(format!("< {answer}"));
+        if writeln!(stdin, "{answer}").and_then(|_| stdin.flush()).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    if problem.is_some() {
+        let _ = child.kill();
+    }
+    let status = child.wait().expect("wait for mono");
+    let stderr = err_reader.join().unwrap_or_default();
+    let report = |why: &str| format!("{why}\n--- transcript ---\n{}\n--- stderr ---\n{stderr}", transcript.join("\n"));
+    if let Some(p) = problem {
+        panic!("{}", report(&p));
+    }
+    assert!(done, "{}", report("the program never said DONE"));
+    assert!(status.success(), "{}", report(&format!("the program exited with {status}")));
+    let last = transcript.last().cloned().unwrap_or_default();
+    let counts: Vec<u32> =
+        last.split(|c: char| !c.is_ascii_digit()).filter(|w| !w.is_empty()).filter_map(|w| w.parse().ok()).collect();
+    assert!(
+        last.ends_with(" failed") && last.contains(" passed, ") && counts.len() == 2,
+        "{}",
+        report(&format!("the last line is not `N passed, N failed`: {last:?}"))
+    );
+    assert_eq!(counts[1], 0, "{}", report("some C# tests failed"));
+    assert!(counts[0] >= 18, "{}", report("fewer C# tests ran than expected"));
+    eprintln!(
+        "{}",
+        transcript
+            .iter()
+            .filter(|l| !l.starts_with("> ") && !l.starts_with("< "))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
