@@ -738,13 +738,13 @@ pub(super) fn read_packet(p: PacketRef<'_>, interner: &mut Interner) -> Work {
         } else if p.method == "hello" {
             Work::Ack(p.id, p.discard)
         } else {
-            match read_method(p.method, p.params) {
+            match read_method(&p.method, p.params) {
                 Some(Ok(item)) => Work::Event(p.id, p.discard, item),
                 Some(Err(e)) => Work::Bad(p.id, p.discard, e),
                 None => Work::Unhandled(
                     p.id,
                     p.discard,
-                    p.method.to_owned(),
+                    p.method.into_owned(),
                     p.params.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()),
                 ),
             }

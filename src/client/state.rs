@@ -163,20 +163,9 @@ impl StateCache {
             }
             Incoming::Input(i) => out.push_back(Event::Input(i)),
             Incoming::Inputs(list) => out.extend(list.into_iter().map(Event::Input)),
-            Incoming::ParticipantsJoined(list) => {
-                for o in list {
-                    let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
-                    let existing = self.participants.get(&id).cloned();
-                    let p = self.participant_from(&o, existing.as_ref());
-                    self.participants.insert(id.clone(), p);
-                    out.push_back(if existing.is_some() {
-                        Event::ParticipantUpdated(id)
-                    } else {
-                        Event::ParticipantJoined(id)
-                    });
-                }
-            }
-            Incoming::ParticipantsUpdated(list) => {
+            // Joins and updates both upsert: a join for someone known is an update, and an update
+            // for someone unknown (missed join) is a join.
+            Incoming::ParticipantsJoined(list) | Incoming::ParticipantsUpdated(list) => {
                 for o in list {
                     let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
                     let existing = self.participants.get(&id).cloned();

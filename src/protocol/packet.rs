@@ -1,5 +1,7 @@
 //! Method and reply packets, and frames that hold one packet or a JSON array of packets.
 
+use std::borrow::Cow;
+
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -207,28 +209,6 @@ impl FrameError {
     }
 }
 
-/// The fields any packet may carry, read in one pass without building a `Value` tree for the
-/// envelope.
-#[derive(Deserialize)]
-struct RawPacket<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, deserialize_with = "lenient_id")]
-    id: Option<u32>,
-    #[serde(borrow)]
-    method: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow)]
-    params: Option<&'a RawValue>,
-    #[serde(borrow)]
-    result: Option<&'a RawValue>,
-    #[serde(borrow)]
-    error: Option<&'a RawValue>,
-    #[serde(default)]
-    discard: Option<bool>,
-    #[serde(default, deserialize_with = "lenient_seq")]
-    seq: Option<i32>,
-}
-
 /// Ids are u32; the spec's own batch example quotes one as a string, so numeric strings pass.
 fn lenient_id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     match Value::deserialize(d)? {
@@ -261,28 +241,20 @@ fn raw_to_value(raw: Option<&RawValue>) -> Result<Value, serde_json::Error> {
     }
 }
 
-fn packet_from_raw(raw: RawPacket<'_>) -> Result<Packet, FrameError> {
-    let id = raw.id.unwrap_or(0);
+fn packet_from_ref(p: PacketRef<'_>) -> Result<Packet, FrameError> {
+    let id = p.id;
     let malformed = |kind: &'static str, reason: String| FrameError::Malformed { id, kind, reason };
-    match raw.kind.as_deref() {
-        Some("method") => {
-            let method = raw.method.ok_or_else(|| malformed("method", "missing `method` name".into()))?.into_owned();
-            let params = raw_to_value(raw.params).map_err(|e| malformed("method", e.to_string()))?;
-            Ok(Packet::Method(Method { id, method, params, discard: raw.discard.unwrap_or(false), seq: raw.seq }))
-        }
-        Some("reply") => {
-            let result = raw_to_value(raw.result).map_err(|e| malformed("reply", e.to_string()))?;
-            let error = match raw.error {
-                None => None,
-                Some(e) if e.get() == "null" => None,
-                Some(e) => Some(
-                    serde_json::from_str::<ErrorBody>(e.get())
-                        .map_err(|err| malformed("reply", format!("bad error object: {err}")))?,
-                ),
-            };
-            Ok(Packet::Reply(Reply { id, result, error, seq: raw.seq }))
-        }
-        other => Err(FrameError::UnknownType { id, kind: other.unwrap_or("").to_owned() }),
+    if p.is_method {
+        let params = raw_to_value(p.params).map_err(|e| malformed("method", e.to_string()))?;
+        Ok(Packet::Method(Method { id, method: p.method.into_owned(), params, discard: p.discard, seq: p.seq }))
+    } else {
+        let result = raw_to_value(p.result).map_err(|e| malformed("reply", e.to_string()))?;
+        let error = p
+            .error
+            .map(|e| serde_json::from_str::<ErrorBody>(e.get()))
+            .transpose()
+            .map_err(|err| malformed("reply", format!("bad error object: {err}")))?;
+        Ok(Packet::Reply(Reply { id, result, error, seq: p.seq }))
     }
 }
 
@@ -291,25 +263,31 @@ fn packet_from_raw(raw: RawPacket<'_>) -> Result<Packet, FrameError> {
 /// A packet that cannot be read fails the whole frame; callers answer with
 /// [`FrameError::to_reply`].
 pub fn parse_frame(text: &str) -> Result<Vec<Packet>, FrameError> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        let raws: Vec<RawPacket<'_>> = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
-        raws.into_iter().map(packet_from_raw).collect()
-    } else {
-        let raw: RawPacket<'_> = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
-        Ok(vec![packet_from_raw(raw)?])
+    let mut packets = Vec::with_capacity(1);
+    let mut failure = None;
+    visit_frame(text, |p| {
+        if failure.is_none() {
+            match packet_from_ref(p) {
+                Ok(packet) => packets.push(packet),
+                Err(e) => failure = Some(e),
+            }
+        }
+    })?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(packets),
     }
 }
 
 /// A packet borrowed from its frame's text, for readers that want to parse `params` or `result`
 /// into their own types without building a `Value` tree first.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PacketRef<'a> {
     /// `method` or `reply` (other types are refused before a visitor sees them).
     pub is_method: bool,
     pub id: u32,
     /// The method name (methods only).
-    pub method: &'a str,
+    pub method: Cow<'a, str>,
     pub params: Option<&'a RawValue>,
     pub result: Option<&'a RawValue>,
     /// The error object, `None` when absent or `null`.
@@ -318,16 +296,15 @@ pub struct PacketRef<'a> {
     pub seq: Option<i32>,
 }
 
-/// The envelope with borrowed strings only (method names never need unescaping in practice;
-/// an escaped one fails to borrow and the frame is reported as malformed).
+/// The envelope: names are borrowed from the frame unless they hold escapes.
 #[derive(Deserialize)]
 struct BorrowedPacket<'a> {
     #[serde(rename = "type", borrow)]
-    kind: Option<&'a str>,
+    kind: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "lenient_id")]
     id: Option<u32>,
     #[serde(borrow)]
-    method: Option<&'a str>,
+    method: Option<Cow<'a, str>>,
     #[serde(borrow)]
     params: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -342,7 +319,7 @@ struct BorrowedPacket<'a> {
 
 fn packet_ref(raw: BorrowedPacket<'_>) -> Result<PacketRef<'_>, FrameError> {
     let id = raw.id.unwrap_or(0);
-    let is_method = match raw.kind {
+    let is_method = match raw.kind.as_deref() {
         Some("method") => true,
         Some("reply") => false,
         other => return Err(FrameError::UnknownType { id, kind: other.unwrap_or("").to_owned() }),
@@ -353,7 +330,7 @@ fn packet_ref(raw: BorrowedPacket<'_>) -> Result<PacketRef<'_>, FrameError> {
     Ok(PacketRef {
         is_method,
         id,
-        method: raw.method.unwrap_or(""),
+        method: raw.method.unwrap_or_default(),
         params: raw.params,
         result: raw.result,
         error: raw.error.filter(|e| e.get() != "null"),

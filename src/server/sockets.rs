@@ -15,7 +15,7 @@ use super::peer::{close_message, CloseWatch, Peer};
 use super::session::{ChannelSession, Effects};
 use super::world::{Project, User};
 use crate::protocol::compression::MAX_PACKET_BYTES;
-use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
+use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, PROTOCOL_VERSION};
 
 /// Initial read buffer of a participant socket. tungstenite zero-fills the whole buffer before
 /// its first read, so its default (128 KiB) would cost that much resident memory per viewer;
@@ -99,32 +99,34 @@ async fn next_message(
     }
 }
 
-async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, project: Project) {
-    let (sink, mut stream) = socket.split();
-    let (peer, mut close) = Peer::spawn(sink, hub.config.game_queue);
-    let session = Arc::new(ChannelSession::new(channel, &project, peer.clone()));
-    if !hub.start_session(session.clone()) {
-        peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
-        return;
-    }
-    peer.send(super::peer::unsequenced(&Packet::Method(Method::discarded(0, "hello", serde_json::Value::Null)))).await;
+/// Reads methods from a socket until it closes or a close is requested, answering each one:
+/// `handle` runs the method and collects its effects, which are delivered (game-bound packets to
+/// `game`) before the reply. `setCompression` is answered here for every socket.
+async fn serve_methods(
+    mut stream: futures_util::stream::SplitStream<WebSocket>,
+    mut close: CloseWatch,
+    peer: &Peer,
+    game: &Peer,
+    mut handle: impl FnMut(&Method, &mut Effects) -> Result<serde_json::Value, ErrorBody>,
+) {
     let mut inbound = Inbound::default();
     while let Some(message) = next_message(&mut stream, &mut close).await {
-        match inbound.read(message, &peer).await {
+        match inbound.read(message, peer).await {
             Incoming::Packets(packets) => {
                 for packet in packets {
                     let Packet::Method(m) = packet else { continue };
                     if m.method == "setCompression" {
-                        inbound.set_compression(&m, &peer).await;
+                        inbound.set_compression(&m, peer).await;
                         continue;
                     }
                     let mut fx = Effects::default();
-                    let result = session.game_method(&hub, &m, &mut fx);
+                    let result = handle(&m, &mut fx);
+                    // A memory-limit close goes out after the reply that triggered it.
                     let close_after = fx.close_game.take();
-                    deliver(&peer, fx).await;
-                    answer(&peer, &m, result).await;
+                    deliver(game, fx).await;
+                    answer(peer, &m, result).await;
                     if let Some((code, reason)) = close_after {
-                        peer.close(code, &reason);
+                        game.close(code, &reason);
                     }
                 }
             }
@@ -136,6 +138,18 @@ async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, project
             }
         }
     }
+}
+
+async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, project: Project) {
+    let (sink, stream) = socket.split();
+    let (peer, close) = Peer::spawn(sink, hub.config.game_queue);
+    let session = Arc::new(ChannelSession::new(channel, &project, peer.clone()));
+    if !hub.start_session(session.clone()) {
+        peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
+        return;
+    }
+    peer.send(super::peer::unsequenced(&Packet::Method(Method::discarded(0, "hello", serde_json::Value::Null)))).await;
+    serve_methods(stream, close, &peer, &peer, |m, fx| session.game_method(&hub, m, fx)).await;
     hub.end_session(&session);
     session.close_participants(ErrorCode::SessionEnded, "the game client disconnected");
 }
@@ -177,8 +191,8 @@ pub async fn participant(
 }
 
 async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelSession>, user: Option<User>) {
-    let (sink, mut stream) = socket.split();
-    let (peer, mut close) = Peer::spawn(sink, hub.config.participant_queue);
+    let (sink, stream) = socket.split();
+    let (peer, close) = Peer::spawn(sink, hub.config.participant_queue);
     let session_id = match session.join(user.as_ref(), peer.clone()) {
         Ok((id, fx)) => {
             deliver(&session.game, fx).await;
@@ -189,30 +203,8 @@ async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelS
             return;
         }
     };
-    let mut inbound = Inbound::default();
-    while let Some(message) = next_message(&mut stream, &mut close).await {
-        match inbound.read(message, &peer).await {
-            Incoming::Packets(packets) => {
-                for packet in packets {
-                    let Packet::Method(m) = packet else { continue };
-                    if m.method == "setCompression" {
-                        inbound.set_compression(&m, &peer).await;
-                        continue;
-                    }
-                    let mut fx = Effects::default();
-                    let result = session.participant_method(&hub, &session_id, &m, &mut fx);
-                    deliver(&session.game, fx).await;
-                    answer(&peer, &m, result).await;
-                }
-            }
-            Incoming::Nothing => {}
-            Incoming::Closed => break,
-            Incoming::Fatal(code, reason) => {
-                peer.close(code.code(), &reason);
-                break;
-            }
-        }
-    }
+    serve_methods(stream, close, &peer, &session.game, |m, fx| session.participant_method(&hub, &session_id, m, fx))
+        .await;
     let fx = session.leave(&session_id);
     deliver(&session.game, fx).await;
 }
