@@ -1,9 +1,10 @@
 //! The participant page in headless Chromium (Debian's `chromium`, driven by `playwright-core`)
-//! against the mediator, while this thread plays the game through `mixplay::client::Session`.
+//! against the mediator, while this thread plays the game through `mixplay::client::Session` (and,
+//! for the chat panel, the streamer on a raw chat socket).
 //!
-//! `tests/browser/participant.js` prints `STEP {json}` lines; for each, the game side asserts what
+//! The scripts in `tests/browser/` print `STEP {json}` lines; for each, this side asserts what
 //! it received (or changes something) and answers `OK` on the script's stdin, so both sides check
-//! each other in turn. Screenshots of each grid size land in `tests/artifacts/`.
+//! each other in turn. Screenshots land in `tests/artifacts/`.
 #![cfg(feature = "server")]
 mod common;
 
@@ -14,8 +15,16 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::client::*;
+use common::oauth::get;
+use common::WAIT;
+use futures_util::{SinkExt, StreamExt};
 use mixplay::client::{ButtonAction, Event, Input, InputKind, Session, SessionId};
+use mixplay::server::world::WorldFile;
+use mixplay::server::{MediatorConfig, World};
 use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -41,7 +50,8 @@ impl Drop for Script {
 }
 
 impl Script {
-    fn start(base: &str, artifacts: &Path) -> Script {
+    /// Runs `tests/browser/{name}` against the mediator at `base`.
+    fn start(name: &str, base: &str, artifacts: &Path) -> Script {
         let dir = browser_dir();
         assert!(
             dir.join("node_modules/playwright-core").is_dir(),
@@ -49,7 +59,7 @@ impl Script {
         );
         assert!(Path::new(CHROMIUM).exists(), "{CHROMIUM} is missing: run `scripts/test.sh` (it installs `chromium`)");
         let mut child = Command::new("node")
-            .arg(dir.join("participant.js"))
+            .arg(dir.join(name))
             .arg(base)
             .arg(artifacts)
             .current_dir(&dir)
@@ -173,7 +183,7 @@ fn participant_page_plays_in_headless_chromium() {
     let mut game = connected(&s);
     set_up(&mut game);
     let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
-    let mut script = Script::start(&s.m.base_url(), &artifacts);
+    let mut script = Script::start("participant.js", &s.m.base_url(), &artifacts);
 
     script.expect("joined");
     let Event::ParticipantJoined(viewer) =
@@ -291,5 +301,183 @@ fn participant_page_plays_in_headless_chromium() {
     assert!(status.success(), "the browser script failed: {status:?}");
     for size in ["large", "medium", "small"] {
         assert!(artifacts.join(format!("participant-{size}.png")).is_file(), "a {size} screenshot was saved");
+    }
+}
+
+/// The demo world, with slow chat (one message a minute) on channel 1.
+fn chat_world() -> World {
+    let file: WorldFile = serde_json::from_value(json!({
+        "users": [
+            { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 50 },
+            { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000, "level": 1 },
+            { "id": 3, "username": "viewer2", "token": "demo-viewer-2", "sparks": 1000, "level": 2 }
+        ],
+        "channels": [ { "id": 1, "owner": 1, "slowChat": 60000 } ],
+        "projects": [ {
+            "versionId": 1, "owner": 1,
+            "scenes": [ { "sceneID": "default", "controls": [] } ],
+            "groups": [ { "groupID": "default", "sceneID": "default" } ]
+        } ]
+    }))
+    .unwrap();
+    World::new(file).unwrap()
+}
+
+/// The streamer's chat socket (raw packets), driven on the mediator's runtime.
+struct StreamerChat<'a> {
+    s: &'a Served,
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+    /// Packets read while waiting for something else.
+    backlog: Vec<Value>,
+}
+
+impl<'a> StreamerChat<'a> {
+    /// Joins channel 1's chat as the streamer: `GET /api/v1/chats/1` with the streamer's bearer
+    /// token gives the endpoint and an authkey, then `auth`.
+    fn join(s: &'a Served) -> StreamerChat<'a> {
+        let base = s.m.base_url();
+        let me = get(&format!("{base}/api/v1/users/current"), Some("demo-streamer"));
+        assert_eq!(me.status, 200, "{}", me.text);
+        let details = get(&format!("{base}/api/v1/chats/1"), Some("demo-streamer"));
+        assert_eq!(details.status, 200, "{}", details.text);
+        let endpoint = details.body["endpoints"][0].as_str().expect("an endpoint").to_owned();
+        let key = details.body["authkey"].as_str().expect("an authkey with a bearer token").to_owned();
+        let url = format!("{endpoint}?version=1.0&Client-ID=browser-test");
+        let (ws, _) = s.rt.block_on(tokio_tungstenite::connect_async(url)).expect("the chat socket opens");
+        let mut chat = StreamerChat { s, ws, next_id: 1, backlog: Vec::new() };
+        let welcome = chat.next();
+        assert_eq!(welcome["event"], "WelcomeEvent", "{welcome}");
+        let auth = chat.ok("auth", json!([1, me.body["id"], key]));
+        assert_eq!(auth["authenticated"], true);
+        assert!(auth["roles"].as_array().unwrap().contains(&json!("Owner")), "{auth}");
+        chat
+    }
+
+    fn next(&mut self) -> Value {
+        self.s.rt.block_on(async {
+            loop {
+                match tokio::time::timeout(WAIT, self.ws.next()).await.expect("a chat packet in time") {
+                    Some(Ok(Message::Text(t))) => return serde_json::from_str(t.as_str()).unwrap(),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    other => panic!("unexpected chat frame: {other:?}"),
+                }
+            }
+        })
+    }
+
+    /// Calls `method`; returns the reply (events read meanwhile go to the backlog).
+    fn call(&mut self, method: &str, args: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let packet = json!({ "type": "method", "method": method, "arguments": args, "id": id });
+        self.s.rt.block_on(self.ws.send(Message::text(packet.to_string()))).expect("the chat socket takes a packet");
+        loop {
+            let p = self.next();
+            if p["type"] == "reply" && p["id"] == json!(id) {
+                return p;
+            }
+            self.backlog.push(p);
+        }
+    }
+
+    fn ok(&mut self, method: &str, args: Value) -> Value {
+        let r = self.call(method, args);
+        assert!(r["error"].is_null(), "{method} failed: {r}");
+        r["data"].clone()
+    }
+
+    /// Waits for event `name` whose data passes `pred`; returns the data.
+    fn event(&mut self, name: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            if let Some(i) = self.backlog.iter().position(|p| p["event"] == name && pred(&p["data"])) {
+                return self.backlog.remove(i)["data"].clone();
+            }
+            let p = self.next();
+            self.backlog.push(p);
+        }
+    }
+
+    /// Asserts that no chat message from anyone but the streamer is pending, after a `ping` round
+    /// trip (by its reply, everything the mediator sent before has been read).
+    fn no_viewer_messages(&mut self) {
+        self.ok("ping", json!([]));
+        let stray: Vec<&Value> =
+            self.backlog.iter().filter(|p| p["event"] == "ChatMessage" && p["data"]["user_id"] != 1).collect();
+        assert!(stray.is_empty(), "the mediator took messages it should have refused: {stray:?}");
+    }
+}
+
+/// The text of a chat message, its parts joined.
+fn message_text(data: &Value) -> String {
+    data["message"]["message"].as_array().into_iter().flatten().filter_map(|p| p["text"].as_str()).collect()
+}
+
+#[test]
+fn participant_page_chats_in_headless_chromium() {
+    let config = MediatorConfig { chat_max_message_chars: 100, ..MediatorConfig::default() };
+    let s = serve_with(chat_world(), config);
+    let mut game = connected(&s);
+    set_up(&mut game);
+    let mut streamer = StreamerChat::join(&s);
+    // History for the page to show on joining: an emoticon, a link, and markup that must stay text.
+    streamer
+        .ok("msg", json!(["Welcome :) rules at https://example.com/rules <b>bold?</b> <img src=x onerror=alert(1)>"]));
+    streamer.ok("msg", json!(["the other emoticons: :( :D ;) :P <3"]));
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+    let mut script = Script::start("chat.js", &s.m.base_url(), &artifacts);
+
+    script.expect("chat-joined");
+    streamer.event("UserJoin", |d| d["username"] == "viewer1");
+    script.ok();
+
+    // What the viewer typed reaches the streamer's socket.
+    script.expect("chat-sent");
+    let sent = streamer.event("ChatMessage", |d| d["user_name"] == "viewer1");
+    assert_eq!(message_text(&sent), "hello from the page @streamer");
+    assert_eq!(sent["user_id"], 2);
+    assert!(sent["message"]["meta"].get("whisper").is_none(), "a message to everyone: {sent}");
+    let parts = sent["message"]["message"].as_array().unwrap();
+    assert!(parts.iter().any(|p| p["type"] == "tag" && p["username"] == "streamer"), "{sent}");
+    // The streamer answers everyone, and whispers to the viewer.
+    streamer.ok("msg", json!(["thanks for watching, viewer1!"]));
+    streamer.ok("whisper", json!(["viewer1", "psst, a secret"]));
+    script.ok();
+
+    // The viewer whispered back; the streamer deletes the viewer's message.
+    script.expect("chat-received");
+    let back = streamer.event("ChatMessage", |d| d["user_name"] == "viewer1");
+    assert_eq!(back["message"]["meta"]["whisper"], true, "{back}");
+    assert_eq!(back["target"], "streamer");
+    assert_eq!(message_text(&back), "thank you!");
+    streamer.ok("deleteMessage", json!([sent["id"]]));
+    script.ok();
+
+    // Too long, slow chat, and a whisper to someone absent: all refused.
+    script.expect("chat-errors");
+    streamer.no_viewer_messages();
+    streamer.ok("vote:start", json!(["Best snack?", ["Chips", "Fruit"], 600]));
+    script.ok();
+
+    script.expect("voted");
+    streamer.event("PollStart", |d| d["voters"] == 1 && d["responses"]["Fruit"] == 1 && d["responses"]["Chips"] == 0);
+    streamer.ok("timeout", json!(["viewer1", "30s"]));
+    script.ok();
+
+    script.expect("timed-out");
+    streamer.no_viewer_messages();
+    script.ok();
+
+    script.expect("anonymous");
+    streamer.no_viewer_messages();
+    streamer.ok("clearMessages", json!([]));
+    script.ok();
+
+    script.expect("done");
+    script.ok();
+    let status = script.child.wait().expect("the script exits");
+    assert!(status.success(), "the browser script failed: {status:?}");
+    for name in ["chat-large", "chat-small", "chat-anonymous"] {
+        assert!(artifacts.join(format!("{name}.png")).is_file(), "{name}.png was saved");
     }
 }

@@ -2,9 +2,10 @@
 //
 // Design
 // ------
-// * Handles: `mixplay::Config` and `mixplay::Session` own their C handle through a
-//   `std::unique_ptr` whose deleter calls `mixplay_config_free` / `mixplay_session_free`. They are
-//   move-only; a moved-from object holds no handle (calls on it throw `Error` with
+// * Handles: `mixplay::Config`, `mixplay::Session`, `mixplay::Chat` and `mixplay::Auth` (alias
+//   `mixplay::SignIn`) own their C handle through a `std::unique_ptr` whose deleter calls
+//   `mixplay_config_free` / `mixplay_session_free` / `mixplay_chat_free` / `mixplay_auth_free`.
+//   They are move-only; a moved-from object holds no handle (calls on it throw `Error` with
 //   MIXPLAY_RESULT_NULL_ARGUMENT). `raw()` is the escape hatch to the C API, `release()` gives the
 //   handle up, and the `explicit` constructor from a raw pointer adopts one.
 // * Errors: every C call that fails throws `mixplay::Error`, carrying the `mixplay_result` code
@@ -13,21 +14,25 @@
 //   `text`, `path`), as in C. Destructors never throw.
 // * Strings in are `std::string_view`; the wrapper copies each into a NUL-terminated
 //   `std::string` for the call. Strings out are `std::string_view`s into the library's storage,
-//   valid exactly as long as the C API says: until the next poll of the session (or its
-//   destruction). Copy them (`std::string(view)`) to keep them longer. The one exception is
-//   `Session::get_control_string`, which returns an owning `std::string`.
+//   valid exactly as long as the C API says: until the next poll of the session, chat or sign-in
+//   that returned them (or its destruction). Copy them (`std::string(view)`) to keep them
+//   longer. The exceptions are `Session::get_control_string` and `AuthStatus::tokens()`, which
+//   return owning `std::string`s.
 // * Events: `Session::poll()` returns `std::optional<Event>`: empty when the frame's events are
 //   used up. `Event` is one flat struct with a `kind` and typed fields, mirroring
 //   `mixplay_event` 1:1 (which fields are set depends on the kind; see mixplay.h). We chose this
 //   over a `std::variant` of per-kind structs because it keeps the wrapper a thin, allocation-free
 //   view of the C event, a `switch (e.kind)` reads like the C code, and new kinds need no new
 //   types. Its string fields are views with the lifetime above.
+//   `Chat::poll()` likewise returns `std::optional<ChatEvent>` (a flat view of
+//   `mixplay_chat_event`), and `Auth::poll()` an `AuthStatus` (a view of `mixplay_auth_status`,
+//   with `waiting()`, `approved()`, … and `tokens()`, an owning copy of the tokens).
 // * Requests return the request id (`uint64_t`); the answer arrives later as a `Reply` event
-//   carrying it.
+//   (`Event` or `ChatEvent`) carrying it.
 // * Callbacks (`for_each_participant`) take any callable; an exception thrown inside is caught
 //   before it reaches the C library and rethrown after the call returns.
-// * Threads: as in C. A Session may be used from any thread, but `poll` must not overlap itself
-//   (the second gets an Error with MIXPLAY_RESULT_BUSY).
+// * Threads: as in C. A Session or Chat may be used from any thread, but `poll` must not overlap
+//   itself (the second gets an Error with MIXPLAY_RESULT_BUSY).
 #ifndef MIXPLAY_HPP
 #define MIXPLAY_HPP
 
@@ -698,6 +703,345 @@ private:
 
     std::unique_ptr<mixplay_session, detail::SessionDeleter> handle_;
 };
+
+// ===================================================================================== chat
+
+namespace detail {
+
+struct ChatDeleter {
+    void operator()(mixplay_chat *c) const noexcept { (void)mixplay_chat_free(c); }
+};
+
+struct AuthDeleter {
+    void operator()(mixplay_auth *a) const noexcept { (void)mixplay_auth_free(a); }
+};
+
+// A NUL-terminated copy of an optional view; `ptr()` is NULL for an empty optional.
+class OptZ {
+public:
+    explicit OptZ(std::optional<std::string_view> s) : has_(s.has_value()), s_(s ? std::string(*s) : std::string()) {}
+    const char *ptr() const noexcept { return has_ ? s_.c_str() : nullptr; }
+
+private:
+    bool has_;
+    std::string s_;
+};
+
+}  // namespace detail
+
+// `mixplay_chat_event_kind`.
+enum class ChatEventKind : uint32_t {
+    None = MIXPLAY_CHAT_EVENT_KIND_NONE,
+    Connection = MIXPLAY_CHAT_EVENT_KIND_CONNECTION,
+    Joined = MIXPLAY_CHAT_EVENT_KIND_JOINED,
+    Message = MIXPLAY_CHAT_EVENT_KIND_MESSAGE,
+    Event = MIXPLAY_CHAT_EVENT_KIND_EVENT,
+    Reply = MIXPLAY_CHAT_EVENT_KIND_REPLY,
+};
+
+// The library's codes in a failed chat reply (`ChatEvent::code`); 0 means the service refused the
+// request and `text` is its error (e.g. "UACCESS").
+enum class ChatReplyCode : uint32_t {
+    Service = 0,
+    TimedOut = 1,
+    NotConnected = 2,
+    ConnectionLost = 3,
+};
+
+// One event from `Chat::poll` (a view of `mixplay_chat_event`; strings valid until the next poll
+// of the chat, or its destruction). Which fields are set depends on `kind`; see mixplay.h.
+struct ChatEvent {
+    ChatEventKind kind = ChatEventKind::None;
+    // Connection events.
+    ConnectionState connection_state = ConnectionState::Unknown;
+    // Reply events: the request answered.
+    uint64_t request_id = 0;
+    // Failed replies: a `ChatReplyCode` value (0 for the service's own error).
+    uint32_t code = 0;
+    // Message: the sender. Joined: the signed-in user (0 when anonymous).
+    uint32_t user_id = 0;
+    // Reply: success. Joined: signed in (not anonymous).
+    bool flag = false;
+    // Message: a whisper to `target`.
+    bool whisper = false;
+    // Message: a `/me` action.
+    bool action = false;
+    std::string_view user_name;
+    std::string_view message_id;
+    // Message: the text. Event: its name. Failed reply: the error. Connection: why.
+    std::string_view text;
+    std::string_view target;
+    // Message, Joined: the roles as a JSON array.
+    std::string_view roles;
+    // Message: the message data. Event: the event data. Reply: the reply data.
+    std::string_view json;
+
+    // Converts the C event.
+    static ChatEvent from(const mixplay_chat_event &e) {
+        ChatEvent out;
+        out.kind = static_cast<ChatEventKind>(e.kind);
+        out.connection_state = static_cast<ConnectionState>(e.connection_state);
+        out.request_id = e.request_id;
+        out.code = e.code;
+        out.user_id = e.user_id;
+        out.flag = e.flag;
+        out.whisper = e.whisper;
+        out.action = e.action;
+        out.user_name = detail::view(e.user_name);
+        out.message_id = detail::view(e.message_id);
+        out.text = detail::view(e.text);
+        out.target = detail::view(e.target);
+        out.roles = detail::view(e.roles);
+        out.json = detail::view(e.json);
+        return out;
+    }
+
+    // A reply that succeeded (`json` holds the data; else `code` and `text`).
+    bool ok() const noexcept { return kind == ChatEventKind::Reply && flag; }
+    // Whether this is the reply to `request`.
+    bool is_reply_to(uint64_t request) const noexcept { return kind == ChatEventKind::Reply && request_id == request; }
+    // A chat message (from `user`, if given).
+    bool is_message(std::optional<std::string_view> user = std::nullopt) const noexcept {
+        return kind == ChatEventKind::Message && (!user || user_name == *user);
+    }
+    // A service event named `name` (`UserJoin`, `PollStart`, `DeleteMessage`, …).
+    bool is_event(std::string_view name) const noexcept { return kind == ChatEventKind::Event && text == name; }
+    // The library's code of a failed reply.
+    ChatReplyCode reply_code() const noexcept { return static_cast<ChatReplyCode>(code); }
+};
+
+// A channel's chat (see mixplay_chat_* in mixplay.h). Move-only; the destructor closes the
+// connection and frees it.
+class Chat {
+public:
+    // Connects to channel `channel_id`'s chat at `base_url` (e.g. "https://mixer.com", or a
+    // mediator's "http://127.0.0.1:8080") in the background. `token` is the user's OAuth access
+    // token (from `Auth`); without one (or with an empty one) the chat is read anonymously and
+    // sending is refused with `UACCESS`. `client_id` is the app's `Client-ID` (none when empty).
+    // `settings`, if given, lends its TLS roots, reconnect policy and timeouts.
+    Chat(std::string_view base_url, uint32_t channel_id, std::optional<std::string_view> token = std::nullopt,
+         std::optional<std::string_view> client_id = std::nullopt, const Config *settings = nullptr) {
+        detail::OptZ tok(token), cid(client_id);
+        mixplay_chat *c = nullptr;
+        detail::check(mixplay_chat_new(detail::z(base_url).c_str(), channel_id, tok.ptr(), cid.ptr(),
+                                       settings ? settings->raw() : nullptr, &c));
+        handle_.reset(c);
+    }
+    // Adopts a chat made with the C API.
+    explicit Chat(mixplay_chat *adopt) noexcept : handle_(adopt) {}
+
+    mixplay_chat *raw() const noexcept { return handle_.get(); }
+    mixplay_chat *release() noexcept { return handle_.release(); }
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    // The next event, or nothing when none is waiting. Its views stay valid until the next poll.
+    std::optional<ChatEvent> poll() {
+        mixplay_chat_event e;
+        bool has = false;
+        detail::check(mixplay_chat_poll(raw(), &e, &has));
+        if (!has) return std::nullopt;
+        return ChatEvent::from(e);
+    }
+
+    // The connection state as of the events polled so far.
+    ConnectionState connection_state() const {
+        uint32_t s = 0;
+        detail::check(mixplay_chat_connection_state(raw(), &s));
+        return static_cast<ConnectionState>(s);
+    }
+
+    // ----- requests (each returns the request id its reply will carry) -----
+
+    // Any chat method, with `args_json` a JSON array of its arguments (`auth` is refused).
+    uint64_t call(std::string_view method, std::string_view args_json) {
+        return req(mixplay_chat_call, detail::z(method).c_str(), detail::z(args_json).c_str());
+    }
+    // Sends `text` to the channel (`/me …` sends an action).
+    uint64_t send(std::string_view text) { return req(mixplay_chat_send, detail::z(text).c_str()); }
+    // Whispers `text` to `username`.
+    uint64_t whisper(std::string_view username, std::string_view text) {
+        return req(mixplay_chat_whisper, detail::z(username).c_str(), detail::z(text).c_str());
+    }
+    // Times `username` out for `duration` ("30s", "1m15s", "2h", bare seconds), or "clear".
+    uint64_t timeout(std::string_view username, std::string_view duration) {
+        return req(mixplay_chat_timeout, detail::z(username).c_str(), detail::z(duration).c_str());
+    }
+    // Removes every message of `username`.
+    uint64_t purge(std::string_view username) { return req(mixplay_chat_purge, detail::z(username).c_str()); }
+    // Deletes one message by id (`ChatEvent::message_id`).
+    uint64_t delete_message(std::string_view message_id) {
+        return req(mixplay_chat_delete_message, detail::z(message_id).c_str());
+    }
+    // Clears the chat.
+    uint64_t clear_messages() { return req(mixplay_chat_clear_messages); }
+    // The last `count` messages (at most 100): the reply's `json` is an array, oldest first.
+    uint64_t history(uint32_t count) { return req(mixplay_chat_history, count); }
+    // Starts a poll: `answers_json` is a JSON array of at least two strings.
+    uint64_t start_poll(std::string_view question, std::string_view answers_json, uint32_t seconds) {
+        return req(mixplay_chat_start_poll, detail::z(question).c_str(), detail::z(answers_json).c_str(), seconds);
+    }
+    // Votes for answer `index` (0-based) of the running poll.
+    uint64_t vote(uint32_t index) { return req(mixplay_chat_vote, index); }
+
+private:
+    // Calls a request function with the chat first and the request id last.
+    template <class Fn, class... Args>
+    uint64_t req(Fn fn, Args... args) {
+        uint64_t id = 0;
+        detail::check(fn(raw(), args..., &id));
+        return id;
+    }
+
+    std::unique_ptr<mixplay_chat, detail::ChatDeleter> handle_;
+};
+
+// ================================================================================== sign-in
+
+// Whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is past half
+// its lifetime and should be refreshed (`Auth::refresh`).
+inline bool token_is_stale(int64_t granted_at, uint64_t expires_in) {
+    bool stale = false;
+    detail::check(mixplay_token_is_stale(granted_at, expires_in, &stale));
+    return stale;
+}
+
+// `mixplay_auth_state`.
+enum class AuthState : uint32_t {
+    Idle = MIXPLAY_AUTH_STATE_IDLE,
+    Starting = MIXPLAY_AUTH_STATE_STARTING,
+    Waiting = MIXPLAY_AUTH_STATE_WAITING,
+    Approved = MIXPLAY_AUTH_STATE_APPROVED,
+    Denied = MIXPLAY_AUTH_STATE_DENIED,
+    Expired = MIXPLAY_AUTH_STATE_EXPIRED,
+    Refreshing = MIXPLAY_AUTH_STATE_REFRESHING,
+    Failed = MIXPLAY_AUTH_STATE_FAILED,
+};
+
+// Tokens of an approved sign-in, copied out of an `AuthStatus` to keep. They are secrets: keep
+// them out of logs.
+struct Tokens {
+    std::string access_token;
+    std::string refresh_token;
+    uint64_t expires_in = 0;
+    int64_t granted_at = 0;
+
+    // Past half its lifetime: refresh it (`Auth::refresh(refresh_token)`).
+    bool stale() const { return token_is_stale(granted_at, expires_in); }
+};
+
+// The sign-in's status from `Auth::poll` (a view of `mixplay_auth_status`; strings valid until
+// the next poll of the sign-in, or its destruction). Fields the state does not use are empty.
+struct AuthStatus {
+    AuthState state = AuthState::Idle;
+    // Waiting: the code to show, where to enter it (the code filled in), and how long it works.
+    std::string_view code;
+    std::string_view url;
+    uint64_t code_expires_in_ms = 0;
+    // Approved: the tokens (secrets), the access token's lifetime in seconds from `granted_at`
+    // (unix seconds).
+    std::string_view access_token;
+    std::string_view refresh_token;
+    uint64_t expires_in = 0;
+    int64_t granted_at = 0;
+    // Failed: what went wrong.
+    std::string_view message;
+
+    // Converts the C status.
+    static AuthStatus from(const mixplay_auth_status &s) {
+        AuthStatus out;
+        out.state = static_cast<AuthState>(s.state);
+        out.code = detail::view(s.code);
+        out.url = detail::view(s.url);
+        out.code_expires_in_ms = s.code_expires_in_ms;
+        out.access_token = detail::view(s.access_token);
+        out.refresh_token = detail::view(s.refresh_token);
+        out.expires_in = s.expires_in;
+        out.granted_at = s.granted_at;
+        out.message = detail::view(s.message);
+        return out;
+    }
+
+    // Nothing started (or cancelled).
+    bool idle() const noexcept { return state == AuthState::Idle; }
+    // Talking to the service (getting a code, or refreshing): poll again next frame.
+    bool busy() const noexcept { return state == AuthState::Starting || state == AuthState::Refreshing; }
+    // Show `code` and `url` to the user.
+    bool waiting() const noexcept { return state == AuthState::Waiting; }
+    // Signed in: take the tokens (`tokens()`).
+    bool approved() const noexcept { return state == AuthState::Approved; }
+    // The user said no.
+    bool denied() const noexcept { return state == AuthState::Denied; }
+    // The code expired unanswered: `Auth::start` again.
+    bool expired() const noexcept { return state == AuthState::Expired; }
+    // Something failed: `message` says what.
+    bool failed() const noexcept { return state == AuthState::Failed; }
+    // Finished one way or the other (approved, denied, expired or failed).
+    bool done() const noexcept { return approved() || denied() || expired() || failed(); }
+
+    // An owning copy of the tokens when approved; nothing otherwise.
+    std::optional<Tokens> tokens() const {
+        if (!approved()) return std::nullopt;
+        return Tokens{std::string(access_token), std::string(refresh_token), expires_in, granted_at};
+    }
+};
+
+// A short-code sign-in (see mixplay_auth_* in mixplay.h): `start()`, then `poll()` once a frame —
+// show the code and URL while it is waiting, take the tokens once approved, start again after
+// it expired. Move-only; the destructor stops it and frees it. Nothing blocks.
+class Auth {
+public:
+    // A sign-in for OAuth app `client_id` asking for `scopes` (space-separated, e.g.
+    // "interactive:robot:self chat:connect chat:chat") at `base_url` ("https://mixer.com", or a
+    // mediator's "http://127.0.0.1:8080"), without a client secret (apps on players' machines).
+    // `settings`, if given, lends its TLS roots and request timeout. Nothing is sent yet.
+    Auth(std::string_view base_url, std::string_view client_id, std::string_view scopes,
+         const Config *settings = nullptr)
+        : Auth(make(base_url, client_id, std::nullopt, scopes, settings)) {}
+    // The same for a confidential app with a client secret (never on players' machines).
+    static Auth with_client_secret(std::string_view base_url, std::string_view client_id,
+                                   std::string_view client_secret, std::string_view scopes,
+                                   const Config *settings = nullptr) {
+        return Auth(make(base_url, client_id, client_secret, scopes, settings));
+    }
+    // Adopts a sign-in made with the C API.
+    explicit Auth(mixplay_auth *adopt) noexcept : handle_(adopt) {}
+
+    mixplay_auth *raw() const noexcept { return handle_.get(); }
+    mixplay_auth *release() noexcept { return handle_.release(); }
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    // Starts (or starts over, dropping a code in progress): Starting, then Waiting.
+    void start() { detail::check(mixplay_auth_start(raw())); }
+    // Trades a refresh token (single use) for new tokens: Refreshing, then Approved or Failed.
+    void refresh(std::string_view refresh_token) {
+        detail::check(mixplay_auth_refresh(raw(), detail::z(refresh_token).c_str()));
+    }
+    // Stops checking or refreshing: Idle.
+    void cancel() { detail::check(mixplay_auth_cancel(raw())); }
+    // The current status (cheap: call it once a frame). Its views stay valid until the next poll.
+    AuthStatus poll() {
+        mixplay_auth_status s;
+        detail::check(mixplay_auth_poll(raw(), &s));
+        return AuthStatus::from(s);
+    }
+
+private:
+    static mixplay_auth *make(std::string_view base_url, std::string_view client_id,
+                              std::optional<std::string_view> client_secret, std::string_view scopes,
+                              const Config *settings) {
+        detail::OptZ secret(client_secret);
+        mixplay_auth *a = nullptr;
+        detail::check(mixplay_auth_new(detail::z(base_url).c_str(), detail::z(client_id).c_str(), secret.ptr(),
+                                       detail::z(scopes).c_str(), settings ? settings->raw() : nullptr, &a));
+        return a;
+    }
+
+    std::unique_ptr<mixplay_auth, detail::AuthDeleter> handle_;
+};
+
+// The short-code sign-in under the name the game's UI usually gives it.
+using SignIn = Auth;
+
 
 }  // namespace mixplay
 

@@ -419,7 +419,7 @@ mod tests {
         let text = r#"[{"type":"method","id":1,"method":"giveInput","params":{"a":1},"discard":true,"seq":3},{"type":"reply","id":2,"result":null,"error":null}]"#;
         let mut seen = Vec::new();
         visit_frame(text, |p| {
-            seen.push((p.is_method, p.method.to_owned(), p.params.map(|r| r.get().to_owned()), p.error.is_some()))
+            seen.push((p.is_method, p.method.into_owned(), p.params.map(|r| r.get().to_owned()), p.error.is_some()))
         })
         .unwrap();
         assert_eq!(
