@@ -1,8 +1,7 @@
 // Everything below the Unreal layer, used the way the plugin's UMixPlaySubsystem uses it
 // (bindings/unreal/MixPlay/Source/MixPlay/Private/MixPlaySubsystem.cpp), against the mediator:
-// the C++ wrapper (bindings/cpp/mixplay.hpp) and the plugin's chat/sign-in classes
-// (Private/Native/MixPlayChatAuth.hpp). `Game` below mirrors the subsystem with std types in
-// place of engine ones: a per-frame Tick that drains the session with an event budget (then
+// the C++ wrapper (bindings/cpp/mixplay.hpp), its chat and sign-in included. `Game` below
+// mirrors the subsystem with std types in place of engine ones: a per-frame Tick that drains the session with an event budget (then
 // end_frame), copies each event's strings before "broadcasting" to handlers, stops the drain when
 // a handler disconnects or reconnects, maps capture replies to transactions, and polls the chat
 // and the sign-in. Run by tests/unreal.rs (static, shared, ASan/UBSan/LSan, valgrind) over the
@@ -13,12 +12,17 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mixplay.hpp"
-#include "Native/MixPlayChatAuth.hpp"
 
 namespace {
+
+// The subsystem's OptionalView: an empty string as "none".
+std::optional<std::string_view> optional_view(std::string_view s) {
+    return s.empty() ? std::nullopt : std::optional<std::string_view>(s);
+}
 
 struct Participant {
     std::string id, username, group;
@@ -40,7 +44,7 @@ public:
     std::function<void(uint64_t, bool, uint32_t, const std::string &)> on_reply;
     std::function<void(const std::string &, const std::string &)> on_chat_message;
     std::function<void(uint64_t, bool, const std::string &)> on_chat_reply;
-    std::function<void(mixplay_plugin::AuthState, const std::string &)> on_sign_in;
+    std::function<void(mixplay::AuthState, const std::string &)> on_sign_in;
 
     int budget = 1024;
     int end_frames = 0;      // how often the budget cut a drain short
@@ -72,12 +76,13 @@ public:
     void start_chat(uint32_t channel, const std::string &access_token) {
         chat.reset();
         ++chat_generation;
-        chat.emplace(h()->base_url, channel, access_token, "unreal-plugin-test");
+        // As the subsystem does: an empty token or client id is none.
+        chat.emplace(h()->base_url, channel, optional_view(access_token), optional_view("unreal-plugin-test"));
     }
     void start_sign_in() {
         if (!auth) {
             auth.emplace(h()->base_url, "unreal-plugin-test", "interactive:robot:self chat:connect chat:chat");
-            last_auth = mixplay_plugin::AuthState::Idle;
+            last_auth = mixplay::AuthState::Idle;
         }
         auth->start();
     }
@@ -91,7 +96,7 @@ public:
         poll_session();
     }
 
-    mixplay_plugin::Chat &the_chat() { return *chat; }
+    mixplay::Chat &the_chat() { return *chat; }
 
 private:
     void poll_session() {
@@ -186,33 +191,33 @@ private:
         const uint32_t gen = chat_generation;
         for (int handled = 0; handled < budget; ++handled) {
             if (!chat || chat_generation != gen) return;
-            std::optional<mixplay_plugin::ChatEvent> e = chat->poll();
+            std::optional<mixplay::ChatEvent> e = chat->poll();
             if (!e) return;
-            if (e->kind == mixplay_plugin::ChatEventKind::Message) {
+            if (e->kind == mixplay::ChatEventKind::Message) {
                 std::string user(e->user_name), text(e->text);
                 if (on_chat_message) on_chat_message(user, text);
-            } else if (e->kind == mixplay_plugin::ChatEventKind::Reply) {
+            } else if (e->kind == mixplay::ChatEventKind::Reply) {
                 std::string error(e->text);
-                if (on_chat_reply) on_chat_reply(e->request_id, e->flag, error);
+                if (on_chat_reply) on_chat_reply(e->request_id, e->ok(), error);
             }
         }
     }
 
     void poll_sign_in() {
         if (!auth) return;
-        mixplay_plugin::AuthStatus st = auth->poll();
+        mixplay::AuthStatus st = auth->poll();
         if (st.state == last_auth) return;
         last_auth = st.state;
         std::string code(st.code);
-        if (st.state == mixplay_plugin::AuthState::Approved) token = std::string(st.access_token);
+        if (st.approved()) token = std::string(st.access_token);
         if (on_sign_in) on_sign_in(st.state, code);
     }
 
     std::optional<mixplay::Session> session;
-    std::optional<mixplay_plugin::Chat> chat;
-    std::optional<mixplay_plugin::Auth> auth;
+    std::optional<mixplay::Chat> chat;
+    std::optional<mixplay::Auth> auth;
     std::map<uint64_t, std::string> captures;
-    mixplay_plugin::AuthState last_auth = mixplay_plugin::AuthState::Idle;
+    mixplay::AuthState last_auth = mixplay::AuthState::Idle;
     uint32_t generation = 0;
     uint32_t chat_generation = 0;
 };
@@ -249,20 +254,19 @@ int main(int argc, char **argv) {
 
     // ----- short-code sign-in: the code to show, approved by a person, then the token connects -----
     std::string shown_code;
-    std::vector<mixplay_plugin::AuthState> states;
-    g.on_sign_in = [&](mixplay_plugin::AuthState st, const std::string &code) {
+    std::vector<mixplay::AuthState> states;
+    g.on_sign_in = [&](mixplay::AuthState st, const std::string &code) {
         states.push_back(st);
-        if (st == mixplay_plugin::AuthState::Waiting) shown_code = code;
+        if (st == mixplay::AuthState::Waiting) shown_code = code;
     };
     g.start_sign_in();
     tick_until(g, "a short code", [&] { return !shown_code.empty(); });
     H_CHECK(shown_code.size() == 6);
     if (h_cmd("APPROVE %s", shown_code.c_str()) != 0) H_FAIL("APPROVE failed");
     tick_until(g, "approval", [&] { return !g.token.empty(); });
-    H_CHECK(states.back() == mixplay_plugin::AuthState::Approved);
+    H_CHECK(states.back() == mixplay::AuthState::Approved);
     g.cancel_sign_in();
-    g.tick();
-    H_CHECK(states.back() == mixplay_plugin::AuthState::Idle);
+    tick_until(g, "the cancelled sign-in", [&] { return states.back() == mixplay::AuthState::Idle; });
 
     // ----- connect with the signed-in token; auto-ready -----
     g.connect(g.token);
@@ -380,7 +384,7 @@ int main(int argc, char **argv) {
     H_CHECK(chat_replies[sent]);
     H_CHECK(messages[0].first == "streamer" && messages[0].second == "hello from the plugin");
     {
-        mixplay_plugin::Chat viewer(h()->base_url, 1, "demo-viewer-1", "");
+        mixplay::Chat viewer(h()->base_url, 1, "demo-viewer-1");
         int64_t end = h_now_ms() + h()->wait_ms;
         while (viewer.connection_state() != mixplay::ConnectionState::Connected) {
             while (viewer.poll()) {
