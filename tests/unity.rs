@@ -12,17 +12,14 @@
 mod common;
 mod unity_support;
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::client::{serve, Served};
-use common::native::{lib_dir, target_dir};
-use common::{first_session_id, participant, Conn, Connected};
-use serde_json::Value;
+use common::client::serve;
+use common::native::{lib_dir, target_dir, Players};
 
 const WAIT_MS: u64 = 10_000;
 
@@ -127,78 +124,6 @@ fn build() -> Built {
     Built { exe, layout }
 }
 
-/// The participants the program asked for, by key.
-struct Players<'a> {
-    s: &'a Served,
-    conns: HashMap<String, Conn>,
-}
-
-impl Players<'_> {
-    fn conn(&mut self, key: &str) -> Result<&mut Conn, String> {
-        self.conns.get_mut(key).ok_or_else(|| format!("{key} has not joined"))
-    }
-
-    fn answer(&mut self, line: &str) -> Result<String, String> {
-        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let s = self.s;
-        match cmd {
-            "JOIN" => {
-                let key = rest.trim();
-                match s.rt.block_on(participant(&s.m, Some(key))) {
-                    Connected::Open(mut p) => {
-                        let me = s.rt.block_on(p.event("onParticipantJoin"));
-                        let sid = first_session_id(&me);
-                        s.rt.block_on(p.event("onReady"));
-                        p.backlog.clear();
-                        self.conns.insert(key.to_owned(), p);
-                        Ok(format!("OK {sid}"))
-                    }
-                    Connected::Closed(code, _) => Ok(format!("ERR {code}")),
-                    Connected::Http(status) => Ok(format!("ERR {status}")),
-                }
-            }
-            "INPUT" => {
-                let (key, json) = rest.split_once(' ').ok_or("INPUT needs a key and a JSON object")?;
-                let input: Value = serde_json::from_str(json).map_err(|e| format!("bad JSON: {e}"))?;
-                let p = self.conn(key)?;
-                let reply = s.rt.block_on(p.call("giveInput", input));
-                Ok(match reply.error {
-                    Some(e) => format!("ERR {}", e.code),
-                    None => "OK".into(),
-                })
-            }
-            "WAIT_METHOD" => {
-                let (key, method) = rest.split_once(' ').ok_or("WAIT_METHOD needs a key and a method")?;
-                let p = self.conn(key)?;
-                let params = s.rt.block_on(p.event(method.trim()));
-                Ok(format!("OK {params}"))
-            }
-            "LEAVE" => {
-                let p = self.conns.remove(rest.trim()).ok_or("LEAVE: no such participant")?;
-                s.rt.block_on(p.close());
-                Ok("OK".into())
-            }
-            "SPARKS" => {
-                let user: u32 = rest.trim().parse().map_err(|_| "SPARKS needs a user id")?;
-                Ok(format!("OK {}", s.m.sparks_of(user)))
-            }
-            "APPROVE" => {
-                // A viewer approves a short code on the mediator's /go page.
-                let (code, token) = rest.split_once(' ').ok_or("APPROVE needs a code and a token")?;
-                let url = format!("{}/go", s.m.base_url());
-                let form = [("code", code.trim()), ("token", token.trim()), ("decision", "approve")];
-                match ureq::post(&url).send_form(form) {
-                    Ok(r) if r.status() == 200 => Ok("OK".into()),
-                    Ok(r) => Ok(format!("ERR {}", r.status().as_u16())),
-                    Err(e) => Err(format!("POST /go failed: {e}")),
-                }
-            }
-            "DONE" => Ok("OK".into()),
-            other => Err(format!("unknown command {other:?}")),
-        }
-    }
-}
-
 #[test]
 fn unity_wrapper_under_mono() {
     if !have("mcs") || !have("mono") {
@@ -245,7 +170,7 @@ fn unity_wrapper_under_mono() {
 
     let limit = Duration::from_millis(WAIT_MS * 12);
     let deadline = Instant::now() + limit;
-    let mut players = Players { s: &s, conns: HashMap::new() };
+    let mut players = Players::new(&s);
     let mut transcript: Vec<String> = Vec::new();
     let mut problem = None;
     let mut done = false;

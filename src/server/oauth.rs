@@ -26,6 +26,7 @@ use serde_json::{json, Value};
 
 use super::handshake::url_pairs;
 use super::hub::Hub;
+use super::page::escape;
 
 /// How long an approved short code's authorization code can be exchanged.
 const GRANT_TTL: Duration = Duration::from_secs(10 * 60);
@@ -367,21 +368,6 @@ pub async fn token(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes)
 }
 
 // ----- the /go page -----
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 const GO_STYLE: &str = "body{font:16px system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;\
 color:#222}label{display:block;margin:.8rem 0}input{font:inherit;padding:.3rem;width:100%;box-sizing:border-box}\

@@ -40,7 +40,7 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

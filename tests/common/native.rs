@@ -195,19 +195,24 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// The participants a run has joined, by key.
-struct Players<'a> {
+/// The harness side of the line protocol: the participants a run has joined, by key, and the
+/// answer to each command (tests/c/README.md). Shared by the C, C++ and C# harnesses.
+pub struct Players<'a> {
     s: &'a Served,
     conns: HashMap<String, Conn>,
 }
 
-impl Players<'_> {
+impl<'a> Players<'a> {
+    pub fn new(s: &'a Served) -> Self {
+        Players { s, conns: HashMap::new() }
+    }
+
     fn conn(&mut self, key: &str) -> Result<&mut Conn, String> {
         self.conns.get_mut(key).ok_or_else(|| format!("{key} has not joined"))
     }
 
     /// Answers one command line with `OK …`, `ERR <code>` or `FAIL <why>`.
-    fn answer(&mut self, line: &str) -> Result<String, String> {
+    pub fn answer(&mut self, line: &str) -> Result<String, String> {
         let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
         let s = self.s;
         match cmd {
@@ -257,13 +262,13 @@ impl Players<'_> {
                 Ok(format!("OK {}", s.m.sparks_of(user)))
             }
             "APPROVE" | "DENY" => {
-                // A person answering a short code on the mediator's /go page, signed in as the
-                // demo streamer: the page's forms are fetched and posted over HTTP.
-                let code = rest.trim();
-                if code.is_empty() {
-                    return Err(format!("{cmd} needs a code"));
-                }
-                super::oauth::answer_code(&s.m.base_url(), code, "demo-streamer", cmd == "APPROVE");
+                // A person answering a short code on the mediator's /go page, signed in with the
+                // given token (the demo streamer's by default): the page's forms are fetched and
+                // posted over HTTP.
+                let mut words = rest.split_whitespace();
+                let code = words.next().ok_or_else(|| format!("{cmd} needs a code"))?;
+                let token = words.next().unwrap_or("demo-streamer");
+                super::oauth::answer_code(&s.m.base_url(), code, token, cmd == "APPROVE");
                 Ok("OK".into())
             }
             "DONE" => Ok("OK".into()),
@@ -327,7 +332,7 @@ pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
 
     let limit = Duration::from_millis(variant.wait_ms() * 12);
     let deadline = Instant::now() + limit;
-    let mut players = Players { s, conns: HashMap::new() };
+    let mut players = Players::new(s);
     let mut transcript = Vec::new();
     let mut done = false;
     let mut problem = None;
