@@ -32,42 +32,9 @@ use std::time::{Duration, Instant};
 use mixplay::client::bench::Pipeline;
 use mixplay::client::{Event, InputKind};
 use mixplay::protocol::Scheme;
-use serde::Deserialize;
 use support::flood::Flood;
 use support::packets;
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct TypedPacket<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    id: u32,
-    method: &'a str,
-    discard: bool,
-    seq: i32,
-    #[serde(borrow)]
-    params: TypedParams<'a>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct TypedParams<'a> {
-    #[serde(rename = "participantID")]
-    participant: &'a str,
-    #[serde(rename = "transactionID", default)]
-    transaction: Option<&'a str>,
-    #[serde(borrow)]
-    input: TypedInput<'a>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct TypedInput<'a> {
-    #[serde(rename = "controlID")]
-    control: &'a str,
-    event: &'a str,
-    button: i32,
-}
+use support::typed::TypedPacket;
 
 struct Data {
     join: String,

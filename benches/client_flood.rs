@@ -45,11 +45,11 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use mixplay::client::{Config, ConnectionState, Endpoints, ErrorKind, Event, Session};
 use mixplay::protocol::{Decoder, Scheme};
-use serde::Deserialize;
 use serde_json::json;
 use support::flood::{Flood, FloodServer};
 use support::node::Node;
 use support::packets;
+use support::typed::TypedPacket;
 use tokio_tungstenite::tungstenite::Message;
 
 #[global_allocator]
@@ -57,39 +57,6 @@ static ALLOC: support::alloc::ThreadCounting = support::alloc::ThreadCounting;
 
 const RUN_LIMIT: Duration = Duration::from_secs(30);
 const IDLE_POLLS: u32 = 1_000_000;
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct TypedPacket<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    id: u32,
-    method: &'a str,
-    discard: bool,
-    seq: i32,
-    #[serde(borrow)]
-    params: TypedParams<'a>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct TypedParams<'a> {
-    #[serde(rename = "participantID")]
-    participant: &'a str,
-    #[serde(rename = "transactionID", default)]
-    transaction: Option<&'a str>,
-    #[serde(borrow)]
-    input: TypedInput<'a>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct TypedInput<'a> {
-    #[serde(rename = "controlID")]
-    control: &'a str,
-    event: &'a str,
-    button: i32,
-}
 
 #[derive(Default)]
 struct Run {

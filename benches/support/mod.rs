@@ -5,6 +5,7 @@ pub mod alloc;
 pub mod flood;
 pub mod node;
 pub mod packets;
+pub mod typed;
 
 use std::time::{Duration, Instant};
 
