@@ -1508,9 +1508,10 @@ mixplay_result mixplay_session_get_participant_by_user_id(const mixplay_session 
                                                           uint32_t user_id,
                                                           mixplay_participant *out_participant);
 
-// Calls `callback` for every participant in the cache, on the calling thread, inside this call.
-// The participant pointer is valid only during its callback. The callback must not call
-// mixplay functions on this session.
+// Calls `callback` for every participant in the cache, on the calling thread, inside this call,
+// until it returns false. The participant pointer is valid only during its callback. The
+// callback sees the cache as it was when this call began, and may call mixplay functions,
+// including on this session.
 //
 // **Errors**: `NULL_ARGUMENT` (callback), `INVALID_HANDLE`.
 //

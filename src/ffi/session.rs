@@ -1573,9 +1573,10 @@ pub unsafe extern "C" fn mixplay_session_get_participant_by_user_id(
 pub type mixplay_participant_fn =
     Option<unsafe extern "C" fn(user_data: *mut std::ffi::c_void, participant: *const mixplay_participant) -> bool>;
 
-/// Calls `callback` for every participant in the cache, on the calling thread, inside this call.
-/// The participant pointer is valid only during its callback. The callback must not call
-/// mixplay functions on this session.
+/// Calls `callback` for every participant in the cache, on the calling thread, inside this call,
+/// until it returns false. The participant pointer is valid only during its callback. The
+/// callback sees the cache as it was when this call began, and may call mixplay functions,
+/// including on this session.
 ///
 /// **Errors**: `NULL_ARGUMENT` (callback), `INVALID_HANDLE`.
 ///
@@ -1587,14 +1588,22 @@ pub unsafe extern "C" fn mixplay_session_for_each_participant(
     callback: mixplay_participant_fn,
     user_data: *mut std::ffi::c_void,
 ) -> mixplay_result {
-    with_inner(session, |inner| {
-        let callback = callback.ok_or_else(|| Fail::new(mixplay_result::NullArgument, "callback is NULL"))?;
-        let Inner { session, scratch, .. } = inner;
-        // A scratch arena per call keeps the poll arena from growing with every enumeration.
-        let mut arena = Arena::default();
-        for (id, p) in &session.state().participants {
+    let mut snapshot: Vec<(SessionId, Participant)> = Vec::new();
+    let rc = with_inner(session, |inner| {
+        callback.ok_or_else(|| Fail::new(mixplay_result::NullArgument, "callback is NULL"))?;
+        snapshot = inner.session.state().participants.iter().map(|(id, p)| (id.clone(), p.clone())).collect();
+        Ok(())
+    });
+    if rc != mixplay_result::Ok {
+        return rc;
+    }
+    // The callbacks run without the session's lock, so they may call back into the library.
+    boundary(|| {
+        let callback = callback.expect("checked above");
+        let (mut arena, mut scratch) = (Arena::default(), String::new());
+        for (id, p) in &snapshot {
             arena.clear();
-            let view = participant_view(&mut arena, scratch, id, p);
+            let view = participant_view(&mut arena, &mut scratch, id, p);
             // SAFETY: the caller promises a valid callback.
             if !unsafe { callback(user_data, &view) } {
                 break;

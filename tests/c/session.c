@@ -104,6 +104,7 @@ static const mixplay_event *wait_input(mixplay_session *s, uint32_t kind, const 
 /* ----- for_each_participant ----- */
 
 typedef struct {
+    mixplay_session *session;
     int calls;
     int stop_after;
     int saw_viewer1;
@@ -112,8 +113,12 @@ typedef struct {
 
 static bool visit(void *user_data, const mixplay_participant *p) {
     visit_t *v = (visit_t *)user_data;
+    mixplay_participant again;
     v->calls++;
     H_CHECK(p != NULL && p->session_id.len == 36);
+    /* The callback runs outside the session's lock: calling back into the session must work. */
+    H_OK(mixplay_session_get_participant(v->session, p->session_id.ptr, &again));
+    H_CHECK(again.user_id == p->user_id);
     if (h_eq(p->username, "viewer1")) v->saw_viewer1 = p->user_id == 2;
     if (h_eq(p->username, "viewer2")) v->saw_viewer2 = p->user_id == 3;
     return v->stop_after == 0 || v->calls < v->stop_after;
@@ -367,9 +372,11 @@ int main(int argc, char **argv) {
     H_RC(mixplay_session_get_participant(s, "00000000-0000-0000-0000-000000000000", &p), MIXPLAY_RESULT_NOT_FOUND);
     H_RC(mixplay_session_get_participant_by_user_id(s, 99, &p), MIXPLAY_RESULT_NOT_FOUND);
     memset(&v, 0, sizeof v);
+    v.session = s;
     H_OK(mixplay_session_for_each_participant(s, visit, &v));
     H_CHECK(v.calls == 2 && v.saw_viewer1 && v.saw_viewer2);
     memset(&v, 0, sizeof v);
+    v.session = s;
     v.stop_after = 1;
     H_OK(mixplay_session_for_each_participant(s, visit, &v));
     H_CHECK(v.calls == 1);
