@@ -14,7 +14,9 @@ use tokio_tungstenite::tungstenite::Message;
 
 use super::config::{Config, Endpoints};
 use super::events::{ConnectionState, ErrorKind, Input, LocalError, Reply, ReplyError};
-use super::incoming::{read_input, read_input_frame, read_method, Incoming, Interner, Object, Snapshot};
+use super::incoming::{
+    read_input, read_input_batch, read_input_frame, read_method, Incoming, Interner, Object, Snapshot,
+};
 use super::transport::{self, ConnectError, Socket};
 use crate::log;
 use crate::protocol::{
@@ -713,7 +715,12 @@ fn is_sync(p: &Purpose) -> bool {
 /// Reads a frame into `work`, in order, and returns the last `seq` it carried. Single
 /// `giveInput` frames, most of a busy channel's traffic, are read in one pass.
 pub(super) fn read_frame(text: &str, interner: &mut Interner, work: &mut Vec<Work>) -> Result<Option<i32>, FrameError> {
-    if let Some((seq, input)) = read_input_frame(text, interner) {
+    if text.starts_with('[') {
+        if let Some((seq, inputs)) = read_input_batch(text, interner) {
+            work.extend(inputs.into_iter().map(|i| Work::Item(Incoming::Input(i))));
+            return Ok(seq);
+        }
+    } else if let Some((seq, input)) = read_input_frame(text, interner) {
         work.push(Work::Item(Incoming::Input(input)));
         return Ok(seq);
     }

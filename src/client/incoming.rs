@@ -236,6 +236,19 @@ pub fn read_input_frame(text: &str, interner: &mut Interner) -> Option<(Option<i
     built_in_input(&packet.params, interner).map(|input| (seq, input))
 }
 
+/// Reads a frame that is a JSON array of `giveInput` packets with built-in events, in a single
+/// pass. `None` (any other packet among them) sends the frame down the general path.
+pub fn read_input_batch(text: &str, interner: &mut Interner) -> Option<(Option<i32>, Vec<Input>)> {
+    let packets: Vec<InputPacket<'_>> = serde_json::from_str(text).ok()?;
+    let mut seq = None;
+    let mut inputs = Vec::with_capacity(packets.len());
+    for packet in &packets {
+        inputs.push(built_in_input(&packet.params, interner)?);
+        seq = packet.seq.or(seq);
+    }
+    Some((seq, inputs))
+}
+
 /// Reads `giveInput` params into an input event.
 pub fn read_input(params: &RawValue, interner: &mut Interner) -> Result<Input, String> {
     let p: GiveInputParams<'_> = serde_json::from_str(params.get()).map_err(|e| format!("bad giveInput: {e}"))?;
@@ -377,6 +390,23 @@ mod tests {
         assert_eq!(c.transaction.as_deref(), Some("7"));
         assert!(c.raw.contains("speed"));
         assert!(read_input(&raw(r#"{"participantID":"p"}"#), &mut i).is_err());
+    }
+
+    #[test]
+    fn input_batches_are_read_in_one_pass_or_left_to_the_general_path() {
+        let mut i = Interner::default();
+        let press = r#"{"type":"method","id":0,"method":"giveInput","discard":true,"seq":5,"params":{"participantID":"p","input":{"controlID":"a","event":"mousedown","button":0}}}"#;
+        let moved = r#"{"type":"method","id":0,"method":"giveInput","discard":true,"seq":6,"params":{"participantID":"q","input":{"controlID":"s","event":"move","x":0.5,"y":0}}}"#;
+        let (seq, inputs) = read_input_batch(&format!("[{press},{moved}]"), &mut i).unwrap();
+        assert_eq!(seq, Some(6));
+        assert_eq!(inputs.len(), 2);
+        assert_eq!(inputs[1].kind, InputKind::Move { x: 0.5, y: 0.0 });
+        let join = r#"{"type":"method","id":0,"method":"onParticipantJoin","discard":true,"params":{"participants":[]}}"#;
+        assert!(read_input_batch(&format!("[{press},{join}]"), &mut i).is_none());
+        let custom = r#"{"type":"method","id":0,"method":"giveInput","params":{"participantID":"p","input":{"controlID":"c","event":"spin"}}}"#;
+        assert!(read_input_batch(&format!("[{custom}]"), &mut i).is_none(), "custom events need the raw input");
+        assert!(read_input_frame(press, &mut i).is_some());
+        assert!(read_input_frame(join, &mut i).is_none());
     }
 
     #[test]
