@@ -401,7 +401,8 @@ mod tests {
         assert_eq!(seq, Some(6));
         assert_eq!(inputs.len(), 2);
         assert_eq!(inputs[1].kind, InputKind::Move { x: 0.5, y: 0.0 });
-        let join = r#"{"type":"method","id":0,"method":"onParticipantJoin","discard":true,"params":{"participants":[]}}"#;
+        let join =
+            r#"{"type":"method","id":0,"method":"onParticipantJoin","discard":true,"params":{"participants":[]}}"#;
         assert!(read_input_batch(&format!("[{press},{join}]"), &mut i).is_none());
         let custom = r#"{"type":"method","id":0,"method":"giveInput","params":{"participantID":"p","input":{"controlID":"c","event":"spin"}}}"#;
         assert!(read_input_batch(&format!("[{custom}]"), &mut i).is_none(), "custom events need the raw input");
