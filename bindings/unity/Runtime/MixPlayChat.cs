@@ -185,37 +185,21 @@ namespace MixPlay
             }
         }
 
-        static void Raise<T>(EventHandler<T> h, object sender, T args) where T : EventArgs
-        {
-            if (h == null) return;
-            foreach (Delegate d in h.GetInvocationList())
-            {
-                try
-                {
-                    ((EventHandler<T>)d)(sender, args);
-                }
-                catch (Exception e)
-                {
-                    MixPlayLibrary.Report(e);
-                }
-            }
-        }
-
         void Dispatch(ref mixplay_chat_event e)
         {
             switch ((MixPlayChatEventKind)e.kind)
             {
                 case MixPlayChatEventKind.Connection:
-                    Raise(ConnectionChanged, this, new ConnectionChangedEventArgs((MixPlayConnectionState)e.connection_state, e.code, e.text.ToString()));
+                    MixPlayLibrary.Raise(ConnectionChanged, this, new ConnectionChangedEventArgs((MixPlayConnectionState)e.connection_state, e.code, e.text.ToString()));
                     break;
                 case MixPlayChatEventKind.Joined:
-                    Raise(Joined, this, new ChatJoinedEventArgs(e.flag != 0, e.user_id, e.roles.ToString()));
+                    MixPlayLibrary.Raise(Joined, this, new ChatJoinedEventArgs(e.flag != 0, e.user_id, e.roles.ToString()));
                     break;
                 case MixPlayChatEventKind.Message:
-                    Raise(MessageReceived, this, new ChatMessage(ref e));
+                    MixPlayLibrary.Raise(MessageReceived, this, new ChatMessage(ref e));
                     break;
                 case MixPlayChatEventKind.Event:
-                    Raise(EventReceived, this, new ChatEventArgs(e.text.ToString(), e.json.ToString()));
+                    MixPlayLibrary.Raise(EventReceived, this, new ChatEventArgs(e.text.ToString(), e.json.ToString()));
                     break;
                 case MixPlayChatEventKind.Reply:
                 {
@@ -226,7 +210,7 @@ namespace MixPlay
                         pending.Remove(e.request_id);
                         req.Complete(reply);
                     }
-                    Raise(ReplyReceived, this, reply);
+                    MixPlayLibrary.Raise(ReplyReceived, this, reply);
                     break;
                 }
             }

@@ -76,6 +76,41 @@ namespace MixPlay
             }
         }
 
+        /// <summary>Calls every handler of an event in turn; one that throws is reported to
+        /// <see cref="ExceptionHandler"/> and the others still run.</summary>
+        internal static void Raise<T>(EventHandler<T> handlers, object sender, T args) where T : EventArgs
+        {
+            if (handlers == null) return;
+            foreach (Delegate d in handlers.GetInvocationList())
+            {
+                try
+                {
+                    ((EventHandler<T>)d)(sender, args);
+                }
+                catch (Exception e)
+                {
+                    Report(e);
+                }
+            }
+        }
+
+        /// <summary>The same for plain <see cref="EventHandler"/> events.</summary>
+        internal static void Raise(EventHandler handlers, object sender, EventArgs args)
+        {
+            if (handlers == null) return;
+            foreach (Delegate d in handlers.GetInvocationList())
+            {
+                try
+                {
+                    ((EventHandler)d)(sender, args);
+                }
+                catch (Exception e)
+                {
+                    Report(e);
+                }
+            }
+        }
+
         /// <summary>Throws unless the loaded library speaks the ABI this wrapper expects.</summary>
         public static void EnsureCompatible()
         {

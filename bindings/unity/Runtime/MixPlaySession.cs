@@ -207,31 +207,15 @@ namespace MixPlay
             MixPlayException.Check(Native.mixplay_session_end_frame(H), "mixplay_session_end_frame");
         }
 
-        static void Raise<T>(EventHandler<T> h, object sender, T args) where T : EventArgs
-        {
-            if (h == null) return;
-            foreach (Delegate d in h.GetInvocationList())
-            {
-                try
-                {
-                    ((EventHandler<T>)d)(sender, args);
-                }
-                catch (Exception e)
-                {
-                    MixPlayLibrary.Report(e);
-                }
-            }
-        }
-
         void Dispatch(ref mixplay_event e)
         {
             switch ((MixPlayEventKind)e.kind)
             {
                 case MixPlayEventKind.Connection:
-                    Raise(ConnectionChanged, this, new ConnectionChangedEventArgs((MixPlayConnectionState)e.connection_state, e.code, e.text.ToString()));
+                    MixPlayLibrary.Raise(ConnectionChanged, this, new ConnectionChangedEventArgs((MixPlayConnectionState)e.connection_state, e.code, e.text.ToString()));
                     break;
                 case MixPlayEventKind.Ready:
-                    Raise(ReadyChanged, this, new ReadyChangedEventArgs(e.flag != 0));
+                    MixPlayLibrary.Raise(ReadyChanged, this, new ReadyChangedEventArgs(e.flag != 0));
                     break;
                 case MixPlayEventKind.Input:
                     DispatchInput(ref e);
@@ -247,32 +231,32 @@ namespace MixPlay
                         rc = Native.mixplay_session_get_participant(handle, sid, &p);
                     if (rc == MixPlayResult.NotFound) break; // left again within this poll
                     MixPlayException.Check(rc, "mixplay_session_get_participant");
-                    Raise(h, this, new ParticipantEventArgs(new MixPlayParticipant(ref p)));
+                    MixPlayLibrary.Raise(h, this, new ParticipantEventArgs(new MixPlayParticipant(ref p)));
                     break;
                 }
                 case MixPlayEventKind.ParticipantLeft:
-                    Raise(ParticipantLeft, this, new ParticipantLeftEventArgs(e.participant.ToString(), e.json.ToString()));
+                    MixPlayLibrary.Raise(ParticipantLeft, this, new ParticipantLeftEventArgs(e.participant.ToString(), e.json.ToString()));
                     break;
                 case MixPlayEventKind.SceneCreated:
                 case MixPlayEventKind.SceneUpdated:
                 case MixPlayEventKind.SceneDeleted:
-                    Raise(SceneChanged, this, new SceneEventArgs((MixPlayChange)(e.kind - (uint)MixPlayEventKind.SceneCreated), e.scene.ToString(), e.text.ToString()));
+                    MixPlayLibrary.Raise(SceneChanged, this, new SceneEventArgs((MixPlayChange)(e.kind - (uint)MixPlayEventKind.SceneCreated), e.scene.ToString(), e.text.ToString()));
                     break;
                 case MixPlayEventKind.GroupCreated:
                 case MixPlayEventKind.GroupUpdated:
                 case MixPlayEventKind.GroupDeleted:
-                    Raise(GroupChanged, this, new GroupEventArgs((MixPlayChange)(e.kind - (uint)MixPlayEventKind.GroupCreated), e.group.ToString(), e.text.ToString()));
+                    MixPlayLibrary.Raise(GroupChanged, this, new GroupEventArgs((MixPlayChange)(e.kind - (uint)MixPlayEventKind.GroupCreated), e.group.ToString(), e.text.ToString()));
                     break;
                 case MixPlayEventKind.ControlCreated:
                 case MixPlayEventKind.ControlUpdated:
                 case MixPlayEventKind.ControlDeleted:
-                    Raise(ControlChanged, this, new ControlEventArgs((MixPlayChange)(e.kind - (uint)MixPlayEventKind.ControlCreated), e.scene.ToString(), e.control.ToString()));
+                    MixPlayLibrary.Raise(ControlChanged, this, new ControlEventArgs((MixPlayChange)(e.kind - (uint)MixPlayEventKind.ControlCreated), e.scene.ToString(), e.control.ToString()));
                     break;
                 case MixPlayEventKind.WorldUpdated:
-                    Raise(WorldUpdated, this, EventArgs.Empty);
+                    MixPlayLibrary.Raise(WorldUpdated, this, EventArgs.Empty);
                     break;
                 case MixPlayEventKind.MemoryWarning:
-                    Raise(MemoryWarning, this, new MemoryWarningEventArgs(e.used_bytes, e.total_bytes, e.json.ToString()));
+                    MixPlayLibrary.Raise(MemoryWarning, this, new MemoryWarningEventArgs(e.used_bytes, e.total_bytes, e.json.ToString()));
                     break;
                 case MixPlayEventKind.Reply:
                 {
@@ -283,31 +267,15 @@ namespace MixPlay
                         pending.Remove(e.request_id);
                         req.Complete(reply);
                     }
-                    Raise(ReplyReceived, this, reply);
+                    MixPlayLibrary.Raise(ReplyReceived, this, reply);
                     break;
                 }
                 case MixPlayEventKind.UnhandledMethod:
-                    Raise(UnhandledMethod, this, new MethodEventArgs(e.text.ToString(), e.json.ToString()));
+                    MixPlayLibrary.Raise(UnhandledMethod, this, new MethodEventArgs(e.text.ToString(), e.json.ToString()));
                     break;
                 case MixPlayEventKind.Error:
-                    Raise(Error, this, new MixPlayErrorEventArgs((MixPlayErrorKind)e.error_kind, e.code, e.text.ToString()));
+                    MixPlayLibrary.Raise(Error, this, new MixPlayErrorEventArgs((MixPlayErrorKind)e.error_kind, e.code, e.text.ToString()));
                     break;
-            }
-        }
-
-        static void Raise(EventHandler h, object sender, EventArgs args)
-        {
-            if (h == null) return;
-            foreach (Delegate d in h.GetInvocationList())
-            {
-                try
-                {
-                    ((EventHandler)d)(sender, args);
-                }
-                catch (Exception e)
-                {
-                    MixPlayLibrary.Report(e);
-                }
             }
         }
 
@@ -339,11 +307,11 @@ namespace MixPlay
                     input = new MixPlayInput(this, ref e);
                     break;
             }
-            Raise(InputReceived, this, input);
-            if (input is ButtonInput) Raise(ButtonInputReceived, this, (ButtonInput)input);
-            else if (input is MoveInput) Raise(MoveInputReceived, this, (MoveInput)input);
-            else if (input is TextInput) Raise(TextInputReceived, this, (TextInput)input);
-            else if (input is CustomInput) Raise(CustomInputReceived, this, (CustomInput)input);
+            MixPlayLibrary.Raise(InputReceived, this, input);
+            if (input is ButtonInput) MixPlayLibrary.Raise(ButtonInputReceived, this, (ButtonInput)input);
+            else if (input is MoveInput) MixPlayLibrary.Raise(MoveInputReceived, this, (MoveInput)input);
+            else if (input is TextInput) MixPlayLibrary.Raise(TextInputReceived, this, (TextInput)input);
+            else if (input is CustomInput) MixPlayLibrary.Raise(CustomInputReceived, this, (CustomInput)input);
         }
 
         // ----- state -----
