@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::client::{reply_for, wait_for, wait_state};
+use common::client::{reply_for, until, wait_for, wait_state};
 use common::fake::{method, participant_json, Fake, Script};
 use mixplay::client::{ButtonAction, ConnectionState, ErrorKind, Event, InputKind, LocalError, Session, SessionId};
 use mixplay::protocol::Scheme;
@@ -21,16 +21,6 @@ fn connect_with(config: mixplay::client::Config) -> Session {
     let mut game = Session::connect(config).unwrap();
     wait_state(&mut game, ConnectionState::Connected);
     game
-}
-
-/// All events up to and including the first one that matches `pred`.
-fn until(session: &mut Session, what: &str, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
-    let mut seen = Vec::new();
-    wait_for(session, what, |e| {
-        seen.push(e.clone());
-        pred(e)
-    });
-    seen
 }
 
 fn is_state(e: &Event, state: ConnectionState) -> bool {

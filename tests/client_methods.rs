@@ -14,16 +14,6 @@ use mixplay::client::{ButtonAction, Event, InputKind, ReplyError, Session, Sessi
 use mixplay::server::{MediatorConfig, World};
 use serde_json::{json, Value};
 
-/// All events up to and including the first one that matches `pred`.
-fn until(session: &mut Session, what: &str, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
-    let mut seen = Vec::new();
-    wait_for(session, what, |e| {
-        seen.push(e.clone());
-        pred(e)
-    });
-    seen
-}
-
 /// Waits for the reply to `id`, which must succeed; returns its result.
 fn ok(session: &mut Session, id: u64) -> Value {
     let text = reply_for(session, id).unwrap_or_else(|e| panic!("request {id} failed: {e:?}"));

@@ -35,20 +35,6 @@ fn sharing_world() -> World {
     World::new(file).unwrap()
 }
 
-fn closed_with(c: Connected) -> u16 {
-    match c {
-        Connected::Closed(code, _) => code,
-        other => panic!("expected a close, got {other:?}"),
-    }
-}
-
-fn http_status(c: Connected) -> u16 {
-    match c {
-        Connected::Http(status) => status,
-        other => panic!("expected an HTTP refusal, got {other:?}"),
-    }
-}
-
 async fn opens_with_hello(c: Connected) -> Conn {
     let mut g = c.open();
     match g.next_packet().await {

@@ -8,20 +8,6 @@ use mixplay::protocol::Packet;
 use mixplay::server::Mediator;
 use serde_json::{json, Value};
 
-fn closed_with(c: Connected) -> u16 {
-    match c {
-        Connected::Closed(code, _) => code,
-        other => panic!("expected a close, got {other:?}"),
-    }
-}
-
-fn http_status(c: Connected) -> u16 {
-    match c {
-        Connected::Http(status) => status,
-        other => panic!("expected an HTTP refusal, got {other:?}"),
-    }
-}
-
 /// A ready game whose `default` scene holds one control of each kind that takes input, plus a
 /// scene `s` (button `sb`) shown to group `g`.
 async fn arcade(m: &Mediator) -> Conn {

@@ -92,3 +92,13 @@ pub fn connected(s: &Served) -> Session {
     wait_state(&mut session, ConnectionState::Connected);
     session
 }
+
+/// All events up to and including the first one that matches `pred`.
+pub fn until(session: &mut Session, what: &str, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
+    let mut seen = Vec::new();
+    wait_for(session, what, |e| {
+        seen.push(e.clone());
+        pred(e)
+    });
+    seen
+}

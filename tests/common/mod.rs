@@ -337,3 +337,19 @@ impl Conn {
         self.reply(id).await
     }
 }
+
+/// The close code of a refused connection.
+pub fn closed_with(c: Connected) -> u16 {
+    match c {
+        Connected::Closed(code, _) => code,
+        other => panic!("expected a close, got {other:?}"),
+    }
+}
+
+/// The HTTP status of a refused upgrade.
+pub fn http_status(c: Connected) -> u16 {
+    match c {
+        Connected::Http(status) => status,
+        other => panic!("expected an HTTP refusal, got {other:?}"),
+    }
+}
