@@ -87,50 +87,40 @@ fn invalid(kind: Kind) -> Fail {
     Fail::new(mixplay_result::InvalidHandle, format!("not a live {kind:?} handle (freed, never made, or another type)"))
 }
 
-/// Looks a token up; the value stays alive while the caller holds the returned `Arc`.
-pub fn get<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<T>> {
+/// The value a token names, when the token is live and of `kind`.
+fn live<'r>(
+    reg: &'r Registry,
+    kind: Kind,
+    token: usize,
+) -> FfiResult<(usize, &'r Arc<dyn std::any::Any + Send + Sync>)> {
     let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
-    if k != kind {
-        return Err(invalid(kind));
-    }
-    let reg = REGISTRY.read();
     match reg.slots.get(slot) {
-        Some(Slot { generation: g, entry: Some((_, value)) }) if *g & GEN_MASK == generation => {
-            value.clone().downcast::<T>().map_err(|_| invalid(kind))
+        Some(Slot { generation: g, entry: Some((_, value)) }) if k == kind && *g & GEN_MASK == generation => {
+            Ok((slot, value))
         }
         _ => Err(invalid(kind)),
     }
+}
+
+/// Looks a token up; the value stays alive while the caller holds the returned `Arc`.
+pub fn get<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<T>> {
+    let reg = REGISTRY.read();
+    let (_, value) = live(&reg, kind, token)?;
+    value.clone().downcast::<T>().map_err(|_| invalid(kind))
 }
 
 /// Runs `f` on the value of a token while the registry is read-locked, without touching the
 /// value's reference count (the idle-poll path). `f` must not free or make handles.
 pub fn with_ref<T: Send + Sync + 'static, R>(kind: Kind, token: usize, f: impl FnOnce(&T) -> R) -> FfiResult<R> {
-    let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
-    if k != kind {
-        return Err(invalid(kind));
-    }
     let reg = REGISTRY.read();
-    match reg.slots.get(slot) {
-        Some(Slot { generation: g, entry: Some((_, value)) }) if *g & GEN_MASK == generation => {
-            let value = value.downcast_ref::<T>().ok_or_else(|| invalid(kind))?;
-            Ok(f(value))
-        }
-        _ => Err(invalid(kind)),
-    }
+    let (_, value) = live(&reg, kind, token)?;
+    Ok(f(value.downcast_ref::<T>().ok_or_else(|| invalid(kind))?))
 }
 
 /// Unregisters a token and returns its value (the caller drops it outside the registry lock).
 pub fn remove<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<T>> {
-    let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
-    if k != kind {
-        return Err(invalid(kind));
-    }
     let mut reg = REGISTRY.write();
-    let live =
-        matches!(reg.slots.get(slot), Some(Slot { generation: g, entry: Some(_) }) if *g & GEN_MASK == generation);
-    if !live {
-        return Err(invalid(kind));
-    }
+    let (slot, _) = live(&reg, kind, token)?;
     let s = &mut reg.slots[slot];
     let (_, value) = s.entry.take().expect("checked live");
     s.generation = s.generation.wrapping_add(1);
