@@ -88,11 +88,7 @@ fn invalid(kind: Kind) -> Fail {
 }
 
 /// The value a token names, when the token is live and of `kind`.
-fn live<'r>(
-    reg: &'r Registry,
-    kind: Kind,
-    token: usize,
-) -> FfiResult<(usize, &'r Arc<dyn std::any::Any + Send + Sync>)> {
+fn live(reg: &Registry, kind: Kind, token: usize) -> FfiResult<(usize, &Arc<dyn std::any::Any + Send + Sync>)> {
     let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
     match reg.slots.get(slot) {
         Some(Slot { generation: g, entry: Some((_, value)) }) if k == kind && *g & GEN_MASK == generation => {
