@@ -5,7 +5,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { TIMEOUT, assert, expectText, run, step } = require('./harness');
+const { TIMEOUT, assert, expectText, run, step, watch } = require('./harness');
 
 const base = process.argv[2];
 const artifacts = process.argv[3];
@@ -32,15 +32,7 @@ async function sentChat(page, method) {
 run(async (context) => {
   fs.mkdirSync(artifacts, { recursive: true });
   const errors = [];
-  const page = context.pages()[0] || (await context.newPage());
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('dialog', (d) => {
-    errors.push('a dialog opened: ' + d.message());
-    d.dismiss();
-  });
+  const page = watch(context.pages()[0] || (await context.newPage()), errors);
 
   // Sign in: the chat panel joins the room as the viewer and shows the history.
   await page.goto(base + '/channel/1');

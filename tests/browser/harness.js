@@ -111,4 +111,17 @@ function run(body) {
   );
 }
 
-module.exports = { TIMEOUT, assert, expectText, log, run, step };
+/// Records a page's script errors, console errors and any dialog (which it dismisses) in `errors`.
+function watch(page, errors) {
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('dialog', (d) => {
+    errors.push('a dialog opened: ' + d.message());
+    d.dismiss();
+  });
+  return page;
+}
+
+module.exports = { TIMEOUT, assert, expectText, log, run, step, watch };

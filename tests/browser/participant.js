@@ -5,7 +5,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { assert, expectText, run, step } = require('./harness');
+const { assert, expectText, run, step, watch } = require('./harness');
 
 const base = process.argv[2];
 const artifacts = process.argv[3];
@@ -32,11 +32,7 @@ async function sentEvent(page, control, event) {
 run(async (context) => {
   fs.mkdirSync(artifacts, { recursive: true });
   const errors = [];
-  const page = context.pages()[0] || (await context.newPage());
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
+  const page = watch(context.pages()[0] || (await context.newPage()), errors);
 
   // The index lists the channel as live; its link opens the viewer page.
   await page.goto(base + '/');

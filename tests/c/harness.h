@@ -120,6 +120,16 @@ static inline void h_nap(void) {
     nanosleep(&ts, NULL);
 }
 
+/* A JSON number field of a reply, found by name (enough for flat test payloads). */
+static inline double h_json_number(mixplay_str json, const char *field) {
+    char key[64];
+    const char *at;
+    snprintf(key, sizeof key, "\"%s\":", field);
+    at = strstr(json.ptr, key);
+    if (at == NULL) H_FAIL("no %s in %.*s", field, (int)json.len, json.ptr);
+    return strtod(at + strlen(key), NULL);
+}
+
 /* ----- start ----- */
 
 /* Reads argv (the mediator's base URL) and the environment. */

@@ -9,14 +9,6 @@
 /* The event queue the session is configured with. */
 #define QUEUE 16
 
-static double json_number(mixplay_str json, const char *field) {
-    char key[64];
-    const char *at;
-    snprintf(key, sizeof key, "\"%s\":", field);
-    at = strstr(json.ptr, key);
-    if (at == NULL) H_FAIL("no %s in %.*s", field, (int)json.len, json.ptr);
-    return strtod(at + strlen(key), NULL);
-}
 
 typedef struct {
     unsigned inputs;
@@ -78,8 +70,8 @@ int main(int argc, char **argv) {
     /* ----- memory: one control that brings the session to about 90% of its cap ----- */
     H_OK(mixplay_session_get_memory_stats(s, &id));
     e = h_reply_ok(s, id);
-    used = json_number(e->json, "usedBytes");
-    total = json_number(e->json, "totalBytes");
+    used = h_json_number(e->json, "usedBytes");
+    total = h_json_number(e->json, "totalBytes");
     H_CHECK(total > 0 && used < total * 0.8);
     empty = (double)strlen("{\"controlID\":\"pad\",\"kind\":\"button\",\"text\":\"\"}");
     pad_len = (size_t)(total * 0.9 - used - empty);

@@ -124,15 +124,6 @@ static bool visit(void *user_data, const mixplay_participant *p) {
     return v->stop_after == 0 || v->calls < v->stop_after;
 }
 
-/* A JSON number field of a reply, found by name (enough for flat test payloads). */
-static double json_number(mixplay_str json, const char *field) {
-    char key[64];
-    const char *at;
-    snprintf(key, sizeof key, "\"%s\":", field);
-    at = strstr(json.ptr, key);
-    if (at == NULL) H_FAIL("no %s in %.*s", field, (int)json.len, json.ptr);
-    return strtod(at + strlen(key), NULL);
-}
 
 static void config_checks(void) {
     mixplay_config *c = NULL;
@@ -500,13 +491,13 @@ int main(int argc, char **argv) {
     /* ----- the remaining requests ----- */
     H_OK(mixplay_session_call(s, "getTime", "null", &id));
     e = h_reply_ok(s, id);
-    H_CHECK(json_number(e->json, "time") > 1e12);
+    H_CHECK(h_json_number(e->json, "time") > 1e12);
     H_OK(mixplay_session_get_time(s, &id));
     e = h_reply_ok(s, id);
-    H_CHECK(json_number(e->json, "time") > 1e12);
+    H_CHECK(h_json_number(e->json, "time") > 1e12);
     H_OK(mixplay_session_get_memory_stats(s, &id));
     e = h_reply_ok(s, id);
-    H_CHECK(json_number(e->json, "usedBytes") > 0);
+    H_CHECK(h_json_number(e->json, "usedBytes") > 0);
     H_OK(mixplay_session_set_bandwidth_throttle(s, "{\"giveInput\":{\"capacity\":100000,\"drainRate\":100000}}", &id));
     h_reply_ok(s, id);
     H_OK(mixplay_session_get_throttle_state(s, &id));
