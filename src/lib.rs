@@ -4,9 +4,10 @@
 pub mod auth;
 pub mod chat;
 pub mod client;
+mod clock;
 pub mod ffi;
-mod http;
 pub mod log;
+pub mod net;
 pub mod protocol;
 
 #[cfg(feature = "server")]

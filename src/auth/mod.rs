@@ -13,15 +13,15 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
-use crate::client::{RuntimeGuard, TlsRoots};
-use crate::http::{api_base, request, site_base};
+use crate::clock::now_ms;
 use crate::log::{log, Level};
+use crate::net::{api_base, request, site_base, RuntimeGuard, TlsRoots};
 
 /// The sign-in's settings.
 #[derive(Clone, PartialEq)]
@@ -89,8 +89,9 @@ impl fmt::Debug for Tokens {
     }
 }
 
+/// Now, in unix seconds.
 pub fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    now_ms() / 1000
 }
 
 /// Whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is stale at

@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
-use crate::client::{ConnectionState, LocalError, ReconnectPolicy, RuntimeGuard, TlsRoots};
+use crate::net::{ConnectionState, LocalError, ReconnectPolicy, RuntimeGuard, TlsRoots};
 
 /// A chat connection's settings. Build it with [`ChatConfig::new`] and adjust the fields.
 #[derive(Clone, PartialEq)]
@@ -333,11 +333,4 @@ impl Drop for Chat {
 /// A reply error for a request that never reached the service.
 pub(crate) fn local_error(kind: LocalError, message: impl Into<String>) -> ChatReplyError {
     ChatReplyError { code: kind as u32, message: message.into() }
-}
-
-/// The delay before reconnect attempt `attempt` (0-based): doubling from the policy's first
-/// delay up to its longest, with jitter down to half.
-pub(crate) fn backoff(policy: &ReconnectPolicy, attempt: u32) -> Duration {
-    let base = policy.initial_delay.saturating_mul(1u32 << attempt.min(16)).min(policy.max_delay);
-    base.mul_f64(0.5 + fastrand::f64() * 0.5)
 }

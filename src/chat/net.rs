@@ -13,10 +13,9 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
-use super::{backoff, local_error, ChatConfig, ChatEvent, ChatMessage, ChatReply, ChatReplyError, Command};
-use crate::client::{tls_config, ConnectError, ConnectionState, LocalError};
-use crate::http::{api_base, request};
+use super::{local_error, ChatConfig, ChatEvent, ChatMessage, ChatReply, ChatReplyError, Command};
 use crate::log::{log, Level};
+use crate::net::{api_base, request, tls_config, ConnectError, ConnectionState, LocalError};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -133,7 +132,7 @@ impl Task {
                     self.state(ConnectionState::Reconnecting, why).await;
                 }
             }
-            let delay = backoff(&self.config.reconnect, failures.saturating_sub(1));
+            let delay = self.config.reconnect.delay(failures);
             if self.while_offline(tokio::time::sleep(delay)).await.is_none() {
                 break;
             }
@@ -261,9 +260,7 @@ async fn connect(config: ChatConfig) -> Result<Link, ConnectError> {
     let user_id = match token {
         None => None,
         Some(t) => {
-            let reply = request(&config.tls, timeout, &format!("{api}/users/current"), Some(t), None)
-                .await
-                .map_err(ConnectError::Transient)?;
+            let reply = request(&config.tls, timeout, &format!("{api}/users/current"), Some(t), None).await?;
             match reply.status {
                 200 => {}
                 401 | 403 => return Err(ConnectError::Fatal(format!("the token was refused (HTTP {})", reply.status))),
@@ -274,9 +271,7 @@ async fn connect(config: ChatConfig) -> Result<Link, ConnectError> {
         }
     };
     let channel = config.channel_id;
-    let reply = request(&config.tls, timeout, &format!("{api}/chats/{channel}"), token, None)
-        .await
-        .map_err(ConnectError::Transient)?;
+    let reply = request(&config.tls, timeout, &format!("{api}/chats/{channel}"), token, None).await?;
     match reply.status {
         200 => {}
         404 => return Err(ConnectError::Fatal(format!("there is no channel {channel}"))),

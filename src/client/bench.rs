@@ -7,9 +7,8 @@
 
 use std::collections::VecDeque;
 
-use super::connection::{read_frame, Work};
 use super::events::{ErrorKind, Event};
-use super::incoming::{Incoming, Interner};
+use super::incoming::{read_frame, Incoming, Interner, Work};
 use super::input::FrameInput;
 use super::state::StateCache;
 use crate::protocol::{Decoder, Scheme};

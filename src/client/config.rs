@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::net::{ReconnectPolicy, TlsRoots};
 use crate::protocol::Scheme;
 
 /// Where a session finds the service.
@@ -12,42 +13,6 @@ pub enum Endpoints {
     Discover(String),
     /// Use these websocket URLs (`ws://` or `wss://`), in order.
     Fixed(Vec<String>),
-}
-
-/// Which certificate authorities `wss://` and `https://` connections trust.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum TlsRoots {
-    /// The operating system's trust store.
-    #[default]
-    System,
-    /// Only these PEM-encoded certificates (a private CA, or a self-signed server certificate).
-    Pem(Vec<u8>),
-    /// The operating system's store plus these PEM certificates.
-    SystemAndPem(Vec<u8>),
-}
-
-/// How a session retries after losing its connection.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReconnectPolicy {
-    /// Whether to reconnect at all after 1011, 1012 or a transport failure.
-    pub enabled: bool,
-    /// The first delay; each failed attempt doubles it.
-    pub initial_delay: Duration,
-    /// The longest delay between attempts.
-    pub max_delay: Duration,
-    /// Give up after this many failed attempts in a row (`None`: never give up).
-    pub max_attempts: Option<u32>,
-}
-
-impl Default for ReconnectPolicy {
-    fn default() -> Self {
-        ReconnectPolicy {
-            enabled: true,
-            initial_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(20),
-            max_attempts: None,
-        }
-    }
 }
 
 /// A session's settings. Build it with [`Config::new`] and adjust the public fields.

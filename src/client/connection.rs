@@ -1,11 +1,11 @@
 //! The network task of a session: finds and opens the socket, synchronises the state, negotiates
-//! compression, keeps the clock, sends the game's requests and reads everything the service
-//! sends, and reconnects with backoff when the connection is lost.
+//! compression, keeps the clock, sends the game's requests, acts on what the service sends (read
+//! into work items by `super::incoming`), and reconnects with backoff when the connection is lost.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -13,15 +13,13 @@ use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::config::{Config, Endpoints};
-use super::events::{ConnectionState, ErrorKind, Input, LocalError, Reply, ReplyError};
-use super::incoming::{
-    read_input, read_input_batch, read_input_frame, read_method, Incoming, Interner, Object, Snapshot,
-};
-use super::transport::{self, ConnectError, Socket};
+use super::events::{ErrorKind, Input, Reply, ReplyError};
+use super::incoming::{read_frame, Incoming, Interner, Object, Snapshot, Work};
+use super::transport::{self, Socket};
+use crate::clock::now_ms;
 use crate::log;
-use crate::protocol::{
-    visit_frame, Decoder, Encoder, ErrorBody, ErrorCode, FrameError, Method, Packet, PacketRef, Scheme, WireFrame,
-};
+use crate::net::{ConnectError, ConnectionState, LocalError};
+use crate::protocol::{Decoder, Encoder, ErrorBody, ErrorCode, Method, Packet, Scheme, WireFrame};
 
 /// Most messages read from the socket's buffer in one trip through the connection's select loop.
 const READ_BATCH: usize = 64;
@@ -68,10 +66,6 @@ impl Shared {
     pub fn is_closing(&self) -> bool {
         *self.closing.borrow()
     }
-}
-
-pub fn wall_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// How a connection ended.
@@ -179,14 +173,10 @@ impl Net {
         }
     }
 
-    /// Exponential backoff with ±25% jitter; requests made meanwhile fail at once.
+    /// Waits the reconnect policy's delay; requests made meanwhile fail at once.
     /// Returns false when the session was closed while waiting.
     async fn wait_before_retry(&mut self, failures: u32) -> bool {
-        let policy = &self.config.reconnect;
-        let base = policy.initial_delay.as_secs_f64() * 2f64.powi(failures.saturating_sub(1).min(16) as i32);
-        let capped = base.min(policy.max_delay.as_secs_f64());
-        let jittered = capped * (0.75 + fastrand::f64() * 0.5);
-        let until = tokio::time::Instant::now() + Duration::from_secs_f64(jittered);
+        let until = tokio::time::Instant::now() + self.config.reconnect.delay(failures);
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(until) => return true,
@@ -414,7 +404,7 @@ impl<'n> Conn<'n> {
         if prefs.iter().any(|p| *p != "none") {
             self.call("setCompression", json!({ "scheme": prefs }), Purpose::Compression).await?;
         }
-        self.call("getTime", Value::Null, Purpose::Time { sent: Instant::now(), sent_wall: wall_ms() }).await?;
+        self.call("getTime", Value::Null, Purpose::Time { sent: Instant::now(), sent_wall: now_ms() }).await?;
         self.call("getScenes", Value::Null, Purpose::Scenes).await?;
         self.call("getGroups", Value::Null, Purpose::Groups).await?;
         self.call("getAllParticipants", json!({ "from": 0 }), Purpose::Participants).await?;
@@ -708,71 +698,4 @@ impl<'n> Conn<'n> {
 
 fn is_sync(p: &Purpose) -> bool {
     matches!(p, Purpose::Scenes | Purpose::Groups | Purpose::Participants)
-}
-
-/// Reads one packet of a frame into the work it asks of the network task. Shared with the
-/// benchmark support (`super::bench`), which must time exactly this path.
-/// Reads a frame into `work`, in order, and returns the last `seq` it carried. Single
-/// `giveInput` frames, most of a busy channel's traffic, are read in one pass.
-pub(super) fn read_frame(text: &str, interner: &mut Interner, work: &mut Vec<Work>) -> Result<Option<i32>, FrameError> {
-    if text.starts_with('[') {
-        if let Some((seq, inputs)) = read_input_batch(text, interner) {
-            work.extend(inputs.into_iter().map(|i| Work::Item(Incoming::Input(i))));
-            return Ok(seq);
-        }
-    } else if let Some((seq, input)) = read_input_frame(text, interner) {
-        work.push(Work::Item(Incoming::Input(input)));
-        return Ok(seq);
-    }
-    let mut max_seq = None;
-    visit_frame(text, |p| {
-        if let Some(s) = p.seq {
-            max_seq = Some(s);
-        }
-        work.push(read_packet(p, interner));
-    })?;
-    Ok(max_seq)
-}
-
-pub(super) fn read_packet(p: PacketRef<'_>, interner: &mut Interner) -> Work {
-    if p.is_method {
-        if p.method == "giveInput" {
-            match p.params.map(|raw| read_input(raw, interner)) {
-                Some(Ok(input)) => Work::Item(Incoming::Input(input)),
-                Some(Err(e)) => Work::Bad(p.id, p.discard, e),
-                None => Work::Bad(p.id, p.discard, "giveInput without params".into()),
-            }
-        } else if p.method == "hello" {
-            Work::Ack(p.id, p.discard)
-        } else {
-            match read_method(&p.method, p.params) {
-                Some(Ok(item)) => Work::Event(p.id, p.discard, item),
-                Some(Err(e)) => Work::Bad(p.id, p.discard, e),
-                None => Work::Unhandled(
-                    p.id,
-                    p.discard,
-                    p.method.into_owned(),
-                    p.params.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()),
-                ),
-            }
-        }
-    } else {
-        let error = p.error.map(|e| {
-            serde_json::from_str::<ErrorBody>(e.get()).unwrap_or_else(|_| ErrorBody {
-                code: ErrorCode::InternalError.code().into(),
-                message: e.get().to_owned(),
-                path: None,
-            })
-        });
-        Work::Reply(p.id, p.result.map(|r| r.get().to_owned()).unwrap_or_else(|| "null".into()), error)
-    }
-}
-
-pub(super) enum Work {
-    Item(Incoming),
-    Ack(u32, bool),
-    Event(u32, bool, Incoming),
-    Bad(u32, bool, String),
-    Unhandled(u32, bool, String, String),
-    Reply(u32, String, Option<ErrorBody>),
 }

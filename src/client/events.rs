@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::net::{ConnectionState, LocalError};
 use crate::protocol::ErrorCode;
 
 /// A participant's session id. UUIDs (what services send) are stored as their 16 bytes; any
@@ -95,19 +96,6 @@ impl fmt::Debug for SessionId {
     }
 }
 
-/// Where the session's connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectionState {
-    /// Looking up endpoints and opening the socket.
-    Connecting,
-    /// Connected and synchronised; the cache holds the service's state.
-    Connected,
-    /// The connection was lost; retrying after a delay.
-    Reconnecting,
-    /// Stopped for good: a fatal close code, retries exhausted, or the session was closed.
-    Disconnected,
-}
-
 /// A button event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ButtonAction {
@@ -157,19 +145,6 @@ pub struct ReplyError {
     pub code: u32,
     pub message: String,
     pub path: Option<String>,
-}
-
-/// Codes the library uses in [`ReplyError`] for failures that never reached the service. They
-/// are outside the protocol's ranges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
-pub enum LocalError {
-    /// No reply arrived within the request timeout.
-    TimedOut = 1,
-    /// The request could not be sent: the session was not connected.
-    NotConnected = 2,
-    /// The connection was lost before the reply arrived.
-    ConnectionLost = 3,
 }
 
 impl ReplyError {

@@ -13,19 +13,15 @@ mod connection;
 mod events;
 mod incoming;
 mod input;
-mod runtime;
 mod session;
 mod state;
 mod transport;
 
-pub use config::{Config, Endpoints, ReconnectPolicy, TlsRoots};
-pub use events::{
-    ButtonAction, ConnectionState, ErrorKind, Event, Input, InputKind, LocalError, Reply, ReplyError, SessionId,
-};
+pub use config::{Config, Endpoints};
+pub use events::{ButtonAction, ErrorKind, Event, Input, InputKind, Reply, ReplyError, SessionId};
 pub use input::{ControlFrame, FrameInput};
-pub use runtime::runtime_alive;
-// Shared with the chat and sign-in clients (`crate::chat`, `crate::auth`).
-pub(crate) use runtime::RuntimeGuard;
 pub use session::{Session, SessionError};
 pub use state::{Participant, Scene, StateCache};
-pub(crate) use transport::{http_agent, root_certs, tls_config, ConnectError};
+// The network layer's types a session is configured and described with; their home is
+// `crate::net`, shared with the chat and the sign-in.
+pub use crate::net::{runtime_alive, ConnectionState, LocalError, ReconnectPolicy, TlsRoots};

@@ -12,12 +12,13 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::config::Config;
-use super::connection::{wall_ms, Command, Net, Shared};
-use super::events::{ConnectionState, ErrorKind, Event, SessionId};
+use super::connection::{Command, Net, Shared};
+use super::events::{ErrorKind, Event, SessionId};
 use super::incoming::{Incoming, Object};
 use super::input::FrameInput;
-use super::runtime::RuntimeGuard;
 use super::state::StateCache;
+use crate::clock::now_ms;
+use crate::net::{ConnectionState, LocalError, RuntimeGuard};
 
 /// Why a call was refused before it reached the network.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,7 +185,7 @@ impl Session {
 
     /// The service's clock in unix milliseconds, from the `getTime` offset.
     pub fn server_time_ms(&self) -> i64 {
-        wall_ms() + self.shared.clock_offset_ms.load(Ordering::Relaxed)
+        now_ms() + self.shared.clock_offset_ms.load(Ordering::Relaxed)
     }
 
     fn next_id(&mut self) -> u64 {
@@ -396,10 +397,7 @@ impl Session {
                 // The game holds a request id for this batch: answer it through poll.
                 self.ready_events.push_back(Event::Reply(super::events::Reply {
                     request_id: batch.request_id,
-                    result: Err(super::events::ReplyError::local(
-                        super::events::LocalError::NotConnected,
-                        e.to_string(),
-                    )),
+                    result: Err(super::events::ReplyError::local(LocalError::NotConnected, e.to_string())),
                 }));
             }
         }

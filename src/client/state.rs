@@ -8,8 +8,9 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::events::{ConnectionState, Event, SessionId};
+use super::events::{Event, SessionId};
 use super::incoming::{Incoming, Object, Snapshot};
+use crate::net::ConnectionState;
 use crate::protocol::merge_patch;
 
 /// A scene and its controls, in the order the service gave them.

@@ -40,8 +40,8 @@ use super::handshake::HandshakeParams;
 use super::hub::Hub;
 use super::peer::close_message;
 use super::rest::{not_found, socket_base, unauthorized};
-use super::session::now_ms;
 use super::world::User;
+use crate::clock::now_ms;
 
 /// How many packets may wait for one chat socket; a socket further behind is closed.
 const OUTBOX: usize = 1024;

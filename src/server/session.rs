@@ -6,7 +6,7 @@
 //! must be sent in [`Effects`], which the socket tasks deliver after the lock is released.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use indexmap::IndexMap;
 use parking_lot::Mutex;
@@ -16,6 +16,7 @@ use super::hub::Hub;
 use super::peer::{unsequenced, Peer};
 use super::throttle::Throttles;
 use super::world::{Project, User};
+use crate::clock::now_ms;
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
 
 pub const DEFAULT_ID: &str = "default";
@@ -29,10 +30,6 @@ const FIXED_PARTICIPANT_KEYS: [&str; 8] =
 
 /// The largest page of `getAllParticipants` / `getActiveParticipants`.
 const PAGE_SIZE: usize = 100;
-
-pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// Packets to send once the session lock is released.
 #[derive(Default)]

@@ -1,4 +1,4 @@
-//! The library's internal tokio runtime: started by the first session (or other handle) and
+//! The library's internal tokio runtime: started by the first session, chat or sign-in and
 //! stopped, with its threads joined, when the last one is gone.
 
 use std::sync::Arc;

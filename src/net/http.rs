@@ -1,11 +1,38 @@
-//! One REST request off the runtime's worker threads: the chat and sign-in clients' HTTP, done
-//! with a blocking agent inside `spawn_blocking` and bounded as a whole by a timeout.
+//! HTTP for every client: a blocking agent trusting the configured roots, and one REST request
+//! run off the runtime's worker threads (inside `spawn_blocking`) and bounded as a whole by a
+//! timeout. Discovery, the chat's details and the sign-in's OAuth calls all go through it.
 
 use std::time::Duration;
 
+use rustls_pki_types::CertificateDer;
 use serde_json::Value;
 
-use crate::client::{http_agent, root_certs, TlsRoots};
+use super::tls::{provider, root_certs, TlsRoots};
+use super::ConnectError;
+
+/// A blocking HTTP agent trusting `certs`, each phase of a request bounded by `timeout`; for use
+/// inside `spawn_blocking`.
+fn http_agent(certs: &[CertificateDer<'static>], timeout: Duration) -> ureq::Agent {
+    let certs: Vec<ureq::tls::Certificate<'static>> =
+        certs.iter().map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned()).collect();
+    let tls = ureq::tls::TlsConfig::builder()
+        .provider(ureq::tls::TlsProvider::Rustls)
+        .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+        .unversioned_rustls_crypto_provider(provider())
+        .build();
+    ureq::Agent::config_builder()
+        .tls_config(tls)
+        // Per phase, not global: with a global (or resolve) timeout ureq resolves the host
+        // name on a detached thread of its own, which can outlive the session and the
+        // library's runtime. Callers bound the whole request with their own timeout.
+        .timeout_connect(Some(timeout))
+        .timeout_send_request(Some(timeout))
+        .timeout_recv_response(Some(timeout))
+        .timeout_recv_body(Some(timeout))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
 
 /// A REST answer: the status and the body's text.
 pub(crate) struct HttpReply {
@@ -20,15 +47,15 @@ impl HttpReply {
 }
 
 /// `GET` (no body) or `POST` (a JSON body) `url`, with a bearer token when given. Errors are
-/// sentences without the token.
+/// sentences without the token: `Fatal` when the TLS roots cannot be read, else `Transient`.
 pub(crate) async fn request(
     roots: &TlsRoots,
     timeout: Duration,
     url: &str,
     bearer: Option<&str>,
     body: Option<Value>,
-) -> Result<HttpReply, String> {
-    let certs = root_certs(roots).map_err(|e| e.to_string())?;
+) -> Result<HttpReply, ConnectError> {
+    let certs = root_certs(roots)?;
     let url = url.to_owned();
     let shown = url.clone();
     let auth = bearer.map(|t| format!("Bearer {t}"));
@@ -57,8 +84,9 @@ pub(crate) async fn request(
         Ok(HttpReply { status, body })
     });
     match tokio::time::timeout(timeout, task).await {
-        Err(_) => Err(format!("{shown} timed out")),
-        Ok(joined) => joined.map_err(|e| format!("the request task failed: {e}"))?,
+        Err(_) => Err(ConnectError::Transient(format!("{shown} timed out"))),
+        Ok(Err(e)) => Err(ConnectError::Transient(format!("the request task failed: {e}"))),
+        Ok(Ok(result)) => result.map_err(ConnectError::Transient),
     }
 }
 
