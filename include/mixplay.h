@@ -919,6 +919,424 @@ mixplay_result mixplay_session_is_ready(const mixplay_session *session, bool *ou
 // `out_ms` must be NULL or writable.
 mixplay_result mixplay_session_server_time_ms(const mixplay_session *session, int64_t *out_ms);
 
+// Writes a whole control (all properties) as JSON text.
+//
+// **Lifetime**: `*out_json` stays valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_json` writable.
+mixplay_result mixplay_session_get_control(const mixplay_session *session,
+                                           const char *control,
+                                           mixplay_str *out_json);
+
+// Writes how many scenes the cache holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_count` must be writable.
+mixplay_result mixplay_session_scene_count(const mixplay_session *session, size_t *out_count);
+
+// Writes the id of the scene at `index` (in the service's order).
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND` (index out of range), `INVALID_HANDLE`.
+//
+// # Safety
+// `out_scene` must be writable.
+mixplay_result mixplay_session_scene_at(const mixplay_session *session,
+                                        size_t index,
+                                        mixplay_str *out_scene);
+
+// Writes how many controls `scene` holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (no such scene), `INVALID_HANDLE`.
+//
+// # Safety
+// `scene` must be NUL-terminated; `out_count` writable.
+mixplay_result mixplay_session_control_count(const mixplay_session *session,
+                                             const char *scene,
+                                             size_t *out_count);
+
+// Writes the id of the control at `index` in `scene`.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `scene` must be NUL-terminated; `out_control` writable.
+mixplay_result mixplay_session_control_at(const mixplay_session *session,
+                                          const char *scene,
+                                          size_t index,
+                                          mixplay_str *out_control);
+
+// Writes how many groups the cache holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_count` must be writable.
+mixplay_result mixplay_session_group_count(const mixplay_session *session, size_t *out_count);
+
+// Writes the id of the group at `index` and, if `out_scene` is not NULL, its scene.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_group` must be writable; `out_scene` NULL or writable.
+mixplay_result mixplay_session_group_at(const mixplay_session *session,
+                                        size_t index,
+                                        mixplay_str *out_group,
+                                        mixplay_str *out_scene);
+
+// Writes how many participants the cache holds.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_count` must be writable.
+mixplay_result mixplay_session_participant_count(const mixplay_session *session, size_t *out_count);
+
+// Looks a participant up by session id.
+//
+// **Lifetime**: the strings in `*out_participant` stay valid until the next poll.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `session_id` must be NUL-terminated; `out_participant` writable.
+mixplay_result mixplay_session_get_participant(const mixplay_session *session,
+                                               const char *session_id,
+                                               mixplay_participant *out_participant);
+
+// Looks a signed-in participant up by user id.
+//
+// **Lifetime**: the strings in `*out_participant` stay valid until the next poll.
+// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_participant` must be writable.
+mixplay_result mixplay_session_get_participant_by_user_id(const mixplay_session *session,
+                                                          uint32_t user_id,
+                                                          mixplay_participant *out_participant);
+
+// Calls `callback` for every participant in the cache, on the calling thread, inside this call,
+// until it returns false. The participant pointer is valid only during its callback. The
+// callback sees the cache as it was when this call began, and may call mixplay functions,
+// including on this session.
+//
+// **Errors**: `NULL_ARGUMENT` (callback), `INVALID_HANDLE`.
+//
+// # Safety
+// `callback` must be a valid function; `user_data` is passed through untouched.
+mixplay_result mixplay_session_for_each_participant(const mixplay_session *session,
+                                                    mixplay_participant_fn callback,
+                                                    void *user_data);
+
+// Writes how many times `control` was pressed (mousedown/keydown) this frame, and released
+// (mouseup/keyup) if `out_releases` is not NULL. A frame is the events handed out since the
+// previous poll that found no event.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_presses` writable; `out_releases` NULL or writable.
+mixplay_result mixplay_session_button_counts(const mixplay_session *session,
+                                             const char *control,
+                                             uint32_t *out_presses,
+                                             uint32_t *out_releases);
+
+// Writes how many participants hold `control` down right now (pressed, not yet released).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_count` writable.
+mixplay_result mixplay_session_button_holder_count(const mixplay_session *session,
+                                                   const char *control,
+                                                   size_t *out_count);
+
+// Writes the session id of the `index`th participant holding `control` down.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (index out of range), `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_participant` writable.
+mixplay_result mixplay_session_button_holder_at(const mixplay_session *session,
+                                                const char *control,
+                                                size_t index,
+                                                mixplay_str *out_participant);
+
+// Writes the session id of the `index`th press of `control` this frame (in order; a
+// participant who pressed twice appears twice). The count is `mixplay_session_button_counts`'s.
+//
+// **Lifetime**: valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_participant` writable.
+mixplay_result mixplay_session_button_presser_at(const mixplay_session *session,
+                                                 const char *control,
+                                                 size_t index,
+                                                 mixplay_str *out_participant);
+
+// Writes the mean joystick (or screen) position of `control`'s moves this frame and how many
+// moves there were; with no moves, `*out_moves` is 0 and x, y are 0.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; the out-pointers writable.
+mixplay_result mixplay_session_joystick_mean(const mixplay_session *session,
+                                             const char *control,
+                                             double *out_x,
+                                             double *out_y,
+                                             uint32_t *out_moves);
+
+// Writes how many texts were submitted to textbox `control` this frame.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; `out_count` writable.
+mixplay_result mixplay_session_text_submission_count(const mixplay_session *session,
+                                                     const char *control,
+                                                     size_t *out_count);
+
+// Writes the `index`th text submitted to `control` this frame, and who sent it.
+//
+// **Lifetime**: both strings stay valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// `control` must be NUL-terminated; the out-pointers writable.
+mixplay_result mixplay_session_text_submission_at(const mixplay_session *session,
+                                                  const char *control,
+                                                  size_t index,
+                                                  mixplay_str *out_participant,
+                                                  mixplay_str *out_text);
+
+// Sets a control's `text`. Writes made during a frame are sent together when the frame ends,
+// one `updateControls` per scene; the request id is that batch's (shared by the frame's writes
+// to the scene). The control is found in the cache, in the first scene that has it.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (no such control in the cache), `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_text(mixplay_session *session,
+                                                const char *control,
+                                                const char *text,
+                                                uint64_t *out_request_id);
+
+// Sets a control's `tooltip` (coalesced like `mixplay_session_set_control_text`).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_tooltip(mixplay_session *session,
+                                                   const char *control,
+                                                   const char *tooltip,
+                                                   uint64_t *out_request_id);
+
+// Sets a button's progress bar, clamped to [0, 1] (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`; `INVALID_ARGUMENT` for NaN or infinity.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_progress(mixplay_session *session,
+                                                    const char *control,
+                                                    double progress,
+                                                    uint64_t *out_request_id);
+
+// Starts a cooldown lasting `ms` milliseconds from now, in the service's time (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_cooldown(mixplay_session *session,
+                                                    const char *control,
+                                                    uint64_t ms,
+                                                    uint64_t *out_request_id);
+
+// Disables or enables a control (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_disabled(mixplay_session *session,
+                                                    const char *control,
+                                                    bool disabled,
+                                                    uint64_t *out_request_id);
+
+// Sets a button's spark cost (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_cost(mixplay_session *session,
+                                                const char *control,
+                                                uint32_t sparks,
+                                                uint64_t *out_request_id);
+
+// Sets the JavaScript key code that triggers a button (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_text`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_key_code(mixplay_session *session,
+                                                    const char *control,
+                                                    uint32_t key_code,
+                                                    uint64_t *out_request_id);
+
+// Sets any control property to an integer (coalesced). `controlID` and `kind` cannot change.
+//
+// **Errors**: as `mixplay_session_set_control_text`; `INVALID_ARGUMENT` for `controlID`/`kind`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_int(mixplay_session *session,
+                                               const char *control,
+                                               const char *key,
+                                               int64_t value,
+                                               uint64_t *out_request_id);
+
+// Sets any control property to a boolean (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_bool(mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                bool value,
+                                                uint64_t *out_request_id);
+
+// Sets any control property to a number (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_int`; `INVALID_ARGUMENT` for NaN or infinity.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_float(mixplay_session *session,
+                                                 const char *control,
+                                                 const char *key,
+                                                 double value,
+                                                 uint64_t *out_request_id);
+
+// Sets any control property to a string (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_string(mixplay_session *session,
+                                                  const char *control,
+                                                  const char *key,
+                                                  const char *value,
+                                                  uint64_t *out_request_id);
+
+// Sets any control property to a JSON value (coalesced; objects written twice in one frame
+// merge).
+//
+// **Errors**: as `mixplay_session_set_control_int`; `INVALID_JSON`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_json(mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                const char *value_json,
+                                                uint64_t *out_request_id);
+
+// Sets a control's meta property `key` (stored as `meta.<key>.value`) to a JSON value
+// (coalesced).
+//
+// **Errors**: as `mixplay_session_set_control_json`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_set_control_meta_json(mixplay_session *session,
+                                                     const char *control,
+                                                     const char *key,
+                                                     const char *value_json,
+                                                     uint64_t *out_request_id);
+
+// Reads a control property (`meta` false) or meta property (`meta` true: `meta.<key>.value`)
+// as a 64-bit integer.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `WRONG_TYPE`, `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_value` writable.
+mixplay_result mixplay_session_get_control_int(const mixplay_session *session,
+                                               const char *control,
+                                               const char *key,
+                                               bool meta,
+                                               int64_t *out_value);
+
+// Reads a control or meta property as a number (integers convert).
+//
+// **Errors**: as `mixplay_session_get_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_value` writable.
+mixplay_result mixplay_session_get_control_float(const mixplay_session *session,
+                                                 const char *control,
+                                                 const char *key,
+                                                 bool meta,
+                                                 double *out_value);
+
+// Reads a control or meta property as a boolean.
+//
+// **Errors**: as `mixplay_session_get_control_int`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_value` writable.
+mixplay_result mixplay_session_get_control_bool(const mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                bool meta,
+                                                bool *out_value);
+
+// Copies a control or meta string property into `(buf, capacity)` with a NUL and writes its
+// length (without the NUL) to `*out_len` — also when the buffer is too small, so a call with
+// `buf` NULL asks for the size.
+//
+// **Errors**: as `mixplay_session_get_control_int`; `BUFFER_TOO_SMALL`.
+//
+// # Safety
+// Strings must be NUL-terminated; `buf` must hold `capacity` bytes; `out_len` writable.
+mixplay_result mixplay_session_get_control_string(const mixplay_session *session,
+                                                  const char *control,
+                                                  const char *key,
+                                                  bool meta,
+                                                  char *buf,
+                                                  size_t capacity,
+                                                  size_t *out_len);
+
+// Writes a control or meta property as JSON text (any type).
+//
+// **Lifetime**: `*out_json` stays valid until the next poll on this session.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
+//
+// # Safety
+// Strings must be NUL-terminated; `out_json` writable.
+mixplay_result mixplay_session_get_control_json(const mixplay_session *session,
+                                                const char *control,
+                                                const char *key,
+                                                bool meta,
+                                                mixplay_str *out_json);
+
 // Calls any method with JSON params (an object, or `null`). For methods this API does not wrap.
 //
 // **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_JSON`, `INVALID_ARGUMENT` (empty method),
@@ -1186,424 +1604,6 @@ mixplay_result mixplay_session_get_participants_by_user_id(mixplay_session *sess
 mixplay_result mixplay_session_get_participants_by_session_id(mixplay_session *session,
                                                               const char *session_ids_json,
                                                               uint64_t *out_request_id);
-
-// Sets a control's `text`. Writes made during a frame are sent together when the frame ends,
-// one `updateControls` per scene; the request id is that batch's (shared by the frame's writes
-// to the scene). The control is found in the cache, in the first scene that has it.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (no such control in the cache), `INVALID_HANDLE`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_text(mixplay_session *session,
-                                                const char *control,
-                                                const char *text,
-                                                uint64_t *out_request_id);
-
-// Sets a control's `tooltip` (coalesced like `mixplay_session_set_control_text`).
-//
-// **Errors**: as `mixplay_session_set_control_text`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_tooltip(mixplay_session *session,
-                                                   const char *control,
-                                                   const char *tooltip,
-                                                   uint64_t *out_request_id);
-
-// Sets a button's progress bar, clamped to [0, 1] (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_text`; `INVALID_ARGUMENT` for NaN or infinity.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_progress(mixplay_session *session,
-                                                    const char *control,
-                                                    double progress,
-                                                    uint64_t *out_request_id);
-
-// Starts a cooldown lasting `ms` milliseconds from now, in the service's time (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_text`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_cooldown(mixplay_session *session,
-                                                    const char *control,
-                                                    uint64_t ms,
-                                                    uint64_t *out_request_id);
-
-// Disables or enables a control (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_text`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_disabled(mixplay_session *session,
-                                                    const char *control,
-                                                    bool disabled,
-                                                    uint64_t *out_request_id);
-
-// Sets a button's spark cost (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_text`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_cost(mixplay_session *session,
-                                                const char *control,
-                                                uint32_t sparks,
-                                                uint64_t *out_request_id);
-
-// Sets the JavaScript key code that triggers a button (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_text`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_key_code(mixplay_session *session,
-                                                    const char *control,
-                                                    uint32_t key_code,
-                                                    uint64_t *out_request_id);
-
-// Sets any control property to an integer (coalesced). `controlID` and `kind` cannot change.
-//
-// **Errors**: as `mixplay_session_set_control_text`; `INVALID_ARGUMENT` for `controlID`/`kind`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_int(mixplay_session *session,
-                                               const char *control,
-                                               const char *key,
-                                               int64_t value,
-                                               uint64_t *out_request_id);
-
-// Sets any control property to a boolean (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_int`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_bool(mixplay_session *session,
-                                                const char *control,
-                                                const char *key,
-                                                bool value,
-                                                uint64_t *out_request_id);
-
-// Sets any control property to a number (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_int`; `INVALID_ARGUMENT` for NaN or infinity.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_float(mixplay_session *session,
-                                                 const char *control,
-                                                 const char *key,
-                                                 double value,
-                                                 uint64_t *out_request_id);
-
-// Sets any control property to a string (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_int`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_string(mixplay_session *session,
-                                                  const char *control,
-                                                  const char *key,
-                                                  const char *value,
-                                                  uint64_t *out_request_id);
-
-// Sets any control property to a JSON value (coalesced; objects written twice in one frame
-// merge).
-//
-// **Errors**: as `mixplay_session_set_control_int`; `INVALID_JSON`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_json(mixplay_session *session,
-                                                const char *control,
-                                                const char *key,
-                                                const char *value_json,
-                                                uint64_t *out_request_id);
-
-// Sets a control's meta property `key` (stored as `meta.<key>.value`) to a JSON value
-// (coalesced).
-//
-// **Errors**: as `mixplay_session_set_control_json`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_request_id` writable.
-mixplay_result mixplay_session_set_control_meta_json(mixplay_session *session,
-                                                     const char *control,
-                                                     const char *key,
-                                                     const char *value_json,
-                                                     uint64_t *out_request_id);
-
-// Reads a control property (`meta` false) or meta property (`meta` true: `meta.<key>.value`)
-// as a 64-bit integer.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `WRONG_TYPE`, `INVALID_HANDLE`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_value` writable.
-mixplay_result mixplay_session_get_control_int(const mixplay_session *session,
-                                               const char *control,
-                                               const char *key,
-                                               bool meta,
-                                               int64_t *out_value);
-
-// Reads a control or meta property as a number (integers convert).
-//
-// **Errors**: as `mixplay_session_get_control_int`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_value` writable.
-mixplay_result mixplay_session_get_control_float(const mixplay_session *session,
-                                                 const char *control,
-                                                 const char *key,
-                                                 bool meta,
-                                                 double *out_value);
-
-// Reads a control or meta property as a boolean.
-//
-// **Errors**: as `mixplay_session_get_control_int`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_value` writable.
-mixplay_result mixplay_session_get_control_bool(const mixplay_session *session,
-                                                const char *control,
-                                                const char *key,
-                                                bool meta,
-                                                bool *out_value);
-
-// Copies a control or meta string property into `(buf, capacity)` with a NUL and writes its
-// length (without the NUL) to `*out_len` — also when the buffer is too small, so a call with
-// `buf` NULL asks for the size.
-//
-// **Errors**: as `mixplay_session_get_control_int`; `BUFFER_TOO_SMALL`.
-//
-// # Safety
-// Strings must be NUL-terminated; `buf` must hold `capacity` bytes; `out_len` writable.
-mixplay_result mixplay_session_get_control_string(const mixplay_session *session,
-                                                  const char *control,
-                                                  const char *key,
-                                                  bool meta,
-                                                  char *buf,
-                                                  size_t capacity,
-                                                  size_t *out_len);
-
-// Writes a control or meta property as JSON text (any type).
-//
-// **Lifetime**: `*out_json` stays valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_json` writable.
-mixplay_result mixplay_session_get_control_json(const mixplay_session *session,
-                                                const char *control,
-                                                const char *key,
-                                                bool meta,
-                                                mixplay_str *out_json);
-
-// Writes a whole control (all properties) as JSON text.
-//
-// **Lifetime**: `*out_json` stays valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// Strings must be NUL-terminated; `out_json` writable.
-mixplay_result mixplay_session_get_control(const mixplay_session *session,
-                                           const char *control,
-                                           mixplay_str *out_json);
-
-// Writes how many scenes the cache holds.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
-//
-// # Safety
-// `out_count` must be writable.
-mixplay_result mixplay_session_scene_count(const mixplay_session *session, size_t *out_count);
-
-// Writes the id of the scene at `index` (in the service's order).
-//
-// **Lifetime**: valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND` (index out of range), `INVALID_HANDLE`.
-//
-// # Safety
-// `out_scene` must be writable.
-mixplay_result mixplay_session_scene_at(const mixplay_session *session,
-                                        size_t index,
-                                        mixplay_str *out_scene);
-
-// Writes how many controls `scene` holds.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (no such scene), `INVALID_HANDLE`.
-//
-// # Safety
-// `scene` must be NUL-terminated; `out_count` writable.
-mixplay_result mixplay_session_control_count(const mixplay_session *session,
-                                             const char *scene,
-                                             size_t *out_count);
-
-// Writes the id of the control at `index` in `scene`.
-//
-// **Lifetime**: valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// `scene` must be NUL-terminated; `out_control` writable.
-mixplay_result mixplay_session_control_at(const mixplay_session *session,
-                                          const char *scene,
-                                          size_t index,
-                                          mixplay_str *out_control);
-
-// Writes how many groups the cache holds.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
-//
-// # Safety
-// `out_count` must be writable.
-mixplay_result mixplay_session_group_count(const mixplay_session *session, size_t *out_count);
-
-// Writes the id of the group at `index` and, if `out_scene` is not NULL, its scene.
-//
-// **Lifetime**: valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// `out_group` must be writable; `out_scene` NULL or writable.
-mixplay_result mixplay_session_group_at(const mixplay_session *session,
-                                        size_t index,
-                                        mixplay_str *out_group,
-                                        mixplay_str *out_scene);
-
-// Writes how many participants the cache holds.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
-//
-// # Safety
-// `out_count` must be writable.
-mixplay_result mixplay_session_participant_count(const mixplay_session *session, size_t *out_count);
-
-// Looks a participant up by session id.
-//
-// **Lifetime**: the strings in `*out_participant` stay valid until the next poll.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// `session_id` must be NUL-terminated; `out_participant` writable.
-mixplay_result mixplay_session_get_participant(const mixplay_session *session,
-                                               const char *session_id,
-                                               mixplay_participant *out_participant);
-
-// Looks a signed-in participant up by user id.
-//
-// **Lifetime**: the strings in `*out_participant` stay valid until the next poll.
-// **Errors**: `NULL_ARGUMENT`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// `out_participant` must be writable.
-mixplay_result mixplay_session_get_participant_by_user_id(const mixplay_session *session,
-                                                          uint32_t user_id,
-                                                          mixplay_participant *out_participant);
-
-// Calls `callback` for every participant in the cache, on the calling thread, inside this call,
-// until it returns false. The participant pointer is valid only during its callback. The
-// callback sees the cache as it was when this call began, and may call mixplay functions,
-// including on this session.
-//
-// **Errors**: `NULL_ARGUMENT` (callback), `INVALID_HANDLE`.
-//
-// # Safety
-// `callback` must be a valid function; `user_data` is passed through untouched.
-mixplay_result mixplay_session_for_each_participant(const mixplay_session *session,
-                                                    mixplay_participant_fn callback,
-                                                    void *user_data);
-
-// Writes how many times `control` was pressed (mousedown/keydown) this frame, and released
-// (mouseup/keyup) if `out_releases` is not NULL. A frame is the events handed out since the
-// previous poll that found no event.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; `out_presses` writable; `out_releases` NULL or writable.
-mixplay_result mixplay_session_button_counts(const mixplay_session *session,
-                                             const char *control,
-                                             uint32_t *out_presses,
-                                             uint32_t *out_releases);
-
-// Writes how many participants hold `control` down right now (pressed, not yet released).
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; `out_count` writable.
-mixplay_result mixplay_session_button_holder_count(const mixplay_session *session,
-                                                   const char *control,
-                                                   size_t *out_count);
-
-// Writes the session id of the `index`th participant holding `control` down.
-//
-// **Lifetime**: valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND` (index out of range), `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; `out_participant` writable.
-mixplay_result mixplay_session_button_holder_at(const mixplay_session *session,
-                                                const char *control,
-                                                size_t index,
-                                                mixplay_str *out_participant);
-
-// Writes the session id of the `index`th press of `control` this frame (in order; a
-// participant who pressed twice appears twice). The count is `mixplay_session_button_counts`'s.
-//
-// **Lifetime**: valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; `out_participant` writable.
-mixplay_result mixplay_session_button_presser_at(const mixplay_session *session,
-                                                 const char *control,
-                                                 size_t index,
-                                                 mixplay_str *out_participant);
-
-// Writes the mean joystick (or screen) position of `control`'s moves this frame and how many
-// moves there were; with no moves, `*out_moves` is 0 and x, y are 0.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; the out-pointers writable.
-mixplay_result mixplay_session_joystick_mean(const mixplay_session *session,
-                                             const char *control,
-                                             double *out_x,
-                                             double *out_y,
-                                             uint32_t *out_moves);
-
-// Writes how many texts were submitted to textbox `control` this frame.
-//
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; `out_count` writable.
-mixplay_result mixplay_session_text_submission_count(const mixplay_session *session,
-                                                     const char *control,
-                                                     size_t *out_count);
-
-// Writes the `index`th text submitted to `control` this frame, and who sent it.
-//
-// **Lifetime**: both strings stay valid until the next poll on this session.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `NOT_FOUND`, `INVALID_HANDLE`.
-//
-// # Safety
-// `control` must be NUL-terminated; the out-pointers writable.
-mixplay_result mixplay_session_text_submission_at(const mixplay_session *session,
-                                                  const char *control,
-                                                  size_t index,
-                                                  mixplay_str *out_participant,
-                                                  mixplay_str *out_text);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,16 +1,15 @@
 //! `mixplay_auth`: OAuth short-code sign-in without blocking the game.
 
 use std::os::raw::c_char;
-use std::sync::Arc;
 use std::time::Instant;
 
-use parking_lot::Mutex;
-
-use super::config::{config_of, mixplay_config};
-use super::handle::{self, Kind};
+use super::args::{arg_opt_str, arg_str, write_out};
+use super::cell::{self, HandleType};
+use super::config::{self as config_handle, mixplay_config};
+use super::handle::Kind;
 use super::log::deliver_logs;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
-use super::str::{arg_opt_str, arg_str, mixplay_str, write_out, Arena};
+use super::str::{mixplay_str, Arena};
 use crate::auth::{is_stale_at, unix_now, AuthConfig, AuthStatus, ShortCodeAuth};
 
 /// A short-code sign-in. Make it with `mixplay_auth_new`, call `mixplay_auth_start`, then
@@ -93,26 +92,22 @@ impl mixplay_auth_status {
     }
 }
 
-struct Inner {
+impl HandleType for mixplay_auth {
+    type Value = Inner;
+    const KIND: Kind = Kind::Auth;
+    const ARG: &'static str = "auth";
+    const NOUN: &'static str = "sign-in";
+}
+
+/// What a sign-in handle holds.
+pub(crate) struct Inner {
     auth: ShortCodeAuth,
+    /// The strings of the last poll.
     arena: Arena,
 }
 
-type AuthCell = Mutex<Inner>;
-
-fn cell_of(auth: *const mixplay_auth) -> FfiResult<Arc<AuthCell>> {
-    if auth.is_null() {
-        return Err(Fail::new(mixplay_result::NullArgument, "auth is NULL"));
-    }
-    handle::get::<AuthCell>(Kind::Auth, auth as usize)
-}
-
 fn with_auth(auth: *const mixplay_auth, f: impl FnOnce(&mut Inner) -> FfiResult<()>) -> mixplay_result {
-    boundary(|| {
-        let cell = cell_of(auth)?;
-        let mut inner = cell.lock();
-        f(&mut inner)
-    })
+    cell::with(auth, f)
 }
 
 /// Makes a sign-in for the OAuth app `client_id` asking for `scopes` (space-separated, e.g.
@@ -156,15 +151,15 @@ pub unsafe extern "C" fn mixplay_auth_new(
         let mut config = AuthConfig::new(base_url, client_id, scopes);
         config.client_secret = secret.filter(|s| !s.is_empty()).map(str::to_owned);
         if !settings.is_null() {
-            let s = config_of(settings)?.lock().clone();
+            let s = config_handle::settings(settings)?;
             config.tls = s.tls;
             config.request_timeout = s.request_timeout;
         }
         let auth = ShortCodeAuth::new(config)
             .map_err(|e| Fail::new(mixplay_result::RuntimeFailed, format!("cannot start the network runtime: {e}")))?;
-        let token = handle::insert(Kind::Auth, Arc::new(Mutex::new(Inner { auth, arena: Arena::default() })))?;
+        let handle = cell::insert(Inner { auth, arena: Arena::default() })?;
         // SAFETY: checked for NULL above.
-        unsafe { out_auth.write(token as *mut mixplay_auth) };
+        unsafe { out_auth.write(handle) };
         Ok(())
     })
 }
@@ -175,14 +170,7 @@ pub unsafe extern "C" fn mixplay_auth_new(
 /// **Errors**: `INVALID_HANDLE` (already freed, or not a sign-in).
 #[no_mangle]
 pub extern "C" fn mixplay_auth_free(auth: *mut mixplay_auth) -> mixplay_result {
-    boundary(|| {
-        if auth.is_null() {
-            return Ok(());
-        }
-        let cell = handle::remove::<AuthCell>(Kind::Auth, auth as usize)?;
-        drop(cell);
-        Ok(())
-    })
+    cell::free(auth)
 }
 
 /// Starts the sign-in (or starts over, dropping a code in progress): the state becomes

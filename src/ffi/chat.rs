@@ -1,20 +1,18 @@
 //! `mixplay_chat`: one channel's chat, its poll and its requests.
 
 use std::os::raw::c_char;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
-use parking_lot::Mutex;
 use serde_json::{json, Value};
 
-use super::config::{config_of, mixplay_config};
-use super::handle::{self, Kind};
+use super::args::{arg_json, arg_opt_str, arg_str, json_strings, write_out};
+use super::cell::{self, HandleType};
+use super::config::{self as config_handle, mixplay_config};
+use super::connection::mixplay_connection_state;
+use super::handle::Kind;
 use super::log::deliver_logs;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
-use super::str::{arg_json, arg_opt_str, arg_str, mixplay_str, write_out, Arena};
+use super::str::{mixplay_str, Arena};
 use crate::chat::{Chat, ChatConfig, ChatError, ChatEvent};
-use crate::client::ConnectionState;
 
 /// A channel's chat. Make it with `mixplay_chat_new`, call `mixplay_chat_poll` once a frame, and
 /// free it with `mixplay_chat_free`.
@@ -123,15 +121,6 @@ impl mixplay_chat_event {
     }
 }
 
-fn state_code(state: ConnectionState) -> u32 {
-    match state {
-        ConnectionState::Connecting => 1,
-        ConnectionState::Connected => 2,
-        ConnectionState::Reconnecting => 3,
-        ConnectionState::Disconnected => 4,
-    }
-}
-
 fn roles_json(roles: &[String]) -> String {
     Value::from(roles.to_vec()).to_string()
 }
@@ -141,7 +130,7 @@ fn convert(event: &ChatEvent, arena: &mut Arena) -> mixplay_chat_event {
     use mixplay_chat_event_kind as K;
     let kind = match event {
         ChatEvent::Connection { state, message } => {
-            out.connection_state = state_code(*state);
+            out.connection_state = mixplay_connection_state::from(*state) as u32;
             out.text = arena.put(message);
             K::Connection
         }
@@ -189,39 +178,22 @@ fn convert(event: &ChatEvent, arena: &mut Arena) -> mixplay_chat_event {
     out
 }
 
-struct ChatCell {
-    polling: AtomicBool,
-    inner: Mutex<Inner>,
+impl HandleType for mixplay_chat {
+    type Value = Inner;
+    const KIND: Kind = Kind::Chat;
+    const ARG: &'static str = "chat";
+    const NOUN: &'static str = "chat";
 }
 
-struct Inner {
+/// What a chat handle holds.
+pub(crate) struct Inner {
     chat: Chat,
+    /// The strings of the last poll.
     arena: Arena,
-    poisoned: bool,
-}
-
-fn cell_of(chat: *const mixplay_chat) -> FfiResult<Arc<ChatCell>> {
-    if chat.is_null() {
-        return Err(Fail::new(mixplay_result::NullArgument, "chat is NULL"));
-    }
-    handle::get::<ChatCell>(Kind::Chat, chat as usize)
 }
 
 fn with_inner(chat: *const mixplay_chat, f: impl FnOnce(&mut Inner) -> FfiResult<()>) -> mixplay_result {
-    boundary(|| {
-        let cell = cell_of(chat)?;
-        let mut inner = cell.inner.lock();
-        if inner.poisoned {
-            return Err(Fail::new(mixplay_result::Panic, "the chat hit an internal error earlier; free it"));
-        }
-        match catch_unwind(AssertUnwindSafe(|| f(&mut inner))) {
-            Ok(r) => r,
-            Err(panic) => {
-                inner.poisoned = true;
-                resume_unwind(panic)
-            }
-        }
-    })
+    cell::with(chat, f)
 }
 
 fn chat_error(e: ChatError) -> Fail {
@@ -295,7 +267,7 @@ pub unsafe extern "C" fn mixplay_chat_new(
         let mut config = ChatConfig::new(base_url, channel_id, token.filter(|t| !t.is_empty()).map(str::to_owned));
         config.client_id = client_id.filter(|c| !c.is_empty()).map(str::to_owned);
         if !settings.is_null() {
-            let s = config_of(settings)?.lock().clone();
+            let s = config_handle::settings(settings)?;
             config.tls = s.tls;
             config.reconnect = s.reconnect;
             config.connect_timeout = s.connect_timeout;
@@ -303,13 +275,9 @@ pub unsafe extern "C" fn mixplay_chat_new(
         }
         let chat = Chat::connect(config)
             .map_err(|e| Fail::new(mixplay_result::RuntimeFailed, format!("cannot start the network runtime: {e}")))?;
-        let cell = ChatCell {
-            polling: AtomicBool::new(false),
-            inner: Mutex::new(Inner { chat, arena: Arena::default(), poisoned: false }),
-        };
-        let token = handle::insert(Kind::Chat, Arc::new(cell))?;
+        let handle = cell::insert(Inner { chat, arena: Arena::default() })?;
         // SAFETY: checked for NULL above.
-        unsafe { out_chat.write(token as *mut mixplay_chat) };
+        unsafe { out_chat.write(handle) };
         Ok(())
     })
 }
@@ -320,14 +288,7 @@ pub unsafe extern "C" fn mixplay_chat_new(
 /// **Errors**: `INVALID_HANDLE` (already freed, or not a chat).
 #[no_mangle]
 pub extern "C" fn mixplay_chat_free(chat: *mut mixplay_chat) -> mixplay_result {
-    boundary(|| {
-        if chat.is_null() {
-            return Ok(());
-        }
-        let cell = handle::remove::<ChatCell>(Kind::Chat, chat as usize)?;
-        drop(cell);
-        Ok(())
-    })
+    cell::free(chat)
 }
 
 /// Hands out the next chat event. Writes it to `*out_event` and sets `*out_has_event` (false
@@ -349,35 +310,13 @@ pub unsafe extern "C" fn mixplay_chat_poll(
         if out_event.is_null() || out_has_event.is_null() {
             return Err(Fail::new(mixplay_result::NullArgument, "out_event or out_has_event is NULL"));
         }
-        let cell = cell_of(chat)?;
-        if cell.polling.swap(true, Ordering::Acquire) {
-            return Err(Fail::new(mixplay_result::Busy, "poll is already running on this chat"));
-        }
-        struct Release<'a>(&'a AtomicBool);
-        impl Drop for Release<'_> {
-            fn drop(&mut self) {
-                self.0.store(false, Ordering::Release);
-            }
-        }
-        let _release = Release(&cell.polling);
-        let event = {
-            let mut inner = cell.inner.lock();
-            if inner.poisoned {
-                return Err(Fail::new(mixplay_result::Panic, "the chat hit an internal error earlier; free it"));
-            }
-            let result = catch_unwind(AssertUnwindSafe(|| {
-                let Inner { chat, arena, .. } = &mut *inner;
-                arena.clear();
-                chat.poll().map(|e| convert(&e, arena))
-            }));
-            match result {
-                Ok(e) => e,
-                Err(panic) => {
-                    inner.poisoned = true;
-                    resume_unwind(panic);
-                }
-            }
-        };
+        let cell = cell::cell_of(chat)?;
+        let _busy = cell.begin_poll()?;
+        let event = cell.with(|inner| {
+            let Inner { chat, arena } = inner;
+            arena.clear();
+            Ok(chat.poll().map(|e| convert(&e, arena)))
+        })?;
         // SAFETY: both checked for NULL above.
         unsafe {
             out_has_event.write(event.is_some());
@@ -401,7 +340,9 @@ pub unsafe extern "C" fn mixplay_chat_connection_state(
 ) -> mixplay_result {
     with_inner(chat, |inner| {
         // SAFETY: forwarded from the caller.
-        unsafe { write_out(out_state, state_code(inner.chat.connection_state()), "out_state") }
+        unsafe {
+            write_out(out_state, mixplay_connection_state::from(inner.chat.connection_state()) as u32, "out_state")
+        }
     })
 }
 
@@ -581,10 +522,7 @@ pub unsafe extern "C" fn mixplay_chat_start_poll(
     request(chat, out_request_id, |c| {
         // SAFETY: forwarded from the caller.
         let (question, answers) = unsafe { (arg_str(question, "question")?, arg_json(answers_json, "answers_json")?) };
-        let ok = answers.as_array().is_some_and(|a| a.iter().all(Value::is_string));
-        if !ok {
-            return Err(Fail::new(mixplay_result::InvalidJson, "answers_json must be a JSON array of strings"));
-        }
+        json_strings(&answers, "answers_json")?;
         Ok(c.call("vote:start", vec![json!(question), answers, json!(seconds)]))
     })
 }

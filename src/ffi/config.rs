@@ -1,14 +1,12 @@
 //! `mixplay_config`: the settings a session is made from.
 
 use std::os::raw::c_char;
-use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::Mutex;
-
-use super::handle::{self, Kind};
+use super::args::{arg_opt_str, arg_str};
+use super::cell::{self, HandleType};
+use super::handle::Kind;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
-use super::str::{arg_opt_str, arg_str, write_out};
 use crate::client::{Config, Endpoints, TlsRoots};
 use crate::protocol::Scheme;
 
@@ -21,24 +19,23 @@ pub struct mixplay_config {
     _private: [u8; 0],
 }
 
-pub type ConfigCell = Mutex<Config>;
+impl HandleType for mixplay_config {
+    type Value = Config;
+    const KIND: Kind = Kind::Config;
+    const ARG: &'static str = "config";
+    const NOUN: &'static str = "config";
+}
 
 /// The discovery URL a new config starts with: a mediator on this machine's default port.
 pub(crate) const DEFAULT_DISCOVERY_URL: &str = "http://127.0.0.1:8080/api/v1/interactive/hosts";
 
-pub fn config_of(config: *const mixplay_config) -> FfiResult<Arc<ConfigCell>> {
-    if config.is_null() {
-        return Err(Fail::new(mixplay_result::NullArgument, "config is NULL"));
-    }
-    handle::get::<ConfigCell>(Kind::Config, config as usize)
+/// A copy of a config's settings (what sessions, chats and sign-ins are made from).
+pub(crate) fn settings(config: *const mixplay_config) -> FfiResult<Config> {
+    cell::cell_of(config)?.with(|c| Ok(c.clone()))
 }
 
 fn with_config(config: *mut mixplay_config, f: impl FnOnce(&mut Config) -> FfiResult<()>) -> mixplay_result {
-    boundary(|| {
-        let cell = config_of(config)?;
-        let mut c = cell.lock();
-        f(&mut c)
-    })
+    cell::with(config, f)
 }
 
 /// Makes a config with the defaults: discovery at `http://127.0.0.1:8080/api/v1/interactive/hosts`,
@@ -54,12 +51,14 @@ fn with_config(config: *mut mixplay_config, f: impl FnOnce(&mut Config) -> FfiRe
 #[no_mangle]
 pub unsafe extern "C" fn mixplay_config_new(out_config: *mut *mut mixplay_config) -> mixplay_result {
     boundary(|| {
+        if out_config.is_null() {
+            return Err(Fail::new(mixplay_result::NullArgument, "out_config is NULL"));
+        }
         let config = Config::new(Endpoints::Discover(DEFAULT_DISCOVERY_URL.into()), "", 0);
-        let token = handle::insert(Kind::Config, Arc::new(Mutex::new(config)))?;
-        // SAFETY: checked for NULL by write_out; the caller provides a writable pointer.
-        unsafe { write_out(out_config, token as *mut mixplay_config, "out_config") }.inspect_err(|_| {
-            let _ = handle::remove::<ConfigCell>(Kind::Config, token);
-        })
+        let handle = cell::insert(config)?;
+        // SAFETY: checked for NULL above; the caller provides a writable pointer.
+        unsafe { out_config.write(handle) };
+        Ok(())
     })
 }
 
@@ -68,12 +67,7 @@ pub unsafe extern "C" fn mixplay_config_new(out_config: *mut *mut mixplay_config
 /// **Errors**: `INVALID_HANDLE` if it is not a live config (already freed, or not a config).
 #[no_mangle]
 pub extern "C" fn mixplay_config_free(config: *mut mixplay_config) -> mixplay_result {
-    boundary(|| {
-        if config.is_null() {
-            return Ok(());
-        }
-        handle::remove::<ConfigCell>(Kind::Config, config as usize).map(drop)
-    })
+    cell::free(config)
 }
 
 /// Finds the service through this hosts endpoint (`http(s)://…/api/v1/interactive/hosts`),

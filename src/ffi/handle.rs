@@ -105,12 +105,38 @@ pub fn get<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<
     value.clone().downcast::<T>().map_err(|_| invalid(kind))
 }
 
+/// A value borrowed from the registry while it is read-locked.
+pub struct Borrowed<'r, T> {
+    value: &'r T,
+    entry: &'r Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl<T: Send + Sync + 'static> Borrowed<'_, T> {
+    /// A reference of the caller's own, to keep the value past the registry's lock.
+    pub fn to_arc(&self) -> Arc<T> {
+        self.entry.clone().downcast::<T>().unwrap_or_else(|_| unreachable!("the type was checked"))
+    }
+}
+
+impl<T> std::ops::Deref for Borrowed<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value
+    }
+}
+
 /// Runs `f` on the value of a token while the registry is read-locked, without touching the
-/// value's reference count (the idle-poll path). `f` must not free or make handles.
-pub fn with_ref<T: Send + Sync + 'static, R>(kind: Kind, token: usize, f: impl FnOnce(&T) -> R) -> FfiResult<R> {
+/// value's reference count unless `f` asks for one (the idle-poll path). `f` must not free or
+/// make handles.
+pub fn with_ref<T: Send + Sync + 'static, R>(
+    kind: Kind,
+    token: usize,
+    f: impl FnOnce(Borrowed<'_, T>) -> R,
+) -> FfiResult<R> {
     let reg = REGISTRY.read();
-    let (_, value) = live(&reg, kind, token)?;
-    Ok(f(value.downcast_ref::<T>().ok_or_else(|| invalid(kind))?))
+    let (_, entry) = live(&reg, kind, token)?;
+    let value = entry.downcast_ref::<T>().ok_or_else(|| invalid(kind))?;
+    Ok(f(Borrowed { value, entry }))
 }
 
 /// Unregisters a token and returns its value (the caller drops it outside the registry lock).

@@ -7,10 +7,12 @@
 //! crosses the boundary; the library never calls into the game from another thread.
 #![allow(non_camel_case_types)]
 
+mod args;
 mod auth;
+mod cell;
 mod chat;
 mod config;
-mod event;
+mod connection;
 mod handle;
 mod log;
 mod result;
@@ -20,7 +22,7 @@ mod str;
 pub use auth::*;
 pub use chat::*;
 pub use config::*;
-pub use event::{mixplay_connection_state, mixplay_error_kind, mixplay_event, mixplay_event_kind, mixplay_input_kind};
+pub use connection::mixplay_connection_state;
 pub use log::*;
 pub use result::*;
 pub use session::*;

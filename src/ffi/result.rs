@@ -46,21 +46,27 @@ pub enum mixplay_result {
 impl mixplay_result {
     /// A static description of the code.
     pub fn describe(self) -> &'static str {
+        let text = self.text();
+        &text[..text.len() - 1]
+    }
+
+    /// The description with its NUL: the one table behind `describe` and `mixplay_result_str`.
+    fn text(self) -> &'static str {
         match self {
-            mixplay_result::Ok => "ok",
-            mixplay_result::NullArgument => "a required pointer argument was NULL",
-            mixplay_result::InvalidHandle => "the handle is not a live handle of the expected type",
-            mixplay_result::InvalidUtf8 => "a string argument is not valid UTF-8",
-            mixplay_result::InvalidArgument => "an argument is invalid",
-            mixplay_result::InvalidJson => "a JSON argument is invalid",
-            mixplay_result::BufferTooSmall => "the buffer is too small",
-            mixplay_result::Busy => "poll is already running on this session",
-            mixplay_result::Panic => "the library caught an internal panic",
-            mixplay_result::Closed => "the session is closed",
-            mixplay_result::NotFound => "not found in the state cache",
-            mixplay_result::WrongType => "the property holds another type",
-            mixplay_result::QueueFull => "too many requests are waiting to be sent",
-            mixplay_result::RuntimeFailed => "the network runtime could not be started",
+            mixplay_result::Ok => "ok\0",
+            mixplay_result::NullArgument => "a required pointer argument was NULL\0",
+            mixplay_result::InvalidHandle => "the handle is not a live handle of the expected type\0",
+            mixplay_result::InvalidUtf8 => "a string argument is not valid UTF-8\0",
+            mixplay_result::InvalidArgument => "an argument is invalid\0",
+            mixplay_result::InvalidJson => "a JSON argument is invalid\0",
+            mixplay_result::BufferTooSmall => "the buffer is too small\0",
+            mixplay_result::Busy => "poll is already running on this session\0",
+            mixplay_result::Panic => "the library caught an internal panic\0",
+            mixplay_result::Closed => "the session is closed\0",
+            mixplay_result::NotFound => "not found in the state cache\0",
+            mixplay_result::WrongType => "the property holds another type\0",
+            mixplay_result::QueueFull => "too many requests are waiting to be sent\0",
+            mixplay_result::RuntimeFailed => "the network runtime could not be started\0",
         }
     }
 
@@ -140,23 +146,7 @@ pub fn boundary(body: impl FnOnce() -> FfiResult<()>) -> mixplay_result {
 /// **Lifetime**: static; never free it. **Threads**: any thread.
 #[no_mangle]
 pub extern "C" fn mixplay_result_str(code: u32) -> *const std::os::raw::c_char {
-    let text: &'static str = match mixplay_result::ALL.iter().find(|r| **r as u32 == code) {
-        Some(mixplay_result::Ok) => "ok\0",
-        Some(mixplay_result::NullArgument) => "a required pointer argument was NULL\0",
-        Some(mixplay_result::InvalidHandle) => "the handle is not a live handle of the expected type\0",
-        Some(mixplay_result::InvalidUtf8) => "a string argument is not valid UTF-8\0",
-        Some(mixplay_result::InvalidArgument) => "an argument is invalid\0",
-        Some(mixplay_result::InvalidJson) => "a JSON argument is invalid\0",
-        Some(mixplay_result::BufferTooSmall) => "the buffer is too small\0",
-        Some(mixplay_result::Busy) => "poll is already running on this session\0",
-        Some(mixplay_result::Panic) => "the library caught an internal panic\0",
-        Some(mixplay_result::Closed) => "the session is closed\0",
-        Some(mixplay_result::NotFound) => "not found in the state cache\0",
-        Some(mixplay_result::WrongType) => "the property holds another type\0",
-        Some(mixplay_result::QueueFull) => "too many requests are waiting to be sent\0",
-        Some(mixplay_result::RuntimeFailed) => "the network runtime could not be started\0",
-        None => "unknown result code\0",
-    };
+    let text = mixplay_result::ALL.iter().find(|r| **r as u32 == code).map_or("unknown result code\0", |r| r.text());
     text.as_ptr().cast()
 }
 

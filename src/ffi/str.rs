@@ -1,10 +1,7 @@
-//! Strings across the boundary: UTF-8 in as NUL-terminated `const char *`, out as
-//! `mixplay_str` (pointer + length, also NUL-terminated) owned by the library.
+//! Strings out of the library: `mixplay_str` (pointer + length, also NUL-terminated), and the
+//! arena that owns them until the next poll. (Strings in are read by `super::args`.)
 
-use std::ffi::CStr;
 use std::os::raw::c_char;
-
-use super::result::{mixplay_result, Fail, FfiResult};
 
 /// A UTF-8 string owned by the library: `len` bytes at `ptr`, followed by a NUL byte (so it can
 /// be printed as a C string; `len` is authoritative if the text itself contains `\0`). An empty
@@ -28,78 +25,6 @@ impl mixplay_str {
     pub fn empty() -> mixplay_str {
         mixplay_str::from_static("\0")
     }
-}
-
-/// Reads a required NUL-terminated UTF-8 argument.
-///
-/// # Safety
-/// `ptr` must be NULL or point to a NUL-terminated string that stays alive during the call.
-pub unsafe fn arg_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<&'a str> {
-    if ptr.is_null() {
-        return Err(Fail::new(mixplay_result::NullArgument, format!("{name} is NULL")));
-    }
-    // SAFETY: the caller promises a NUL-terminated string.
-    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
-    std::str::from_utf8(bytes).map_err(|e| Fail::new(mixplay_result::InvalidUtf8, format!("{name} is not UTF-8: {e}")))
-}
-
-/// Reads an optional string argument: NULL is `None`.
-///
-/// # Safety
-/// As [`arg_str`].
-pub unsafe fn arg_opt_str<'a>(ptr: *const c_char, name: &str) -> FfiResult<Option<&'a str>> {
-    if ptr.is_null() {
-        Ok(None)
-    } else {
-        // SAFETY: forwarded from the caller.
-        unsafe { arg_str(ptr, name) }.map(Some)
-    }
-}
-
-/// Reads a JSON argument.
-///
-/// # Safety
-/// As [`arg_str`].
-pub unsafe fn arg_json(ptr: *const c_char, name: &str) -> FfiResult<serde_json::Value> {
-    // SAFETY: forwarded from the caller.
-    let text = unsafe { arg_str(ptr, name) }?;
-    serde_json::from_str(text).map_err(|e| Fail::new(mixplay_result::InvalidJson, format!("{name} is not JSON: {e}")))
-}
-
-/// Writes a value through a required out-pointer.
-///
-/// # Safety
-/// `out` must be NULL or valid for writing a `T`.
-pub unsafe fn write_out<T>(out: *mut T, value: T, name: &str) -> FfiResult<()> {
-    if out.is_null() {
-        return Err(Fail::new(mixplay_result::NullArgument, format!("{name} is NULL")));
-    }
-    // SAFETY: the caller promises a writable location.
-    unsafe { out.write(value) };
-    Ok(())
-}
-
-/// Copies `text` into the caller's buffer `(buf, cap)` with a NUL, writing the needed length
-/// (without the NUL) to `out_len` in every case. When `cap <= len`, nothing is copied and the
-/// result is `BUFFER_TOO_SMALL`. `buf` may be NULL to ask for the length only.
-///
-/// # Safety
-/// `buf` must be NULL or valid for `cap` bytes; `out_len` must be NULL or writable.
-pub unsafe fn copy_out(text: &str, buf: *mut c_char, cap: usize, out_len: *mut usize) -> FfiResult<()> {
-    // SAFETY: forwarded from the caller.
-    unsafe { write_out(out_len, text.len(), "out_len") }?;
-    if buf.is_null() || cap <= text.len() {
-        return Err(Fail::new(
-            mixplay_result::BufferTooSmall,
-            format!("the buffer holds {cap} bytes; {} are needed with the NUL", text.len() + 1),
-        ));
-    }
-    // SAFETY: `buf` has at least `len + 1` bytes, checked above.
-    unsafe {
-        std::ptr::copy_nonoverlapping(text.as_ptr(), buf.cast::<u8>(), text.len());
-        buf.add(text.len()).write(0);
-    }
-    Ok(())
 }
 
 /// Storage for the strings handed out until the next poll. Chunks never move once written, so
@@ -172,19 +97,5 @@ mod tests {
         assert_eq!(text(third), "world");
         a.clear();
         assert_eq!(text(a.put("again")), "again");
-    }
-
-    #[test]
-    fn copy_out_reports_needed_size() {
-        let mut len = 0usize;
-        let mut buf = [0 as c_char; 4];
-        let e = unsafe { copy_out("hello", buf.as_mut_ptr(), buf.len(), &mut len) }.unwrap_err();
-        assert_eq!((e.code, len), (mixplay_result::BufferTooSmall, 5));
-        let mut buf = [0 as c_char; 6];
-        unsafe { copy_out("hello", buf.as_mut_ptr(), buf.len(), &mut len) }.unwrap();
-        assert_eq!(unsafe { CStr::from_ptr(buf.as_ptr()) }.to_str().unwrap(), "hello");
-        let bad = [0xffu8, 0];
-        assert_eq!(unsafe { arg_str(bad.as_ptr().cast(), "x") }.unwrap_err().code, mixplay_result::InvalidUtf8);
-        assert_eq!(unsafe { arg_str(std::ptr::null(), "x") }.unwrap_err().code, mixplay_result::NullArgument);
     }
 }

@@ -1,7 +1,8 @@
 //! The event struct `poll` fills, and the conversion from the engine's events.
 
-use super::str::{mixplay_str, Arena};
-use crate::client::{ButtonAction, ConnectionState, ErrorKind, Event, InputKind, SessionId};
+use crate::client::{ButtonAction, ErrorKind, Event, InputKind, SessionId};
+use crate::ffi::connection::mixplay_connection_state;
+use crate::ffi::str::{mixplay_str, Arena};
 
 /// What an event is about; see `mixplay_event` for the fields each kind sets.
 #[repr(u32)]
@@ -51,20 +52,6 @@ pub enum mixplay_event_kind {
     UnhandledMethod = 19,
     /// Something went wrong outside a request: `error_kind`, `code` (0 if none), `text`.
     Error = 20,
-}
-
-/// `mixplay_event.connection_state`.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum mixplay_connection_state {
-    /// Discovering the service and opening the first connection.
-    Connecting = 1,
-    /// Connected and synchronised: the state cache is current.
-    Connected = 2,
-    /// The connection was lost; waiting to try again (the cache keeps its last state).
-    Reconnecting = 3,
-    /// Stopped for good (fatal close code, retries exhausted, or closed).
-    Disconnected = 4,
 }
 
 /// `mixplay_event.input_kind`.
@@ -202,12 +189,7 @@ pub fn convert(event: &Event, arena: &mut Arena, scratch: &mut String, out: &mut
     use mixplay_event_kind as K;
     let kind = match event {
         Event::Connection { state, code, message } => {
-            out.connection_state = match state {
-                ConnectionState::Connecting => mixplay_connection_state::Connecting,
-                ConnectionState::Connected => mixplay_connection_state::Connected,
-                ConnectionState::Reconnecting => mixplay_connection_state::Reconnecting,
-                ConnectionState::Disconnected => mixplay_connection_state::Disconnected,
-            } as u32;
+            out.connection_state = mixplay_connection_state::from(*state) as u32;
             out.code = code.map(u32::from).unwrap_or(0);
             out.text = arena.put(message);
             K::Connection
