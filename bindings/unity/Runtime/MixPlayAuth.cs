@@ -12,8 +12,7 @@ namespace MixPlay
     /// </summary>
     public sealed unsafe class MixPlayAuth : IDisposable
     {
-        readonly MixPlayAuthHandle handle;
-        bool disposed;
+        readonly HandleOwner<MixPlayAuthHandle> native;
 
         public MixPlayAuthState State { get; private set; }
         /// <summary>Waiting: the code to show.</summary>
@@ -40,8 +39,7 @@ namespace MixPlay
         {
             MixPlayLibrary.EnsureCompatible();
             Code = Url = AccessToken = RefreshToken = Message = string.Empty;
-            MixPlayConfigHandle config = settings != null ? MixPlaySession.BuildConfig(settings) : new MixPlayConfigHandle();
-            try
+            using (MixPlayConfigHandle config = MixPlaySession.BuildConfigOrDefaults(settings))
             {
                 MixPlayAuthHandle h;
                 MixPlayResult rc;
@@ -50,41 +48,23 @@ namespace MixPlay
                 fixed (byte* sec = Utf8.Encode(string.IsNullOrEmpty(clientSecret) ? null : clientSecret))
                 fixed (byte* sc = Utf8.Encode(scopes ?? ""))
                     rc = Native.mixplay_auth_new(u, c, sec, sc, config, out h);
-                if (rc != MixPlayResult.Ok)
-                {
-                    string detail = MixPlayLibrary.LastError();
-                    if (h != null) h.Dispose();
-                    throw new MixPlayException(rc, "mixplay_auth_new", detail);
-                }
-                handle = h;
+                native = new HandleOwner<MixPlayAuthHandle>(rc, h, "mixplay_auth_new", this);
             }
-            finally
-            {
-                config.Dispose();
-            }
-            MixPlayLibrary.Track(this);
         }
 
         public void Dispose()
         {
-            if (disposed) return;
-            disposed = true;
-            handle.Dispose();
-            MixPlayLibrary.Untrack(this);
+            native.Dispose();
         }
 
         public bool IsDisposed
         {
-            get { return disposed; }
+            get { return native.IsDisposed; }
         }
 
         MixPlayAuthHandle H
         {
-            get
-            {
-                if (disposed) throw new ObjectDisposedException("MixPlayAuth");
-                return handle;
-            }
+            get { return native.Handle; }
         }
 
         /// <summary>Starts (or starts over): Starting, then Waiting with a new code.</summary>
@@ -126,20 +106,7 @@ namespace MixPlay
                 ExpiresIn = TimeSpan.FromSeconds(st.expires_in);
                 GrantedAt = MixPlayParticipant.FromUnixMs(st.granted_at * 1000);
             }
-            if (!changed) return;
-            EventHandler h = StateChanged;
-            if (h == null) return;
-            foreach (Delegate d in h.GetInvocationList())
-            {
-                try
-                {
-                    ((EventHandler)d)(this, EventArgs.Empty);
-                }
-                catch (Exception e)
-                {
-                    MixPlayLibrary.Report(e);
-                }
-            }
+            if (changed) MixPlayLibrary.Raise(StateChanged, this, EventArgs.Empty);
         }
 
         /// <summary>Whether a token granted at <paramref name="grantedAt"/> for

@@ -1,6 +1,5 @@
 // Chat: a channel's chat as a C# object, drained by Update() like the session.
 using System;
-using System.Collections.Generic;
 
 namespace MixPlay
 {
@@ -81,10 +80,9 @@ namespace MixPlay
         /// <summary>An Update hands out at most this many events.</summary>
         public const int MaxEventsPerUpdate = 8192;
 
-        readonly MixPlayChatHandle handle;
-        readonly Dictionary<ulong, MixPlayRequest> pending = new Dictionary<ulong, MixPlayRequest>();
+        readonly HandleOwner<MixPlayChatHandle> native;
+        readonly PendingRequests pending = new PendingRequests();
         bool updating;
-        bool disposed;
 
         public event EventHandler<ConnectionChangedEventArgs> ConnectionChanged;
         public event EventHandler<ChatJoinedEventArgs> Joined;
@@ -99,8 +97,7 @@ namespace MixPlay
         public MixPlayChat(string baseUrl, uint channelId, string token, string clientId = null, MixPlaySettings settings = null)
         {
             MixPlayLibrary.EnsureCompatible();
-            MixPlayConfigHandle config = settings != null ? MixPlaySession.BuildConfig(settings) : new MixPlayConfigHandle();
-            try
+            using (MixPlayConfigHandle config = MixPlaySession.BuildConfigOrDefaults(settings))
             {
                 MixPlayChatHandle h;
                 MixPlayResult rc;
@@ -108,41 +105,23 @@ namespace MixPlay
                 fixed (byte* t = Utf8.Encode(string.IsNullOrEmpty(token) ? null : token))
                 fixed (byte* c = Utf8.Encode(string.IsNullOrEmpty(clientId) ? null : clientId))
                     rc = Native.mixplay_chat_new(u, channelId, t, c, config, out h);
-                if (rc != MixPlayResult.Ok)
-                {
-                    string detail = MixPlayLibrary.LastError();
-                    if (h != null) h.Dispose();
-                    throw new MixPlayException(rc, "mixplay_chat_new", detail);
-                }
-                handle = h;
+                native = new HandleOwner<MixPlayChatHandle>(rc, h, "mixplay_chat_new", this);
             }
-            finally
-            {
-                config.Dispose();
-            }
-            MixPlayLibrary.Track(this);
         }
 
         public void Dispose()
         {
-            if (disposed) return;
-            disposed = true;
-            handle.Dispose();
-            MixPlayLibrary.Untrack(this);
+            native.Dispose();
         }
 
         public bool IsDisposed
         {
-            get { return disposed; }
+            get { return native.IsDisposed; }
         }
 
         MixPlayChatHandle H
         {
-            get
-            {
-                if (disposed) throw new ObjectDisposedException("MixPlayChat");
-                return handle;
-            }
+            get { return native.Handle; }
         }
 
         public MixPlayConnectionState ConnectionState
@@ -163,7 +142,7 @@ namespace MixPlay
             updating = true;
             try
             {
-                for (int n = 0; n < MaxEventsPerUpdate && !disposed; n++)
+                for (int n = 0; n < MaxEventsPerUpdate && !native.IsDisposed; n++)
                 {
                     mixplay_chat_event e;
                     byte has;
@@ -204,12 +183,7 @@ namespace MixPlay
                 case MixPlayChatEventKind.Reply:
                 {
                     MixPlayReply reply = new MixPlayReply(e.request_id, e.flag != 0, e.json.ToString(), e.code, e.text.ToString(), "");
-                    MixPlayRequest req;
-                    if (pending.TryGetValue(e.request_id, out req))
-                    {
-                        pending.Remove(e.request_id);
-                        req.Complete(reply);
-                    }
+                    pending.Complete(reply);
                     MixPlayLibrary.Raise(ReplyReceived, this, reply);
                     break;
                 }
@@ -218,14 +192,7 @@ namespace MixPlay
 
         MixPlayRequest Track(MixPlayResult rc, ulong id, string function)
         {
-            MixPlayException.Check(rc, function);
-            MixPlayRequest r;
-            if (!pending.TryGetValue(id, out r))
-            {
-                r = new MixPlayRequest(id);
-                pending.Add(id, r);
-            }
-            return r;
+            return pending.Track(rc, id, function);
         }
 
         /// <summary>Sends a message ("/me …" sends an action).</summary>

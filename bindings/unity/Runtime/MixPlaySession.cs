@@ -22,12 +22,11 @@ namespace MixPlay
         /// so a flood cannot hold the game loop.</summary>
         public const int MaxEventsPerUpdate = 8192;
 
-        readonly MixPlaySessionHandle handle;
+        readonly HandleOwner<MixPlaySessionHandle> native;
         readonly mixplay_event[] batch = new mixplay_event[BatchSize];
-        readonly Dictionary<ulong, MixPlayRequest> pending = new Dictionary<ulong, MixPlayRequest>();
+        readonly PendingRequests pending = new PendingRequests();
         readonly List<KeyValuePair<string, string>> frameUps = new List<KeyValuePair<string, string>>();
         bool updating;
-        bool disposed;
 
         // ----- events (raised only inside Update) -----
 
@@ -64,15 +63,15 @@ namespace MixPlay
             {
                 MixPlaySessionHandle h;
                 MixPlayResult rc = Native.mixplay_session_new(config, out h);
-                if (rc != MixPlayResult.Ok)
-                {
-                    string detail = MixPlayLibrary.LastError();
-                    if (h != null) h.Dispose();
-                    throw new MixPlayException(rc, "mixplay_session_new", detail);
-                }
-                handle = h;
+                native = new HandleOwner<MixPlaySessionHandle>(rc, h, "mixplay_session_new", this);
             }
-            MixPlayLibrary.Track(this);
+        }
+
+        /// <summary>The config for a chat or a sign-in: from <paramref name="settings"/>, or
+        /// the library's defaults when it is null.</summary>
+        internal static MixPlayConfigHandle BuildConfigOrDefaults(MixPlaySettings settings)
+        {
+            return settings != null ? BuildConfig(settings) : new MixPlayConfigHandle();
         }
 
         internal static MixPlayConfigHandle BuildConfig(MixPlaySettings s)
@@ -125,24 +124,17 @@ namespace MixPlay
         /// still waiting never complete.</summary>
         public void Dispose()
         {
-            if (disposed) return;
-            disposed = true;
-            handle.Dispose();
-            MixPlayLibrary.Untrack(this);
+            native.Dispose();
         }
 
         public bool IsDisposed
         {
-            get { return disposed; }
+            get { return native.IsDisposed; }
         }
 
         MixPlaySessionHandle H
         {
-            get
-            {
-                if (disposed) throw new ObjectDisposedException("MixPlaySession");
-                return handle;
-            }
+            get { return native.Handle; }
         }
 
         // ----- the frame -----
@@ -167,7 +159,7 @@ namespace MixPlay
                 frameUps.Clear();
                 FrameCount++;
                 int total = 0;
-                while (!disposed)
+                while (!native.IsDisposed)
                 {
                     UIntPtr count;
                     MixPlayResult rc;
@@ -175,7 +167,7 @@ namespace MixPlay
                         rc = Native.mixplay_session_poll_many(h, buf, (UIntPtr)BatchSize, &count);
                     MixPlayException.Check(rc, "mixplay_session_poll_many");
                     int n = (int)count.ToUInt32();
-                    for (int i = 0; i < n && !disposed; i++)
+                    for (int i = 0; i < n && !native.IsDisposed; i++)
                     {
                         try
                         {
@@ -228,7 +220,7 @@ namespace MixPlay
                     mixplay_participant p;
                     MixPlayResult rc;
                     fixed (byte* sid = Utf8.Encode(e.participant.ToString()))
-                        rc = Native.mixplay_session_get_participant(handle, sid, &p);
+                        rc = Native.mixplay_session_get_participant(H, sid, &p);
                     if (rc == MixPlayResult.NotFound) break; // left again within this poll
                     MixPlayException.Check(rc, "mixplay_session_get_participant");
                     MixPlayLibrary.Raise(h, this, new ParticipantEventArgs(new MixPlayParticipant(ref p)));
@@ -261,12 +253,7 @@ namespace MixPlay
                 case MixPlayEventKind.Reply:
                 {
                     MixPlayReply reply = new MixPlayReply(e.request_id, e.flag != 0, e.json.ToString(), e.code, e.text.ToString(), e.path.ToString());
-                    MixPlayRequest req;
-                    if (pending.TryGetValue(e.request_id, out req))
-                    {
-                        pending.Remove(e.request_id);
-                        req.Complete(reply);
-                    }
+                    pending.Complete(reply);
                     MixPlayLibrary.Raise(ReplyReceived, this, reply);
                     break;
                 }
@@ -364,14 +351,7 @@ namespace MixPlay
 
         MixPlayRequest Track(MixPlayResult rc, ulong id, string function)
         {
-            MixPlayException.Check(rc, function);
-            MixPlayRequest r;
-            if (!pending.TryGetValue(id, out r))
-            {
-                r = new MixPlayRequest(id);
-                pending.Add(id, r);
-            }
-            return r;
+            return pending.Track(rc, id, function);
         }
 
         /// <summary>Calls any method with JSON params (an object, or "null").</summary>
