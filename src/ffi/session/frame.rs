@@ -5,6 +5,7 @@ use std::os::raw::c_char;
 
 use super::event::session_id;
 use super::{mixplay_session, with_inner, Inner};
+use crate::client::{ControlFrame, SessionId};
 use crate::ffi::args::{arg_str, write_out};
 use crate::ffi::result::{mixplay_result, Fail, FfiResult};
 use crate::ffi::str::mixplay_str;
@@ -18,6 +19,28 @@ fn frame_read(
         // SAFETY: the callers forward NUL-terminated strings from C.
         let control = unsafe { arg_str(control, "control") }?.to_owned();
         read(inner, &control)
+    })
+}
+
+/// Writes the session id at `index` of one of `control`'s lists of participants this frame.
+fn participant_at(
+    session: *const mixplay_session,
+    control: *const c_char,
+    index: usize,
+    out_participant: *mut mixplay_str,
+    list: fn(&ControlFrame) -> &Vec<SessionId>,
+    what: &str,
+) -> mixplay_result {
+    frame_read(session, control, |inner, c| {
+        let Inner { session, arena, scratch, .. } = inner;
+        let id = session
+            .frame()
+            .control(c)
+            .and_then(|f| list(f).get(index))
+            .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no {what} at index {index}")))?;
+        let view = session_id(arena, scratch, id);
+        // SAFETY: the callers forward their caller's out-pointer.
+        unsafe { write_out(out_participant, view, "out_participant") }
     })
 }
 
@@ -81,17 +104,7 @@ pub unsafe extern "C" fn mixplay_session_button_holder_at(
     index: usize,
     out_participant: *mut mixplay_str,
 ) -> mixplay_result {
-    frame_read(session, control, |inner, c| {
-        let Inner { session, arena, scratch, .. } = inner;
-        let id = session
-            .frame()
-            .control(c)
-            .and_then(|f| f.held_by.get(index))
-            .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no holder at index {index}")))?;
-        let view = session_id(arena, scratch, id);
-        // SAFETY: forwarded from the caller.
-        unsafe { write_out(out_participant, view, "out_participant") }
-    })
+    participant_at(session, control, index, out_participant, |f| &f.held_by, "holder")
 }
 
 /// Writes the session id of the `index`th press of `control` this frame (in order; a
@@ -109,17 +122,7 @@ pub unsafe extern "C" fn mixplay_session_button_presser_at(
     index: usize,
     out_participant: *mut mixplay_str,
 ) -> mixplay_result {
-    frame_read(session, control, |inner, c| {
-        let Inner { session, arena, scratch, .. } = inner;
-        let id = session
-            .frame()
-            .control(c)
-            .and_then(|f| f.pressed_by.get(index))
-            .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no press at index {index}")))?;
-        let view = session_id(arena, scratch, id);
-        // SAFETY: forwarded from the caller.
-        unsafe { write_out(out_participant, view, "out_participant") }
-    })
+    participant_at(session, control, index, out_participant, |f| &f.pressed_by, "press")
 }
 
 /// Writes the mean joystick (or screen) position of `control`'s moves this frame and how many

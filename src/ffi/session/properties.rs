@@ -325,6 +325,23 @@ fn wrong_type(want: &str) -> Fail {
     Fail::new(mixplay_result::WrongType, format!("the property is not {want}"))
 }
 
+/// Reads a property with `read` into `*out_value`; `WRONG_TYPE` (not `want`) when it finds none.
+fn get_scalar<T>(
+    session: *const mixplay_session,
+    control: *const c_char,
+    key: *const c_char,
+    meta: bool,
+    out_value: *mut T,
+    read: fn(&Value) -> Option<T>,
+    want: &str,
+) -> mixplay_result {
+    get_property(session, control, key, meta, |v, _| {
+        let value = read(v).ok_or_else(|| wrong_type(want))?;
+        // SAFETY: the callers forward their caller's out-pointer.
+        unsafe { write_out(out_value, value, "out_value") }
+    })
+}
+
 /// Reads a control property (`meta` false) or meta property (`meta` true: `meta.<key>.value`)
 /// as a 64-bit integer.
 ///
@@ -340,11 +357,7 @@ pub unsafe extern "C" fn mixplay_session_get_control_int(
     meta: bool,
     out_value: *mut i64,
 ) -> mixplay_result {
-    get_property(session, control, key, meta, |v, _| {
-        let n = v.as_i64().ok_or_else(|| wrong_type("an integer"))?;
-        // SAFETY: forwarded from the caller.
-        unsafe { write_out(out_value, n, "out_value") }
-    })
+    get_scalar(session, control, key, meta, out_value, Value::as_i64, "an integer")
 }
 
 /// Reads a control or meta property as a number (integers convert).
@@ -361,11 +374,7 @@ pub unsafe extern "C" fn mixplay_session_get_control_float(
     meta: bool,
     out_value: *mut f64,
 ) -> mixplay_result {
-    get_property(session, control, key, meta, |v, _| {
-        let n = v.as_f64().ok_or_else(|| wrong_type("a number"))?;
-        // SAFETY: forwarded from the caller.
-        unsafe { write_out(out_value, n, "out_value") }
-    })
+    get_scalar(session, control, key, meta, out_value, Value::as_f64, "a number")
 }
 
 /// Reads a control or meta property as a boolean.
@@ -382,11 +391,7 @@ pub unsafe extern "C" fn mixplay_session_get_control_bool(
     meta: bool,
     out_value: *mut bool,
 ) -> mixplay_result {
-    get_property(session, control, key, meta, |v, _| {
-        let b = v.as_bool().ok_or_else(|| wrong_type("a boolean"))?;
-        // SAFETY: forwarded from the caller.
-        unsafe { write_out(out_value, b, "out_value") }
-    })
+    get_scalar(session, control, key, meta, out_value, Value::as_bool, "a boolean")
 }
 
 /// Copies a control or meta string property into `(buf, capacity)` with a NUL and writes its
