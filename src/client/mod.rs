@@ -15,6 +15,7 @@ mod incoming;
 mod input;
 mod session;
 mod state;
+mod task;
 mod transport;
 
 pub use config::{Config, Endpoints};

@@ -12,11 +12,11 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::config::Config;
-use super::connection::{Command, Net, Shared};
 use super::events::{ErrorKind, Event, SessionId};
 use super::incoming::{Incoming, Object};
 use super::input::FrameInput;
 use super::state::StateCache;
+use super::task::{Command, Net, Shared};
 use crate::clock::now_ms;
 use crate::net::{ConnectionState, LocalError, RuntimeGuard};
 

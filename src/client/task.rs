@@ -1,0 +1,269 @@
+//! The network task of a session: finds the service and opens the socket (discovery or fixed
+//! endpoints, in order), hands each connection to `super::connection`, and reconnects with the
+//! reconnect policy's backoff when one is lost, until the session is closed or a failure is fatal.
+
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::Message;
+
+use super::config::{Config, Endpoints};
+use super::connection::Conn;
+use super::events::{Reply, ReplyError};
+use super::incoming::Incoming;
+use super::transport::{self, Socket};
+use crate::log;
+use crate::net::{ConnectError, ConnectionState, LocalError};
+use crate::protocol::ErrorCode;
+
+/// A request from the game thread.
+#[derive(Debug)]
+pub enum Command {
+    Call { request_id: u64, method: String, params: Value },
+}
+
+/// What the game thread and the network task share.
+pub struct Shared {
+    /// Service clock minus local clock, in milliseconds (from `getTime`).
+    pub clock_offset_ms: AtomicI64,
+    /// Inputs dropped because the event queue was full; poll reports and resets it.
+    pub dropped_inputs: AtomicU64,
+    /// Inputs sent to the game thread and not yet received by it (at most the configured
+    /// `event_queue_capacity`; past it, inputs are dropped).
+    pub queued_inputs: AtomicUsize,
+    /// Set to true when the session is being closed; every wait of the network task watches it.
+    pub closing: watch::Sender<bool>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Shared {
+            clock_offset_ms: AtomicI64::new(0),
+            dropped_inputs: AtomicU64::new(0),
+            queued_inputs: AtomicUsize::new(0),
+            closing: watch::Sender::new(false),
+        }
+    }
+}
+
+impl Shared {
+    /// Resolves once the session is closing.
+    pub async fn closed(&self) {
+        let mut rx = self.closing.subscribe();
+        let _ = rx.wait_for(|closing| *closing).await;
+    }
+
+    pub fn is_closing(&self) -> bool {
+        *self.closing.borrow()
+    }
+}
+
+/// How a connection ended.
+pub(super) enum Outcome {
+    /// The game closed the session.
+    Closed,
+    /// Retrying cannot help.
+    Fatal(Option<u16>, String),
+    /// Worth retrying.
+    Lost(Option<u16>, String),
+}
+
+pub struct Net {
+    pub(super) config: Config,
+    pub(super) cmds: mpsc::Receiver<Command>,
+    out: mpsc::Sender<Incoming>,
+    pub(super) shared: Arc<Shared>,
+}
+
+/// Close codes after which the session stops instead of reconnecting.
+pub(super) fn is_fatal(code: u16) -> bool {
+    ErrorCode::from_code(u32::from(code)).is_some_and(ErrorCode::is_fatal_close)
+}
+
+impl Net {
+    pub fn new(config: Config, cmds: mpsc::Receiver<Command>, out: mpsc::Sender<Incoming>, shared: Arc<Shared>) -> Net {
+        Net { config, cmds, out, shared }
+    }
+
+    pub(super) async fn emit(&self, item: Incoming) -> bool {
+        if item.is_droppable() {
+            let inputs = item.input_count();
+            let queued = self.shared.queued_inputs.fetch_add(inputs, Ordering::Relaxed);
+            let result = if queued + inputs > self.config.event_queue_capacity.max(16) {
+                Err(mpsc::error::TrySendError::Full(item))
+            } else {
+                self.out.try_send(item)
+            };
+            match result {
+                Ok(()) => true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
+                    self.shared.dropped_inputs.fetch_add(inputs as u64, Ordering::Relaxed);
+                    true
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => false,
+            }
+        } else {
+            self.out.send(item).await.is_ok()
+        }
+    }
+
+    async fn status(&self, state: ConnectionState, code: Option<u16>, message: impl Into<String>) {
+        let message = message.into();
+        let level = match state {
+            ConnectionState::Disconnected => log::Level::Error,
+            ConnectionState::Reconnecting => log::Level::Warning,
+            _ => log::Level::Info,
+        };
+        log::log(level, || match code {
+            Some(c) => format!("session {state:?} (code {c}): {message}"),
+            None if message.is_empty() => format!("session {state:?}"),
+            None => format!("session {state:?}: {message}"),
+        });
+        self.emit(Incoming::Status { state, code, message }).await;
+    }
+
+    pub(super) async fn fail_request(&self, request_id: u64, kind: LocalError, message: &str) {
+        let error = ReplyError::local(kind, message);
+        self.emit(Incoming::Reply(Reply { request_id, result: Err(error) })).await;
+    }
+
+    /// The whole life of a session's connection.
+    pub async fn run(mut self) {
+        let mut failures: u32 = 0;
+        loop {
+            self.status(ConnectionState::Connecting, None, "").await;
+            // Discovery and handshakes can take long; closing the session must not wait for them.
+            let shared = self.shared.clone();
+            let outcome = tokio::select! {
+                biased;
+                o = self.connect_and_serve(&mut failures) => o,
+                _ = shared.closed() => Outcome::Closed,
+            };
+            let (code, message) = match outcome {
+                Outcome::Closed => return,
+                Outcome::Fatal(code, message) => (code, message),
+                Outcome::Lost(code, message) => {
+                    failures += 1;
+                    let policy = &self.config.reconnect;
+                    let exhausted = policy.max_attempts.is_some_and(|max| failures > max);
+                    if policy.enabled && !exhausted {
+                        self.status(ConnectionState::Reconnecting, code, message).await;
+                        if !self.wait_before_retry(failures).await {
+                            return;
+                        }
+                        continue;
+                    }
+                    (code, message)
+                }
+            };
+            self.status(ConnectionState::Disconnected, code, message).await;
+            self.refuse_until_closed().await;
+            return;
+        }
+    }
+
+    /// Waits the reconnect policy's delay; requests made meanwhile fail at once.
+    /// Returns false when the session was closed while waiting.
+    async fn wait_before_retry(&mut self, failures: u32) -> bool {
+        let until = tokio::time::Instant::now() + self.config.reconnect.delay(failures);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(until) => return true,
+                _ = self.shared.closed() => return false,
+                cmd = self.cmds.recv() => match cmd {
+                    None => return false,
+                    Some(Command::Call { request_id, .. }) => {
+                        self.fail_request(request_id, LocalError::NotConnected, "the session is reconnecting").await;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn refuse_until_closed(&mut self) {
+        loop {
+            tokio::select! {
+                _ = self.shared.closed() => return,
+                cmd = self.cmds.recv() => match cmd {
+                    None => return,
+                    Some(Command::Call { request_id, .. }) => {
+                        self.fail_request(request_id, LocalError::NotConnected, "the session is disconnected").await;
+                    }
+                },
+            }
+        }
+    }
+
+    async fn endpoints(&self) -> Result<Vec<String>, ConnectError> {
+        match &self.config.endpoints {
+            Endpoints::Fixed(urls) if urls.is_empty() => Err(ConnectError::Fatal("no endpoint URLs configured".into())),
+            Endpoints::Fixed(urls) => Ok(urls.clone()),
+            Endpoints::Discover(url) => transport::discover(url, &self.config.tls, self.config.connect_timeout).await,
+        }
+    }
+
+    async fn connect_and_serve(&mut self, failures: &mut u32) -> Outcome {
+        let endpoints = match self.endpoints().await {
+            Ok(e) => e,
+            Err(ConnectError::Fatal(m)) => return Outcome::Fatal(None, m),
+            Err(ConnectError::Transient(m)) => return Outcome::Lost(None, m),
+        };
+        let mut last_error = String::new();
+        for url in &endpoints {
+            if self.shared.is_closing() {
+                return Outcome::Closed;
+            }
+            let mut socket = match transport::open(url, &self.config).await {
+                Ok(s) => s,
+                Err(ConnectError::Fatal(m)) => return Outcome::Fatal(None, m),
+                Err(ConnectError::Transient(m)) => {
+                    last_error = m;
+                    continue;
+                }
+            };
+            // The service says hello, or closes at once when the handshake failed.
+            match tokio::time::timeout(self.config.connect_timeout, first_packet(&mut socket)).await {
+                Err(_) => last_error = format!("{url} sent no hello in time"),
+                Ok(Err((Some(code), reason))) if is_fatal(code) => {
+                    return Outcome::Fatal(Some(code), format!("{url} closed the connection: {code} {reason}"))
+                }
+                Ok(Err((code, reason))) => {
+                    last_error = format!("{url} closed the connection: {} {reason}", code.unwrap_or(1006))
+                }
+                Ok(Ok(first)) => {
+                    let mut conn = Conn::new(self, socket);
+                    if let Some(text) = first {
+                        if let Err(outcome) = conn.handle_text(&text).await {
+                            return outcome;
+                        }
+                    }
+                    return conn.serve(failures).await;
+                }
+            }
+        }
+        Outcome::Lost(None, last_error)
+    }
+}
+
+/// Reads until the first data frame. `Ok(Some(text))` is a text frame to process (normally
+/// `hello`); `Err` is the close code and reason.
+async fn first_packet(socket: &mut Socket) -> Result<Option<String>, (Option<u16>, String)> {
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(t))) => return Ok(Some(t.to_string())),
+            Some(Ok(Message::Close(frame))) => {
+                return Err(frame
+                    .map(|f| (Some(u16::from(f.code)), f.reason.to_string()))
+                    .unwrap_or((None, String::new())))
+            }
+            Some(Ok(Message::Binary(_))) => return Ok(None),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err((None, e.to_string())),
+            None => return Err((None, "the connection closed".into())),
+        }
+    }
+}
