@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /` | the channels of the world, with whether their game is running |
 //! | `GET /channel/{id}` | the viewer page of a channel (it speaks the participant socket) |
-//! | `GET /page/page.css`, `GET /page/page.js` | its assets |
+//! | `GET /page/page.css`, `GET /page/common.js`, `GET /page/chat.js`, `GET /page/page.js` | its assets (the chat panel's script apart from the page's) |
 
 use std::sync::Arc;
 
@@ -19,7 +19,11 @@ use super::hub::Hub;
 const PAGE_HTML: &str = include_str!("page/page.html");
 const PAGE_CSS: &str = include_str!("page/page.css");
 const PAGE_JS: &str = include_str!("page/page.js");
+const CHAT_JS: &str = include_str!("page/chat.js");
+const COMMON_JS: &str = include_str!("page/common.js");
 const INDEX_HTML: &str = include_str!("page/index.html");
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The page's routes, merged into the mediator's router.
 pub fn routes() -> Router<Arc<Hub>> {
@@ -27,7 +31,9 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/", get(index))
         .route("/channel/{id}", get(channel_page))
         .route("/page/page.css", get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
-        .route("/page/page.js", get(|| async { asset("text/javascript; charset=utf-8", PAGE_JS) }))
+        .route("/page/page.js", get(|| async { asset(JAVASCRIPT, PAGE_JS) }))
+        .route("/page/chat.js", get(|| async { asset(JAVASCRIPT, CHAT_JS) }))
+        .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
