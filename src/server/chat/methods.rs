@@ -12,7 +12,8 @@ use super::socket::Conn;
 use super::text::{check_text, message_data, parse_duration, tagged_names};
 use super::{event_text, permissions, send, Chatter, Member, Outgoing, Poll, Room, HISTORY};
 use crate::server::hub::Hub;
-use crate::server::session::now_ms;
+use crate::server::live::session::now_ms;
+use crate::server::store::StoreError;
 
 /// The error for a call the connection's user may not make.
 pub const UACCESS: &str = "UACCESS";
@@ -111,16 +112,30 @@ fn arg_u32(v: Option<&Value>) -> Option<u32> {
     }
 }
 
+/// At most this many `@name` tags of a message are looked up.
+const MAX_TAGS: usize = 10;
+
 /// The known users a message tags, for its `tag` parts.
-fn tagged_users(hub: &Hub, text: &str) -> Vec<Chatter> {
-    tagged_names(text).into_iter().filter_map(|name| hub.world.user_by_name(name)).map(Chatter::of).collect()
+async fn tagged_users(hub: &Hub, text: &str) -> Result<Vec<Chatter>, String> {
+    let names: Vec<String> = tagged_names(text).into_iter().take(MAX_TAGS).map(str::to_owned).collect();
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let users = hub.store.users_by_name(names).await.map_err(unavailable)?;
+    Ok(users.iter().map(Chatter::of).collect())
+}
+
+/// A store failure, as the caller sees it (the details go to the log).
+fn unavailable(e: StoreError) -> String {
+    eprintln!("mixplay-server: chat: {e}");
+    "the chat cannot reach its store right now; try again".into()
 }
 
 /// `auth [channelId, userId, authkey]`, or `[channelId]` for an anonymous reader.
 async fn auth(c: Call<'_>) -> Result<Value, String> {
     let (hub, conn, args, out) = (c.hub, c.conn, c.args, c.out);
     let channel = arg_u32(args.first()).ok_or("UNOTFOUND")?;
-    let room = hub.chat.room(hub, channel).ok_or("UNOTFOUND")?;
+    let room = hub.chat.room(hub, channel).await.map_err(unavailable)?.ok_or("UNOTFOUND")?;
     let user = match args.get(1).filter(|v| !v.is_null()) {
         None => None,
         Some(u) => {
@@ -129,8 +144,8 @@ async fn auth(c: Call<'_>) -> Result<Value, String> {
             if !hub.chat.redeem(key, id, channel) {
                 return Err("UNOTFOUND".into());
             }
-            let user = hub.world.user(id).ok_or("UNOTFOUND")?;
-            Some(Chatter::of(user))
+            let user = hub.store.user(id).await.map_err(unavailable)?.ok_or("UNOTFOUND")?;
+            Some(Chatter::of(&user))
         }
     };
     if let Some(u) = &user {
@@ -206,7 +221,7 @@ async fn msg(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let text = c.arg_str(0, "the message")?;
     check_text(c.call.hub, text)?;
-    let tags = tagged_users(c.call.hub, text);
+    let tags = tagged_users(c.call.hub, text).await?;
     let now = Instant::now();
     let mut st = room.state.lock();
     if let Some(until) = st.timeouts.get(&me.id).filter(|u| **u > now) {
@@ -227,6 +242,8 @@ async fn msg(c: Checked<'_>) -> Result<Value, String> {
     }
     st.last_message.insert(me.id, now);
     let data = message_data(&room, &st, &me, text, None, &tags);
+    let id = data["id"].as_str().unwrap_or_default().to_owned();
+    room.persist(room.store.add_chat_message(room.channel, id, me.id, &data, HISTORY as u32));
     st.history.push_back(data.clone());
     while st.history.len() > HISTORY {
         st.history.pop_front();
@@ -240,7 +257,7 @@ async fn whisper(c: Checked<'_>) -> Result<Value, String> {
     let target = c.arg_str(0, "the username to whisper to")?;
     let text = c.arg_str(1, "the message")?;
     check_text(c.call.hub, text)?;
-    let tags = tagged_users(c.call.hub, text);
+    let tags = tagged_users(c.call.hub, text).await?;
     let st = room.state.lock();
     let Some(to) = st.member_by_name(target) else {
         return Err(format!("{target} is not in this chat"));
@@ -285,7 +302,7 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
         return Ok(json!(format!("{}'s timeout has been cleared.", target.name)));
     };
     st.timeouts.insert(target.id, Instant::now() + duration);
-    st.history.retain(|m| m["user_id"] != json!(target.id));
+    room.purge(&mut st, target.id);
     let data = json!({
         "moderator": moderator,
         "user_id": target.id,
@@ -300,9 +317,10 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
 async fn purge(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let name = c.arg_str(0, "the username")?;
-    let target = c.call.hub.world.user_by_name(name).ok_or_else(|| format!("there is no user named {name}"))?;
+    let target = c.call.hub.store.user_by_name(name).await.map_err(unavailable)?;
+    let target = target.ok_or_else(|| format!("there is no user named {name}"))?;
     let mut st = room.state.lock();
-    st.history.retain(|m| m["user_id"] != json!(target.id));
+    room.purge(&mut st, target.id);
     let data = json!({ "moderator": room.user_json(&st, &me), "user_id": target.id });
     st.broadcast(c.call.out, "PurgeMessage", &data, |_| true);
     Ok(Value::Null)
@@ -317,6 +335,7 @@ fn delete_message(c: Checked<'_>) -> Result<Value, String> {
     if st.history.len() == before {
         return Err(format!("there is no message {id} in this chat"));
     }
+    room.persist(room.store.delete_chat_message(room.channel, id.to_owned()));
     let data = json!({ "moderator": room.user_json(&st, &me), "id": id });
     st.broadcast(c.call.out, "DeleteMessage", &data, |_| true);
     Ok(json!("Message deleted."))
@@ -326,6 +345,7 @@ fn clear_messages(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let mut st = room.state.lock();
     st.history.clear();
+    room.persist(room.store.clear_chat_messages(room.channel));
     let data = json!({ "clearer": room.user_json(&st, &me) });
     st.broadcast(c.call.out, "ClearMessages", &data, |_| true);
     Ok(json!("Messages cleared."))

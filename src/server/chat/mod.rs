@@ -21,6 +21,7 @@
 //! banned, or not a moderator); any other failure is a sentence saying what went wrong.
 
 mod methods;
+mod rest;
 mod socket;
 mod text;
 
@@ -29,23 +30,18 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::extract::ws::{Message, Utf8Bytes};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, Notify};
 
-use super::handshake::HandshakeParams;
+use super::accounts::secret::new_secret;
 use super::hub::Hub;
-use super::peer::close_message;
-use super::rest::{not_found, socket_base, unauthorized};
-use super::session::now_ms;
-use super::world::User;
+use super::live::peer::close_message;
+use super::live::session::now_ms;
+use super::store::{Channel, Store, StoreError, TokenHash, User};
 
+pub use rest::{details, update_user};
 pub use socket::socket;
 
 /// How many messages a room remembers for `history`.
@@ -133,6 +129,7 @@ struct RoomState {
 pub struct Room {
     channel: u32,
     owner: u32,
+    store: Store,
     state: Mutex<RoomState>,
 }
 
@@ -183,16 +180,17 @@ impl RoomState {
 }
 
 impl Room {
-    fn new(channel: &super::world::Channel) -> Room {
+    fn new(channel: &Channel, history: Vec<Value>, store: Store) -> Room {
         Room {
             channel: channel.id,
             owner: channel.owner,
+            store,
             state: Mutex::new(RoomState {
                 members: HashMap::new(),
                 mods: channel.mods.iter().copied().collect(),
-                banned: HashSet::new(),
-                slow: Duration::from_millis(channel.slow_chat),
-                history: VecDeque::new(),
+                banned: channel.banned.iter().copied().collect(),
+                slow: Duration::from_millis(channel.slow_chat_ms),
+                history: history.into(),
                 poll: None,
                 poll_serial: 0,
                 timeouts: HashMap::new(),
@@ -203,6 +201,22 @@ impl Room {
 
     fn user_json(&self, state: &RoomState, user: &Chatter) -> Value {
         json!({ "user_name": user.name, "user_id": user.id, "user_roles": state.roles(self.owner, user.id) })
+    }
+
+    /// Keeps the stored history in step with the room's: `write` was queued when it was made (so
+    /// writes made under the room's lock are applied in order); a failure is logged.
+    fn persist(&self, write: impl std::future::Future<Output = Result<(), StoreError>> + Send + 'static) {
+        tokio::spawn(async move {
+            if let Err(e) = write.await {
+                eprintln!("mixplay-server: chat history: {e}");
+            }
+        });
+    }
+
+    /// Forgets a user's messages (a purge, timeout or ban), here and in the store.
+    fn purge(&self, st: &mut RoomState, user: u32) {
+        st.history.retain(|m| m["user_id"] != json!(user));
+        self.persist(self.store.purge_chat_messages(self.channel, user));
     }
 }
 
@@ -216,7 +230,8 @@ struct AuthKey {
 #[derive(Default)]
 pub struct Chats {
     rooms: Mutex<HashMap<u32, Arc<Room>>>,
-    authkeys: Mutex<HashMap<String, AuthKey>>,
+    /// By the key's hash: looking one up compares no secret.
+    authkeys: Mutex<HashMap<[u8; 32], AuthKey>>,
     /// Every open chat socket, for closing them all at shutdown.
     sockets: Mutex<HashMap<u64, Outbox>>,
     next_conn: AtomicU64,
@@ -230,27 +245,34 @@ impl Chats {
         }
     }
 
-    fn room(&self, hub: &Hub, channel: u32) -> Option<Arc<Room>> {
-        let c = hub.world.channel(channel)?;
-        Some(self.rooms.lock().entry(channel).or_insert_with(|| Arc::new(Room::new(c))).clone())
+    /// A channel's room, loaded from the store (settings and history) the first time.
+    async fn room(&self, hub: &Hub, channel: u32) -> Result<Option<Arc<Room>>, StoreError> {
+        if let Some(room) = self.rooms.lock().get(&channel) {
+            return Ok(Some(room.clone()));
+        }
+        let Some(c) = hub.store.channel(channel).await? else { return Ok(None) };
+        let history = hub.store.chat_history(channel, HISTORY as u32).await?;
+        let room = Arc::new(Room::new(&c, history, hub.store.clone()));
+        Ok(Some(self.rooms.lock().entry(channel).or_insert(room).clone()))
     }
 
     fn new_authkey(&self, user: u32, channel: u32, ttl: Duration) -> String {
-        let key = uuid::Uuid::new_v4().simple().to_string();
+        let key = new_secret();
         let now = Instant::now();
         let mut keys = self.authkeys.lock();
         keys.retain(|_, k| k.expires > now);
-        keys.insert(key.clone(), AuthKey { user, channel, expires: now + ttl });
+        keys.insert(TokenHash::of(&key).0, AuthKey { user, channel, expires: now + ttl });
         key
     }
 
     /// Uses an authkey up: true when it was issued to `user` for `channel` and is still fresh.
     fn redeem(&self, key: &str, user: u32, channel: u32) -> bool {
+        let hash = TokenHash::of(key).0;
         let mut keys = self.authkeys.lock();
-        match keys.get(key) {
+        match keys.get(&hash) {
             Some(k) if k.user == user && k.channel == channel => {
                 let fresh = k.expires > Instant::now();
-                keys.remove(key);
+                keys.remove(&hash);
                 fresh
             }
             _ => false,
@@ -267,112 +289,6 @@ fn permissions(is_mod: bool, authenticated: bool) -> Vec<&'static str> {
         p.extend(["poll_start", "timeout", "purge", "remove_message", "clear_messages"]);
     }
     p
-}
-
-// ----- REST -----
-
-/// `GET /api/v1/chats/{channelId}`.
-pub async fn details(State(hub): State<Arc<Hub>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let Some(channel) = id.parse::<u32>().ok().and_then(|id| hub.world.channel(id)) else {
-        return not_found(format!("channel {id} not found"));
-    };
-    let endpoints = vec![format!("{}/chat", socket_base(&hub, &headers))];
-    let params = HandshakeParams::new(&headers, None);
-    let Some(token) = params.bearer() else {
-        return Json(json!({ "endpoints": endpoints, "permissions": permissions(false, false) })).into_response();
-    };
-    let Some(user) = hub.user_by_token(&token) else {
-        return unauthorized(if hub.token_expired(&token) {
-            "the access token has expired"
-        } else {
-            "the bearer token is not valid"
-        });
-    };
-    let room = hub.chat.room(&hub, channel.id).expect("the channel exists");
-    let is_mod = room.state.lock().is_mod(room.owner, user.id);
-    let authkey = hub.chat.new_authkey(user.id, channel.id, hub.config.chat_authkey_ttl);
-    Json(json!({ "authkey": authkey, "endpoints": endpoints, "permissions": permissions(is_mod, true) }))
-        .into_response()
-}
-
-/// `PATCH /api/v1/channels/{channelId}/users/{userId}`: the owner changes a user's `Mod` and
-/// `Banned` roles. Connected chats see a `UserUpdate`; a ban also purges the user's messages.
-pub async fn update_user(
-    State(hub): State<Arc<Hub>>,
-    Path((channel, user)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Some(channel) = channel.parse::<u32>().ok().and_then(|id| hub.world.channel(id)).cloned() else {
-        return not_found(format!("channel {channel} not found"));
-    };
-    let Some(target) = user.parse::<u32>().ok().and_then(|id| hub.world.user(id)).cloned() else {
-        return not_found(format!("user {user} not found"));
-    };
-    let params = HandshakeParams::new(&headers, None);
-    let Some(caller) = params.bearer().and_then(|t| hub.user_by_token(&t)) else {
-        return unauthorized("a valid bearer token is required");
-    };
-    if caller.id != channel.owner {
-        let body =
-            json!({ "statusCode": 403, "error": "Forbidden", "message": "only the channel's owner may change roles" });
-        return (StatusCode::FORBIDDEN, Json(body)).into_response();
-    }
-    let bad = |m: String| {
-        (StatusCode::BAD_REQUEST, Json(json!({ "statusCode": 400, "error": "Bad Request", "message": m })))
-            .into_response()
-    };
-    let body: Value = match serde_json::from_slice(&body) {
-        Ok(v) => v,
-        Err(e) => return bad(format!("the body is not JSON: {e}")),
-    };
-    let list = |key: &str| -> Result<Vec<String>, String> {
-        match body.get(key) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|r| match r.as_str() {
-                    Some(r @ ("Mod" | "Banned")) => Ok(r.to_owned()),
-                    _ => Err(format!("{key} may hold only \"Mod\" and \"Banned\", not {r}")),
-                })
-                .collect(),
-            Some(other) => Err(format!("{key} must be an array of roles, not {other}")),
-        }
-    };
-    let (add, remove) = match (list("add"), list("remove")) {
-        (Ok(a), Ok(r)) => (a, r),
-        (Err(e), _) | (_, Err(e)) => return bad(e),
-    };
-    let room = hub.chat.room(&hub, channel.id).expect("the channel exists");
-    let mut out = Outgoing::default();
-    let roles = {
-        let mut st = room.state.lock();
-        let newly_banned = add.iter().any(|r| r == "Banned") && !st.banned.contains(&target.id);
-        for r in &add {
-            match r.as_str() {
-                "Mod" => st.mods.insert(target.id),
-                _ => st.banned.insert(target.id),
-            };
-        }
-        for r in &remove {
-            match r.as_str() {
-                "Mod" => st.mods.remove(&target.id),
-                _ => st.banned.remove(&target.id),
-            };
-        }
-        let roles = st.roles(room.owner, target.id);
-        if newly_banned {
-            st.history.retain(|m| m["user_id"] != json!(target.id));
-            let moderator = room.user_json(&st, &Chatter::of(&caller));
-            let data = json!({ "moderator": moderator, "user_id": target.id, "cause": { "type": "ban" } });
-            st.broadcast(&mut out, "PurgeMessage", &data, |_| true);
-        }
-        let data = json!({ "user": target.id, "username": target.username, "roles": roles });
-        st.broadcast(&mut out, "UserUpdate", &data, |_| true);
-        roles
-    };
-    send(out);
-    Json(json!({ "id": target.id, "username": target.username, "roles": roles })).into_response()
 }
 
 fn send(out: Outgoing) {

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, Notify};
 use super::methods::{self, leave_into, Call};
 use super::{event_text, send, Chatter, Outbox, Outgoing, Room};
 use crate::server::hub::Hub;
-use crate::server::peer::close_message;
+use crate::server::live::peer::close_message;
 
 /// How many packets may wait for one chat socket; a socket further behind is closed.
 const OUTBOX: usize = 1024;

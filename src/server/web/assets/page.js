@@ -19,7 +19,8 @@
   const state = {
     ws: null,
     joined: false, // the viewer asked to join (signed in or anonymous)
-    key: null, // access key, or null when anonymous
+    key: null, // access key, or null when anonymous or signed in by the session cookie
+    session: null, // the signed-in user ({ id, username }) when the session cookie signs us in
     me: null, // our own participant
     groups: new Map(),
     scenes: new Map(), // sceneID -> { props, controls: Map(controlID -> control) }
@@ -103,7 +104,7 @@
     const name = '“' + controlName(c) + '”';
     switch (err.code) {
       case ERR_ANONYMOUS_COST:
-        return 'Sign in with an access key to use ' + name + ': it costs ' + (c && c.cost ? c.cost + ' sparks' : 'sparks') + ', and anonymous viewers cannot spend sparks.';
+        return 'Sign in to use ' + name + ': it costs ' + (c && c.cost ? c.cost + ' sparks' : 'sparks') + ', and anonymous viewers cannot spend sparks.';
       case ERR_NOT_ENOUGH_SPARKS:
         return 'Not enough sparks for ' + name + ': it costs ' + (c && c.cost) + (state.sparks !== null ? ', you have ' + state.sparks : '') + '.';
       case ERR_BAD_INPUT: {
@@ -163,6 +164,8 @@
     if (!state.joined) return;
     let url = address + (address.includes('?') ? '&' : '?') + 'x-protocol-version=2.0';
     if (state.key) url += '&key=' + encodeURIComponent(state.key);
+    // Without a key the session cookie signs the viewer in; an anonymous viewer asks not to be.
+    else if (!state.session) url += '&anonymous=1';
     const ws = new WebSocket(url);
     state.ws = ws;
     ws.onmessage = (e) => { if (ws === state.ws && typeof e.data === 'string') onFrame(e.data); };
@@ -320,13 +323,14 @@
 
   let sparksTimer = null;
   function refreshSparks() {
-    if (!state.key) {
+    if (!state.key && !state.session) {
       state.sparks = null;
       renderViewer();
       return;
     }
     const key = state.key;
-    fetch('/api/v1/users/current', { headers: { Authorization: 'Bearer ' + key }, cache: 'no-store' })
+    const headers = key ? { Authorization: 'Bearer ' + key } : {};
+    fetch('/api/v1/users/current', { headers, cache: 'no-store' })
       .then((r) => (r.ok ? r.json() : null))
       .then((user) => {
         if (user && key === state.key) {
@@ -344,8 +348,11 @@
 
   function renderViewer() {
     const me = state.me;
-    $('username').textContent = me ? (me.anonymous ? 'an anonymous viewer' : me.username) : state.key ? '…' : 'an anonymous viewer';
-    $('sparks-chip').hidden = !state.key;
+    const signedIn = !!state.key || !!state.session;
+    $('username').textContent = me ? (me.anonymous ? 'an anonymous viewer' : me.username) : signedIn ? '…' : 'an anonymous viewer';
+    $('sparks-chip').hidden = !signedIn;
+    $('leave').hidden = !!state.session;
+    $('signout-form').hidden = !state.session;
     $('sparks').textContent = state.sparks === null ? '–' : String(state.sparks);
     $('group').textContent = me ? me.groupID : '–';
     $('scene').textContent = currentSceneId() || '–';
@@ -364,17 +371,20 @@
     $('viewer').hidden = true;
   }
 
-  function join(key) {
+  /** Joins with an access key, as the signed-in `session` user (key null), or anonymously. */
+  function join(key, session) {
     state.key = key;
+    state.session = key ? null : session || null;
     state.joined = true;
     state.sparks = null;
-    sessionStorage.setItem('mixplay.join', JSON.stringify({ key }));
+    if (state.session) sessionStorage.removeItem('mixplay.join');
+    else sessionStorage.setItem('mixplay.join', JSON.stringify({ key }));
     $('signin').hidden = true;
     $('viewer').hidden = false;
     clearNotice();
     renderViewer();
     connect();
-    MixPlay.chat.start(key);
+    MixPlay.chat.start(key, !!state.session);
     clearInterval(sparksTimer);
     sparksTimer = setInterval(refreshSparks, 10000);
   }
@@ -1049,8 +1059,12 @@
   } catch (e) {
     saved = null;
   }
+  // The page says who the session cookie signs in (empty when nobody).
+  const signedIn = document.body.dataset.username || '';
+
   if (params.has('key')) join(params.get('key') || null);
   else if (params.has('anonymous')) join(null);
+  else if (signedIn) join(null, { username: signedIn });
   else if (saved) join(saved.key || null);
   else render();
 })();

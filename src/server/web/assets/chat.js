@@ -23,6 +23,7 @@
   const chat = {
     active: false,
     key: null,
+    session: false, // signed in by the session cookie (no key)
     ws: null,
     gen: 0, // bumped on every (re)connect: stale callbacks check it
     nextId: 1,
@@ -102,10 +103,12 @@
     });
   }
 
-  function startChat(key) {
+  /** Joins the chat with an access key, as the session's user (`session`), or anonymously. */
+  function startChat(key, session) {
     stopChat();
     chat.active = true;
     chat.key = key;
+    chat.session = !key && !!session;
     $('chat').hidden = false;
     renderChatInput();
     connectChat();
@@ -146,15 +149,17 @@
     let why = '';
     let details;
     try {
-      if (key) {
-        const r = await fetch('/api/v1/users/current', { headers: { Authorization: 'Bearer ' + key }, cache: 'no-store' });
+      if (key || chat.session) {
+        // With no key, the browser's session cookie signs the viewer in.
+        const auth = key ? { Authorization: 'Bearer ' + key } : {};
+        const r = await fetch('/api/v1/users/current', { headers: auth, cache: 'no-store' });
         if (r.ok) me = await r.json();
-        else if (r.status === 401) why = 'Your access key does not sign you in to the chat, so you can read it but not send.';
+        else if (r.status === 401) why = key ? 'Your access key does not sign you in to the chat, so you can read it but not send.' : 'Your sign-in has ended: sign in again to chat.';
         else throw new Error(r.statusText);
       } else {
-        why = 'You are reading the chat anonymously. Sign in with an access key to chat and vote.';
+        why = 'You are reading the chat anonymously. Sign in with an access key or your account to chat and vote.';
       }
-      const headers = me ? { Authorization: 'Bearer ' + key } : {};
+      const headers = me && key ? { Authorization: 'Bearer ' + key } : {};
       const r = await fetch('/api/v1/chats/' + encodeURIComponent(CHANNEL), { headers, cache: 'no-store' });
       details = await r.json();
       if (!r.ok) throw new Error(details.message || r.statusText);

@@ -1,0 +1,304 @@
+//! The store: everything that must outlive a restart, in an embedded SQLite database. This module
+//! (with its files, one per aggregate) is the only code that talks to the database; the rest of
+//! the mediator sees a narrow async interface of typed calls, so another backend (PostgreSQL for
+//! several nodes) replaces only this module.
+//!
+//! | file | aggregate |
+//! |---|---|
+//! | `users.rs` | users and their tokens (stored as SHA-256 hashes) |
+//! | `channels.rs` | channels, their mods and bans, slow chat |
+//! | `projects.rs` | interactive projects, their versions and sharing |
+//! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
+//! | `chat.rs` | each channel's recent chat messages |
+//! | `oauth.rs` | OAuth short codes and authorization codes in flight |
+//! | `import.rs` | importing a world file (idempotent) |
+//! | `migrations/` | the schema, as numbered SQL files applied in order on start |
+//!
+//! **Threads.** One writer connection lives on its own thread and runs write jobs in the order
+//! they were submitted, each in one database transaction (`BEGIN IMMEDIATE` … `COMMIT`); a write
+//! is queued when its call is made, so calls made in order are applied in order even when their
+//! futures are awaited later. Reads run on tokio's blocking pool over a few read-only connections
+//! (WAL lets them read while the writer writes); an in-memory database has only the writer, which
+//! then serves reads too.
+//!
+//! **Durability.** WAL with `synchronous=NORMAL`: a committed transaction survives the process
+//! being killed (it is in the operating system's hands once `COMMIT` returns); a power cut may
+//! lose the last few commits, never the database.
+
+mod channels;
+mod chat;
+mod import;
+mod oauth;
+mod projects;
+mod sparks;
+mod users;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::{oneshot, Semaphore};
+
+pub use channels::{Channel, ChannelRole};
+pub use import::ImportSummary;
+pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
+pub use projects::{Project, Version, VersionState};
+pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
+pub use users::{NewUser, TokenHash, TokenKind, TokenLookup, User};
+
+/// The database file's name inside the data folder.
+pub const DATABASE_FILE: &str = "mixplay.sqlite3";
+
+/// The schema, one SQL file per version, applied in order; `PRAGMA user_version` records how far
+/// a database has come. Never edit a released migration: add the next one.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// Read-only connections kept for reads (a file database).
+const READERS: usize = 4;
+
+/// How long a connection waits for another one's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `DIR/mixplay.sqlite3`; the folder is created if missing.
+    Folder(PathBuf),
+    /// In memory, gone when the store is dropped (tests, demos).
+    Memory,
+}
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("the database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "the database was written by a newer mixplay-server (schema version {found}; this one knows up to {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("a stored value is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the store has shut down")]
+    Closed,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+
+/// A handle to the store. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    location: Location,
+    writer: std::sync::mpsc::Sender<Job>,
+    readers: Mutex<Vec<Connection>>,
+    reader_slots: Semaphore,
+    /// Whether the database was empty (no users) when it was opened.
+    was_empty: bool,
+}
+
+/// Opens a connection with the settings every connection shares.
+fn connect(location: &Location, read_only: bool) -> Result<Connection> {
+    let conn = match location {
+        Location::Memory => Connection::open_in_memory()?,
+        Location::Folder(dir) => {
+            let flags = if read_only {
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            } else {
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            };
+            Connection::open_with_flags(dir.join(DATABASE_FILE), flags)?
+        }
+    };
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if !read_only {
+        if matches!(location, Location::Folder(_)) {
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    Ok(conn)
+}
+
+/// Brings the schema up to date, one migration per transaction.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::TooNew { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn writer_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
+    while let Ok(job) = jobs.recv() {
+        job(&mut conn);
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `location` and applies any pending migrations.
+    pub async fn open(location: Location) -> Result<Store> {
+        let opened = tokio::task::spawn_blocking(move || Store::open_blocking(location))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        opened
+    }
+
+    fn open_blocking(location: Location) -> Result<Store> {
+        if let Location::Folder(dir) = &location {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::Folder { path: dir.display().to_string(), source })?;
+        }
+        let mut conn = connect(&location, false)?;
+        migrate(&mut conn)?;
+        let was_empty = users::count(&conn)? == 0;
+        let readers = match location {
+            Location::Memory => Vec::new(),
+            Location::Folder(_) => (0..READERS).map(|_| connect(&location, true)).collect::<Result<_>>()?,
+        };
+        let (writer, jobs) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("mixplay-store".into())
+            .spawn(move || writer_loop(conn, jobs))
+            .map_err(|e| StoreError::Conflict(format!("cannot start the store's writer thread: {e}")))?;
+        let reader_slots = Semaphore::new(readers.len());
+        Ok(Store { inner: Arc::new(Inner { location, writer, readers: Mutex::new(readers), reader_slots, was_empty }) })
+    }
+
+    /// Where the database lives.
+    pub fn location(&self) -> &Location {
+        &self.inner.location
+    }
+
+    /// Whether the database had no users when it was opened (a new database, to be seeded).
+    pub fn was_empty(&self) -> bool {
+        self.inner.was_empty
+    }
+
+    /// Queues `job` on the writer connection, now; the future resolves with its result.
+    fn submit<T, F>(&self, job: F) -> impl Future<Output = Result<T>> + Send + 'static
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = done.send(job(conn));
+        });
+        let queued = self.inner.writer.send(job).is_ok();
+        async move {
+            if !queued {
+                return Err(StoreError::Closed);
+            }
+            result.await.unwrap_or(Err(StoreError::Closed))
+        }
+    }
+
+    /// Queues `job` to run in one write transaction, now; the future resolves once it has been
+    /// committed (or rolled back, when the job fails).
+    fn write<T, F>(&self, job: F) -> impl Future<Output = Result<T>> + Send + 'static
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    {
+        self.submit(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = job(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+    }
+
+    /// Runs `query` on a read connection (the writer's, for an in-memory database).
+    async fn read<T, F>(&self, query: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        if matches!(self.inner.location, Location::Memory) {
+            return self.write(move |tx| query(tx)).await;
+        }
+        let _slot = self.inner.reader_slots.acquire().await.map_err(|_| StoreError::Closed)?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner.readers.lock().pop().ok_or(StoreError::Closed)?;
+            let result = query(&conn);
+            inner.readers.lock().push(conn);
+            result
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Writes a consistent copy of the whole database to `file` (SQLite's `VACUUM INTO`), safely
+    /// while the mediator runs. `file` must not exist yet.
+    pub async fn backup_to(&self, file: &Path) -> Result<()> {
+        let target = file.to_string_lossy().into_owned();
+        if file.exists() {
+            return Err(StoreError::Conflict(format!("{target} already exists; choose a new file for the backup")));
+        }
+        let vacuum = move |conn: &Connection| {
+            conn.execute("VACUUM INTO ?1", [&target])?;
+            Ok(())
+        };
+        match self.inner.location {
+            // VACUUM cannot run inside a transaction, which is how memory reads run.
+            Location::Memory => self.submit(move |conn| vacuum(conn)).await,
+            Location::Folder(_) => self.read(vacuum).await,
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch, as stored.
+fn millis(at: std::time::SystemTime) -> i64 {
+    at.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// The current time as stored.
+pub fn now() -> i64 {
+    millis(std::time::SystemTime::now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrations_apply_once_and_a_newer_schema_is_refused() {
+        let dir = std::env::temp_dir().join(format!("mixplay-store-{}", uuid::Uuid::new_v4()));
+        let store = Store::open(Location::Folder(dir.clone())).await.unwrap();
+        assert!(store.was_empty());
+        drop(store);
+        // Opening again finds the schema current.
+        let store = Store::open(Location::Folder(dir.clone())).await.unwrap();
+        drop(store);
+        let conn = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        match Store::open(Location::Folder(dir.clone())).await {
+            Err(StoreError::TooNew { found: 99, .. }) => {}
+            other => panic!("expected TooNew, got {:?}", other.map(|_| ())),
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
