@@ -100,6 +100,7 @@ fn import(tx: &Transaction, world: &World) -> Result<ImportSummary> {
     for id in new_users {
         if channels::of_owner(tx, id)?.is_none() {
             channels::insert(tx, None, id)?;
+            summary.channels_added += 1;
         }
     }
     for p in world.projects() {
@@ -159,7 +160,7 @@ mod tests {
     async fn importing_twice_changes_nothing_and_contradictions_are_refused() {
         let store = Store::open(Location::Memory).await.unwrap();
         let first = store.import_world(World::demo()).await.unwrap();
-        assert_eq!((first.users_added, first.channels_added, first.projects_added), (4, 1, 1));
+        assert_eq!((first.users_added, first.channels_added, first.projects_added), (4, 4, 1));
         let second = store.import_world(World::demo()).await.unwrap();
         assert_eq!(second, ImportSummary { already_there: 6, ..Default::default() });
         // Users the file gave no channel got one; the balances are their ledgers.
