@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use common::client::{serve_with, Served};
 use common::oauth::{field_value, get, post_form, post_json, Browser, Http};
-use common::{connect, Connected};
+use common::connect;
 
 /// The demo world plus a published project (version 2) anyone may run.
 fn world() -> World {
