@@ -12,8 +12,8 @@ use mixplay::server::{MediatorConfig, World};
 use serde_json::{json, Value};
 
 use common::client::{serve_with, Served};
-use common::oauth::{field_value, get, post_form, post_json, Browser, Http};
 use common::connect;
+use common::oauth::{field_value, get, post_form, post_json, Browser, Http};
 
 /// The demo world plus a published project (version 2) anyone may run.
 fn world() -> World {
