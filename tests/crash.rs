@@ -193,6 +193,6 @@ fn kill_9_during_a_capture_flood_loses_no_confirmed_capture() {
     let before = confirmed.len();
     let viewer = rt.spawn(flood(server.addr.clone(), "key-0".into(), 1));
     play(&mut game, &mut confirmed, Duration::from_secs(20), |_, n| n > before);
-    let _ = viewer;
+    viewer.abort();
     drop(server);
 }
