@@ -28,6 +28,10 @@ const CHAT_JS: &str = include_str!("assets/chat.js");
 const COMMON_JS: &str = include_str!("assets/common.js");
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
+/// The pages' icon (a blue dot), inline so that no request for it can fail.
+const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E\
+%3Ccircle cx=%228%22 cy=%228%22 r=%227%22 fill=%22%232e9bff%22/%3E%3C/svg%3E";
+
 /// Every page and asset, merged into the mediator's router.
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
@@ -76,7 +80,8 @@ fn card_page(status: StatusCode, title: &str, body: &str, cookies: &[HeaderValue
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · MixPlay</title><link rel=\"stylesheet\" href=\"/page/page.css\"></head>\
+         <title>{title} · MixPlay</title><link rel=\"icon\" href=\"{FAVICON}\">\
+         <link rel=\"stylesheet\" href=\"/page/page.css\"></head>\
          <body><header class=\"bar\"><a class=\"home\" href=\"/\">MixPlay</a></header>\
          <main class=\"card\" id=\"card\"><h1>{title}</h1>\n{body}\n</main></body></html>\n",
         title = escape(title),
