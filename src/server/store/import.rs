@@ -2,7 +2,7 @@
 //! (by id) is left as it is, so the same file imported twice (or at every start) changes nothing.
 //! A file that contradicts the store (an id with another name or owner) is refused whole.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::channels::{self, ChannelRole};
@@ -35,7 +35,7 @@ fn conflict(message: String) -> StoreError {
     StoreError::Conflict(format!("the world file contradicts the store: {message}"))
 }
 
-fn import(tx: &Transaction, world: &World) -> Result<ImportSummary> {
+fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
     let mut summary = ImportSummary::default();
     let mut new_users = Vec::new();
     for u in world.users() {

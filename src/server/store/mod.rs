@@ -15,11 +15,12 @@
 //! | `migrations/` | the schema, as numbered SQL files applied in order on start |
 //!
 //! **Threads.** One writer connection lives on its own thread and runs write jobs in the order
-//! they were submitted, each in one database transaction (`BEGIN IMMEDIATE` … `COMMIT`); a write
-//! is queued when its call is made, so calls made in order are applied in order even when their
-//! futures are awaited later. Reads run on tokio's blocking pool over a few read-only connections
-//! (WAL lets them read while the writer writes); an in-memory database has only the writer, which
-//! then serves reads too.
+//! they were submitted; a write is queued when its call is made, so calls made in order are applied
+//! in order even when their futures are awaited later. Each job is atomic (a savepoint: all of it
+//! or none of it); the writer commits the jobs that queued up while it was busy together (group
+//! commit, up to `GROUP` at once), and answers a job only after its group has committed. Reads
+//! run on tokio's blocking pool over a few read-only connections (WAL lets them read while the
+//! writer writes); an in-memory database has only the writer, which then serves reads too.
 //!
 //! **Durability.** WAL with `synchronous=NORMAL`: a committed transaction survives the process
 //! being killed (it is in the operating system's hands once `COMMIT` returns); a power cut may
@@ -39,7 +40,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
 pub use channels::{Channel, ChannelRole};
@@ -58,6 +59,9 @@ const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
 
 /// Read-only connections kept for reads (a file database).
 const READERS: usize = 4;
+
+/// Write jobs committed together at most.
+const GROUP: usize = 512;
 
 /// How long a connection waits for another one's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -92,7 +96,17 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-type Job = Box<dyn FnOnce(&mut Connection) + Send>;
+/// What the writer thread runs.
+enum Job {
+    /// Runs inside the current group's transaction (`None`: the transaction could not begin, so
+    /// it does not run); told afterwards whether the group committed.
+    Write(Box<dyn FnOnce(Option<&Connection>) -> Done + Send>),
+    /// Runs on the bare connection, outside any transaction (`VACUUM INTO`).
+    Raw(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
+/// A finished write job, waiting to hear whether its group committed.
+type Done = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
 
 /// A handle to the store. Cheap to clone.
 #[derive(Clone)]
@@ -150,8 +164,54 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 }
 
 fn writer_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
-    while let Ok(job) = jobs.recv() {
-        job(&mut conn);
+    let mut next = jobs.recv().ok();
+    while let Some(job) = next.take() {
+        let writes = match job {
+            Job::Raw(job) => {
+                job(&mut conn);
+                next = jobs.recv().ok();
+                continue;
+            }
+            Job::Write(first) => {
+                // Everything queued meanwhile goes into the same transaction (up to GROUP).
+                let mut writes = vec![first];
+                while writes.len() < GROUP {
+                    match jobs.try_recv() {
+                        Ok(Job::Write(w)) => writes.push(w),
+                        Ok(raw) => {
+                            next = Some(raw);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                writes
+            }
+        };
+        commit_group(&conn, writes);
+        if next.is_none() {
+            next = jobs.recv().ok();
+        }
+    }
+}
+
+/// Runs write jobs in one transaction, each in its own savepoint, then tells each whether the
+/// group committed.
+fn commit_group(conn: &Connection, writes: Vec<Box<dyn FnOnce(Option<&Connection>) -> Done + Send>>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let e = StoreError::from(e);
+        for w in writes {
+            w(None)(Err(&e));
+        }
+        return;
+    }
+    let done: Vec<Done> = writes.into_iter().map(|w| w(Some(conn))).collect();
+    let committed = conn.execute_batch("COMMIT").map_err(StoreError::from);
+    if committed.is_err() {
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    for d in done {
+        d(committed.as_ref().map(|_| ()));
     }
 }
 
@@ -195,38 +255,54 @@ impl Store {
         self.inner.was_empty
     }
 
-    /// Queues `job` on the writer connection, now; the future resolves with its result.
+    /// Queues `job` on the bare writer connection (no transaction), now.
     fn submit<T, F>(&self, job: F) -> impl Future<Output = Result<T>> + Send + 'static
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
         let (done, result) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
+        let queued = self.inner.writer.send(Job::Raw(Box::new(move |conn| {
             let _ = done.send(job(conn));
-        });
-        let queued = self.inner.writer.send(job).is_ok();
+        })));
         async move {
-            if !queued {
-                return Err(StoreError::Closed);
-            }
+            queued.map_err(|_| StoreError::Closed)?;
             result.await.unwrap_or(Err(StoreError::Closed))
         }
     }
 
-    /// Queues `job` to run in one write transaction, now; the future resolves once it has been
-    /// committed (or rolled back, when the job fails).
+    /// Queues `job` to run atomically in a write transaction, now; the future resolves once that
+    /// transaction has committed (or with the job's error, when it failed and was rolled back).
     fn write<T, F>(&self, job: F) -> impl Future<Output = Result<T>> + Send + 'static
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        self.submit(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = job(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        })
+        let (done, result) = oneshot::channel();
+        let queued = self.inner.writer.send(Job::Write(Box::new(move |conn: Option<&Connection>| {
+            let outcome = match conn {
+                None => Err(StoreError::Closed),
+                Some(conn) => conn.execute_batch("SAVEPOINT job").map_err(StoreError::from).and_then(|()| {
+                    // A bug in one job must not take the writer thread (and every later write) down.
+                    let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(conn)))
+                        .unwrap_or_else(|_| Err(StoreError::Conflict("a store operation failed unexpectedly".into())));
+                    let end = if value.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+                    conn.execute_batch(end)?;
+                    value
+                }),
+            };
+            Box::new(move |committed: Result<(), &StoreError>| {
+                let answer = match committed {
+                    Ok(()) => outcome,
+                    Err(e) => Err(StoreError::Conflict(format!("the write was not committed: {e}"))),
+                };
+                let _ = done.send(answer);
+            })
+        })));
+        async move {
+            queued.map_err(|_| StoreError::Closed)?;
+            result.await.unwrap_or(Err(StoreError::Closed))
+        }
     }
 
     /// Runs `query` on a read connection (the writer's, for an in-memory database).
