@@ -100,10 +100,13 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 enum Job {
     /// Runs inside the current group's transaction (`None`: the transaction could not begin, so
     /// it does not run); told afterwards whether the group committed.
-    Write(Box<dyn FnOnce(Option<&Connection>) -> Done + Send>),
+    Write(WriteJob),
     /// Runs on the bare connection, outside any transaction (`VACUUM INTO`).
     Raw(Box<dyn FnOnce(&mut Connection) + Send>),
 }
+
+/// A write job: runs in the group's transaction, or (given `None`) only reports the failure.
+type WriteJob = Box<dyn FnOnce(Option<&Connection>) -> Done + Send>;
 
 /// A finished write job, waiting to hear whether its group committed.
 type Done = Box<dyn FnOnce(Result<(), &StoreError>) + Send>;
@@ -197,7 +200,7 @@ fn writer_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
 
 /// Runs write jobs in one transaction, each in its own savepoint, then tells each whether the
 /// group committed.
-fn commit_group(conn: &Connection, writes: Vec<Box<dyn FnOnce(Option<&Connection>) -> Done + Send>>) {
+fn commit_group(conn: &Connection, writes: Vec<WriteJob>) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let e = StoreError::from(e);
         for w in writes {
