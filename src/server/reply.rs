@@ -40,6 +40,23 @@ pub fn store_failed(e: StoreError) -> Response {
     api_error(StatusCode::SERVICE_UNAVAILABLE, "the mediator's store failed; try again")
 }
 
+/// Looks up the thing a path names by its numeric id: the thing, or the answer to give instead
+/// (404 "WHAT ID not found" for a malformed or unknown id, 503 when the store failed).
+pub async fn found<T, F>(id: &str, what: &str, lookup: impl FnOnce(u32) -> F) -> Result<T, Response>
+where
+    F: std::future::Future<Output = Result<Option<T>, StoreError>>,
+{
+    let looked_up = match id.parse::<u32>() {
+        Ok(n) => lookup(n).await,
+        Err(_) => Ok(None),
+    };
+    match looked_up {
+        Ok(Some(thing)) => Ok(thing),
+        Ok(None) => Err(not_found(format!("{what} {id} not found"))),
+        Err(e) => Err(store_failed(e)),
+    }
+}
+
 /// Marks a response as never to be cached (it carries a secret or a one-time answer).
 pub fn no_store(mut response: Response) -> Response {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -9,7 +9,7 @@ use axum::Json;
 use serde_json::json;
 
 use super::hub::Hub;
-use super::reply::{not_found, store_failed};
+use super::reply::found;
 
 /// The websocket base (`ws://host:port`): from the configured public URL, else from the
 /// request's `Host` so that the addresses work from wherever the client reached us.
@@ -43,14 +43,9 @@ pub async fn hosts(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response 
 
 /// `GET /api/v1/interactive/{channelId}`: where viewers of a channel connect.
 pub async fn channel(State(hub): State<Arc<Hub>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let channel = match id.parse::<u32>().ok() {
-        Some(id) => hub.store.channel(id).await,
-        None => Ok(None),
-    };
-    let channel = match channel {
-        Ok(Some(c)) => c,
-        Ok(None) => return not_found(format!("channel {id} not found")),
-        Err(e) => return store_failed(e),
+    let channel = match found(&id, "channel", |c| hub.store.channel(c)).await {
+        Ok(c) => c,
+        Err(answer) => return answer,
     };
     let session = hub.session(channel.id);
     Json(json!({

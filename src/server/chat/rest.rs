@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::{permissions, send, Chatter, Outgoing};
 use crate::server::accounts::caller::{Caller, MaybeCaller};
 use crate::server::hub::Hub;
-use crate::server::reply::{bad_request, forbidden, not_found, store_failed};
+use crate::server::reply::{bad_request, forbidden, found, store_failed};
 use crate::server::rest::socket_base;
 use crate::server::store::ChannelRole;
 
@@ -24,14 +24,9 @@ pub async fn details(
     headers: HeaderMap,
     MaybeCaller(caller): MaybeCaller,
 ) -> Response {
-    let room = match id.parse::<u32>().ok() {
-        Some(channel) => hub.chat.room(&hub, channel).await,
-        None => Ok(None),
-    };
-    let room = match room {
-        Ok(Some(room)) => room,
-        Ok(None) => return not_found(format!("channel {id} not found")),
-        Err(e) => return store_failed(e),
+    let room = match found(&id, "channel", |c| hub.chat.room(&hub, c)).await {
+        Ok(room) => room,
+        Err(answer) => return answer,
     };
     let endpoints = vec![format!("{}/chat", socket_base(&hub, &headers))];
     let Some(Caller { user, .. }) = caller else {
@@ -68,23 +63,13 @@ pub async fn update_user(
     caller: Caller,
     body: Bytes,
 ) -> Response {
-    let room = match channel.parse::<u32>().ok() {
-        Some(id) => hub.chat.room(&hub, id).await,
-        None => Ok(None),
+    let room = match found(&channel, "channel", |c| hub.chat.room(&hub, c)).await {
+        Ok(room) => room,
+        Err(answer) => return answer,
     };
-    let room = match room {
-        Ok(Some(room)) => room,
-        Ok(None) => return not_found(format!("channel {channel} not found")),
-        Err(e) => return store_failed(e),
-    };
-    let target = match user.parse::<u32>().ok() {
-        Some(id) => hub.store.user(id).await,
-        None => Ok(None),
-    };
-    let target = match target {
-        Ok(Some(t)) => t,
-        Ok(None) => return not_found(format!("user {user} not found")),
-        Err(e) => return store_failed(e),
+    let target = match found(&user, "user", |u| hub.store.user(u)).await {
+        Ok(user) => user,
+        Err(answer) => return answer,
     };
     if caller.user.id != room.owner {
         return forbidden("only the channel's owner may change roles");
