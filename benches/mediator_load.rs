@@ -674,8 +674,13 @@ fn main() {
     }
     let mut rows = Vec::new();
     let mut failed = false;
-    for &n in &settings.ns {
-        for (label, bin) in &mediators {
+    for (i, &n) in settings.ns.iter().enumerate() {
+        // Take turns going first, so that neither mediator always meets a warmer machine.
+        let mut order = mediators.clone();
+        if i % 2 == 1 {
+            order.reverse();
+        }
+        for (label, bin) in &order {
             if Instant::now() >= deadline {
                 eprintln!("mediator_load: out of time, skipping N={n} ({label})");
                 failed = true;

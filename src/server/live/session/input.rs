@@ -135,7 +135,9 @@ impl SessionState {
             None
         };
         let control_id = control_id.to_owned();
-        input.insert("controlID".into(), Value::String(control_id.clone()));
+        // Only a costed input needs the id a second time (for its transaction row).
+        let control = payer.map(|_| control_id.clone());
+        input.insert("controlID".into(), Value::String(control_id));
         let seq = i64::from(self.participants.get(session_id).map(|p| p.peer.last_seq()).unwrap_or(0));
         if let Some(p) = self.participants.get_mut(session_id) {
             p.props.set("lastInputAt", json!(now_ms()), Tag::new(0, seq));
@@ -143,9 +145,9 @@ impl SessionState {
         let mut params = Map::new();
         params.insert("participantID".into(), Value::String(session_id.to_owned()));
         params.insert("input".into(), Value::Object(input));
-        Ok(match payer {
-            None => Checked::Free(Value::Object(params)),
-            Some(user) => Checked::Costed { params, user, control: control_id, cost },
+        Ok(match (payer, control) {
+            (Some(user), Some(control)) => Checked::Costed { params, user, control, cost },
+            _ => Checked::Free(Value::Object(params)),
         })
     }
 }
