@@ -31,7 +31,10 @@ pub enum CaptureError {
 /// What a ledger row records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LedgerKind {
+    /// Sparks given (a world file's starting balance, a sign-up's welcome).
     Grant,
+    /// Sparks earned by watching (the economy writes these).
+    Earn,
     Capture,
     Expire,
 }
@@ -40,6 +43,7 @@ impl LedgerKind {
     fn as_str(self) -> &'static str {
         match self {
             LedgerKind::Grant => "grant",
+            LedgerKind::Earn => "earn",
             LedgerKind::Capture => "capture",
             LedgerKind::Expire => "expire",
         }
@@ -47,6 +51,7 @@ impl LedgerKind {
 
     fn parse(s: &str) -> LedgerKind {
         match s {
+            "earn" => LedgerKind::Earn,
             "capture" => LedgerKind::Capture,
             "expire" => LedgerKind::Expire,
             _ => LedgerKind::Grant,

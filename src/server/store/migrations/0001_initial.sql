@@ -81,12 +81,13 @@ CREATE TABLE versions (
     UNIQUE (project_id, number)
 );
 
--- Every change to a balance, append-only: grants (+), captures (-), expired transactions (0).
+-- Every change to a balance, append-only: grants and sparks earned by watching (+), captures (-),
+-- expired transactions (0).
 CREATE TABLE ledger (
     id             INTEGER PRIMARY KEY,
     user_id        INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     delta          INTEGER NOT NULL,
-    kind           TEXT NOT NULL CHECK (kind IN ('grant', 'capture', 'expire')),
+    kind           TEXT NOT NULL CHECK (kind IN ('grant', 'earn', 'capture', 'expire')),
     reason         TEXT NOT NULL DEFAULT '',
     channel_id     INTEGER,
     control_id     TEXT,
