@@ -139,6 +139,7 @@ fn sign_up_in_a_browser_then_play_signed_in_by_the_cookie() {
     assert_eq!(page.status, 200);
     let csrf = field_value(&page.text, "csrf").expect("the form carries a CSRF token");
     assert!(b.cookie("mixplay_csrf").is_some(), "a signed-out browser gets a CSRF cookie");
+    assert_eq!(page.header("x-frame-options"), Some("DENY"), "account pages are never framed");
 
     // Without the token, or from another site, the form is refused.
     let fields = [("username", "cookie_fan"), ("password", "12345678"), ("next", "/channel/1")];

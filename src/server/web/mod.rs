@@ -74,8 +74,8 @@ fn csrf_field(token: &str) -> String {
     format!("<input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{}\">", escape(token))
 }
 
-/// An account page (sign-up, login, `/go`): `body` in a card, never cached; `cookies` are set
-/// with it.
+/// An account page (sign-up, login, `/go`): `body` in a card, never cached nor framed; `cookies`
+/// are set with it.
 fn card_page(status: StatusCode, title: &str, body: &str, cookies: &[HeaderValue]) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -89,6 +89,9 @@ fn card_page(status: StatusCode, title: &str, body: &str, cookies: &[HeaderValue
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Account pages are never shown inside another site's frame (no clickjacking of "Approve").
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
     for c in cookies {
         headers.append(header::SET_COOKIE, c.clone());
     }
