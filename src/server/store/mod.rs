@@ -363,6 +363,41 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn writes_queued_together_commit_together_and_a_failing_one_fails_alone() {
+        let store = Store::open(Location::Memory).await.unwrap();
+        // Hold the writer up so that the three writes below land in one group.
+        let busy = store.submit(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            Ok(())
+        });
+        let insert = |name: &'static str| {
+            move |c: &Connection| {
+                c.execute("INSERT INTO users (username, username_key, created_at) VALUES (?1, ?1, 0)", [name])?;
+                Ok(())
+            }
+        };
+        let first = store.write(insert("first"));
+        let doomed = insert("doomed");
+        let failing = store.write(move |c: &Connection| {
+            doomed(c)?;
+            Err::<(), _>(StoreError::Conflict("this one fails".into()))
+        });
+        let last = store.write(insert("last"));
+        busy.await.unwrap();
+        assert!(first.await.is_ok() && last.await.is_ok());
+        assert!(matches!(failing.await, Err(StoreError::Conflict(m)) if m == "this one fails"));
+        let names = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT username FROM users ORDER BY id")?;
+                let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                Ok(names)
+            })
+            .await
+            .unwrap();
+        assert_eq!(names, ["first", "last"], "the failing write left nothing behind");
+    }
+
+    #[tokio::test]
     async fn migrations_apply_once_and_a_newer_schema_is_refused() {
         let dir = std::env::temp_dir().join(format!("mixplay-store-{}", uuid::Uuid::new_v4()));
         let store = Store::open(Location::Folder(dir.clone())).await.unwrap();
