@@ -1,10 +1,12 @@
 //! Load benchmark for the mediator: how many participant inputs per second `mixplay-server`
-//! forwards to one game client, and how much memory each connected participant costs.
+//! forwards to one game client, how much memory each connected participant costs, and how many
+//! spark captures per second go through its store.
 //!
 //! Run with `cargo bench --features server --bench mediator_load`.
 //!
-//! For each participant count N, a fresh release `mixplay-server --listen 127.0.0.1:0` is started
-//! (so the memory numbers of one round do not leak into the next), a game client connects, lifts
+//! For each participant count N, a fresh release `mixplay-server --listen 127.0.0.1:0 --data DIR`
+//! is started on a new data folder (so the numbers of one round do not leak into the next; the
+//! forwarding hot path never touches the store), a game client connects, lifts
 //! the default bandwidth throttle, creates eight buttons and goes ready; then N anonymous
 //! participants join, and together they send a fixed number of `giveInput` calls
 //! (`discard: true`, so the mediator sends no replies) as fast as the sockets take them. The game
@@ -18,8 +20,17 @@
 //! - `MIXPLAY_BENCH_TASKS`: client tasks the participant sockets are spread over, default `4`
 //! - `MIXPLAY_BENCH_BATCH`: frames written per socket before each flush, default `32`
 //! - `MIXPLAY_BENCH_SERVER`: path of the `mixplay-server` binary (default: the one cargo built)
+//! - `MIXPLAY_BENCH_BASELINE`: path of another `mixplay-server` (say, one built from an older
+//!   commit) to run the same rounds on, side by side in the same tables ("before")
+//! - `MIXPLAY_BENCH_CAPTURES`: costed presses in the capture round (default `100000`; 0 skips it)
+//! - `MIXPLAY_BENCH_CAPTURE_VIEWERS`: signed-in viewers pressing in it (default `100`)
 //!
-//! Every phase has a time limit and the whole run stops after three minutes. All traffic stays on
+//! The capture round (see `mediator_load/captures.rs`) floods a costed button from signed-in
+//! viewers while the game captures every transaction; it reports costed inputs and captures per
+//! second through the store (each input's transaction row and each capture is a database
+//! transaction, on disk).
+//!
+//! Every phase has a time limit and the whole run stops after seven minutes. All traffic stays on
 //! 127.0.0.1.
 
 use std::io::{BufRead, BufReader};
@@ -39,13 +50,16 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+#[path = "mediator_load/captures.rs"]
+mod captures;
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Res<T> = Result<T, String>;
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
 type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
 
-/// The whole benchmark must end within this.
-const TOTAL_BUDGET: Duration = Duration::from_secs(175);
+/// The whole benchmark must end within this (both mediators' rounds and the capture rounds).
+const TOTAL_BUDGET: Duration = Duration::from_secs(420);
 const SERVER_START_LIMIT: Duration = Duration::from_secs(10);
 const GAME_SETUP_LIMIT: Duration = Duration::from_secs(10);
 const CONNECT_LIMIT: Duration = Duration::from_secs(60);
@@ -64,6 +78,9 @@ struct Settings {
     tasks: usize,
     batch: usize,
     server: PathBuf,
+    baseline: Option<PathBuf>,
+    captures: u64,
+    capture_viewers: usize,
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
@@ -89,6 +106,9 @@ fn settings() -> Res<Settings> {
         tasks: env_or("MIXPLAY_BENCH_TASKS", 4usize)?.max(1),
         batch: env_or("MIXPLAY_BENCH_BATCH", 32usize)?.max(1),
         server: server_binary()?,
+        baseline: std::env::var("MIXPLAY_BENCH_BASELINE").ok().map(PathBuf::from),
+        captures: env_or("MIXPLAY_BENCH_CAPTURES", 100_000u64)?,
+        capture_viewers: env_or("MIXPLAY_BENCH_CAPTURE_VIEWERS", 100usize)?.max(1),
     })
 }
 
@@ -110,16 +130,37 @@ fn server_binary() -> Res<PathBuf> {
 
 // ----- the mediator process -----
 
-/// A running `mixplay-server`; killed (by its pid) when dropped.
+/// A running `mixplay-server`; killed (by its pid) when dropped, its data folder removed.
 struct Server {
     child: Child,
     addr: String,
+    data: Option<PathBuf>,
+}
+
+/// Whether `bin` knows `--data` (a mediator from before the store does not).
+fn has_store(bin: &PathBuf) -> bool {
+    Command::new(bin)
+        .arg("--help")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("--data"))
+        .unwrap_or(false)
 }
 
 impl Server {
-    fn start(bin: &PathBuf) -> Res<Server> {
-        let mut child = Command::new(bin)
-            .args(["--listen", "127.0.0.1:0"])
+    /// Starts `bin` on a fresh data folder (when it has a store), with `args` besides.
+    fn start(bin: &PathBuf, args: &[&str]) -> Res<Server> {
+        static ROUND: AtomicU64 = AtomicU64::new(0);
+        let data = has_store(bin).then(|| {
+            let n = ROUND.fetch_add(1, Ordering::Relaxed);
+            std::env::temp_dir().join(format!("mixplay-bench-{}-{n}", std::process::id()))
+        });
+        let mut command = Command::new(bin);
+        command.args(["--listen", "127.0.0.1:0"]).args(args);
+        if let Some(dir) = &data {
+            let _ = std::fs::remove_dir_all(dir);
+            command.arg("--data").arg(dir);
+        }
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -133,7 +174,7 @@ impl Server {
             let _ = tx.send(lines.next());
             for _ in lines {}
         });
-        let mut server = Server { child, addr: String::new() };
+        let mut server = Server { child, addr: String::new(), data };
         let line = match rx.recv_timeout(SERVER_START_LIMIT) {
             Ok(Some(Ok(line))) => line,
             Ok(_) => return Err("mixplay-server exited before printing its address".into()),
@@ -156,6 +197,9 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = &self.data {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -370,6 +414,8 @@ fn input_frame(id: usize) -> Utf8Bytes {
 
 #[derive(Default)]
 struct Row {
+    /// Which mediator: "this" one, or the baseline ("before").
+    mediator: &'static str,
     n: usize,
     connected: usize,
     sent: u64,
@@ -408,9 +454,9 @@ async fn wait_until(what: &str, phase: Duration, deadline: Instant, mut done: im
     .await
 }
 
-async fn round(s: &Settings, n: usize, deadline: Instant, row: &mut Row) -> Res<()> {
+async fn round(s: &Settings, bin: &PathBuf, n: usize, deadline: Instant, row: &mut Row) -> Res<()> {
     row.n = n;
-    let server = Server::start(&s.server)?;
+    let server = Server::start(bin, &[])?;
     let addr = server.addr.clone();
     let pid = server.pid();
 
@@ -549,7 +595,8 @@ fn mib(bytes: u64) -> String {
 fn print_table(rows: &[Row]) {
     println!();
     println!(
-        "{:>6} | {:>9} | {:>9} | {:>6} | {:>10} | {:>8} | {:>10} | {:>10} | {:>14} | {:>10} | {:>10} | {:>9}",
+        "{:>8} | {:>6} | {:>9} | {:>9} | {:>6} | {:>10} | {:>8} | {:>10} | {:>10} | {:>14} | {:>10} | {:>10} | {:>9}",
+        "mediator",
         "N",
         "sent",
         "delivered",
@@ -563,11 +610,12 @@ fn print_table(rows: &[Row]) {
         "server CPU",
         "bench CPU"
     );
-    println!("{}", "-".repeat(146));
+    println!("{}", "-".repeat(157));
     for r in rows {
         let per = if r.connected > 0 { r.rss_joined.saturating_sub(r.rss_before) / r.connected as u64 } else { 0 };
         println!(
-            "{:>6} | {:>9} | {:>9} | {:>6} | {:>10.0} | {:>8.2} | {:>10} | {:>10} | {:>14} | {:>10} | {:>9.0}% | {:>8.0}%",
+            "{:>8} | {:>6} | {:>9} | {:>9} | {:>6} | {:>10.0} | {:>8.2} | {:>10} | {:>10} | {:>14} | {:>10} | {:>9.0}% | {:>8.0}%",
+            r.mediator,
             r.n,
             r.sent,
             r.delivered,
@@ -585,10 +633,12 @@ fn print_table(rows: &[Row]) {
     println!();
     println!("inputs/s: giveInput packets the game client received, first to last; send s: time to write");
     println!("every input; bytes/particip = (RSS joined - RSS before) / N; CPU = share of one core during");
-    println!("the flood (the server and this bench share the machine's cores).");
+    println!("the flood (the server and this bench share the machine's cores). mediator: this one, or the");
+    println!("baseline (MIXPLAY_BENCH_BASELINE) as \"before\".");
     for r in rows {
         println!(
-            "N={}: validated {} of the received inputs in full ({} malformed){}{}",
+            "{} N={}: validated {} of the received inputs in full ({} malformed){}{}",
+            r.mediator,
             r.n,
             r.validated,
             r.invalid,
@@ -617,29 +667,60 @@ fn main() {
         settings.tasks,
         settings.batch
     );
+    let mut mediators = vec![("this", settings.server.clone())];
+    if let Some(baseline) = &settings.baseline {
+        eprintln!("mediator_load: baseline (\"before\") {}", baseline.display());
+        mediators.push(("before", baseline.clone()));
+    }
     let mut rows = Vec::new();
     let mut failed = false;
-    for &n in &settings.ns {
-        if Instant::now() >= deadline {
-            eprintln!("mediator_load: out of time, skipping N={n}");
-            failed = true;
-            continue;
+    for (i, &n) in settings.ns.iter().enumerate() {
+        // Take turns going first, so that neither mediator always meets a warmer machine.
+        let mut order = mediators.clone();
+        if i % 2 == 1 {
+            order.reverse();
         }
-        eprintln!("round N={n}");
-        let mut row = Row::default();
-        let result = runtime.block_on(round(&settings, n, deadline, &mut row));
-        match result {
-            Ok(()) => rows.push(row),
-            Err(e) => {
-                eprintln!("  N={n} failed: {e}");
+        for (label, bin) in &order {
+            if Instant::now() >= deadline {
+                eprintln!("mediator_load: out of time, skipping N={n} ({label})");
+                failed = true;
+                continue;
+            }
+            eprintln!("round N={n} ({label})");
+            let mut row = Row { mediator: label, ..Row::default() };
+            if let Err(e) = runtime.block_on(round(&settings, bin, n, deadline, &mut row)) {
+                eprintln!("  N={n} ({label}) failed: {e}");
                 failed = true;
                 row.note = format!("FAILED: {e}");
-                rows.push(row);
+            }
+            rows.push(row);
+        }
+    }
+    let mut capture_rows = Vec::new();
+    if settings.captures > 0 {
+        for (label, bin) in &mediators {
+            if Instant::now() >= deadline {
+                eprintln!("mediator_load: out of time, skipping the capture round ({label})");
+                failed = true;
+                continue;
+            }
+            eprintln!("capture round ({label})");
+            let run = captures::round(bin, settings.capture_viewers, settings.captures, deadline);
+            match runtime.block_on(run) {
+                Ok(mut row) => {
+                    row.mediator = label;
+                    capture_rows.push(row);
+                }
+                Err(e) => {
+                    eprintln!("  capture round ({label}) failed: {e}");
+                    failed = true;
+                }
             }
         }
     }
     runtime.shutdown_timeout(Duration::from_secs(2));
     print_table(&rows);
+    captures::print_table(&capture_rows, &rows);
     if failed {
         std::process::exit(1);
     }

@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --release --features server --example quickstart
 //! cargo run --release --features server --example quickstart -- --listen 0.0.0.0:8080
+//! cargo run --release --features server --example quickstart -- --data ./mixplay-data
 //! cargo run --release --features server --example quickstart -- --no-mediator \
 //!     --discovery http://127.0.0.1:8080/api/v1/interactive/hosts
 //! ```
@@ -22,14 +23,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mixplay::client::{ButtonAction, Config, ConnectionState, Endpoints, Event, InputKind, Session, SessionId};
-use mixplay::server::{Mediator, MediatorConfig, World};
+use mixplay::server::{Location, Mediator, MediatorConfig, MediatorOptions};
 use serde_json::{json, Value};
 
 const USAGE: &str = "\
-usage: quickstart [--listen ADDR] [--no-mediator --discovery URL] [--token TOKEN] [--version-id N]
-                  [--frames N] [--duration SECONDS]
+usage: quickstart [--listen ADDR] [--data DIR] [--no-mediator --discovery URL] [--token TOKEN]
+                  [--version-id N] [--frames N] [--duration SECONDS]
 
   --listen ADDR       where the embedded mediator listens (default 127.0.0.1:8080; port 0 picks one)
+  --data DIR          keep the embedded mediator's data (accounts, sparks, chat) in DIR, as
+                      mixplay-server does (default: in memory, gone when the quickstart stops)
   --no-mediator       do not start a mediator; play on the one --discovery points at
   --discovery URL     the game-client discovery URL (default: the embedded mediator's)
   --token TOKEN       the streamer's token (default demo-streamer)
@@ -43,9 +46,12 @@ const FIELD_W: usize = 48;
 const FIELD_H: usize = 12;
 const BOOST_COST: u32 = 10;
 const BOOST_MS: u64 = 5000;
+/// Sparks a viewer who signs up on the page starts with: enough to try the boost a few times.
+const SIGNUP_SPARKS: u64 = 100;
 
 struct Options {
     listen: String,
+    data: Option<std::path::PathBuf>,
     mediator: bool,
     discovery: Option<String>,
     token: String,
@@ -57,6 +63,7 @@ struct Options {
 fn parse_args() -> Result<Options, String> {
     let mut o = Options {
         listen: "127.0.0.1:8080".into(),
+        data: None,
         mediator: true,
         discovery: None,
         token: "demo-streamer".into(),
@@ -69,6 +76,7 @@ fn parse_args() -> Result<Options, String> {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         match arg.as_str() {
             "--listen" => o.listen = value("--listen")?,
+            "--data" => o.data = Some(value("--data")?.into()),
             "--no-mediator" => o.mediator = false,
             "--discovery" => o.discovery = Some(value("--discovery")?),
             "--token" => o.token = value("--token")?,
@@ -546,13 +554,17 @@ fn main() {
         .build()
         .expect("a tokio runtime for the mediator");
     let mediator = if options.mediator {
-        match runtime.block_on(Mediator::start(&options.listen, World::demo(), MediatorConfig::default())) {
+        // A new store (in memory, or a new --data folder) starts with the demo world.
+        let storage = options.data.clone().map(Location::Folder).unwrap_or(Location::Memory);
+        let config = MediatorConfig { signup_sparks: SIGNUP_SPARKS, ..MediatorConfig::default() };
+        let launch = MediatorOptions { listen: options.listen.clone(), storage, world: None, config };
+        match runtime.block_on(Mediator::launch(launch)) {
             Ok(m) => {
                 println!("listening on {}", m.base_url());
                 Some(m)
             }
             Err(e) => {
-                eprintln!("quickstart: cannot listen on {}: {e}", options.listen);
+                eprintln!("quickstart: {e}");
                 std::process::exit(1);
             }
         }
@@ -576,6 +588,9 @@ fn main() {
     let url = page_url(&discovery, &options.token);
     println!("participant page: {url}");
     println!("viewer keys: demo-viewer-1, demo-viewer-2, demo-viewer-3 (1000 sparks each), or join anonymously");
+    if mediator.is_some() {
+        println!("or create an account on the page ({SIGNUP_SPARKS} sparks to start with)");
+    }
     let _ = std::io::stdout().flush();
 
     let config = Config::new(Endpoints::Discover(discovery), options.token.clone(), options.version_id);

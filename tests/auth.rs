@@ -13,11 +13,21 @@ use mixplay::server::{MediatorConfig, World};
 use serde_json::{json, Value};
 
 use common::client::{config, serve, serve_with, wait_state, Served};
-use common::oauth::{answer_code, get, post_form, post_json, sign_in};
+use common::oauth::{answer_code, field_value, get, post_json, sign_in, Browser, Http};
 use common::{Connected, WAIT};
 
 fn api(s: &Served) -> String {
     format!("{}/api/v1", s.m.base_url())
+}
+
+/// Opens `/go` in a fresh browser and posts its form with `fields` (and the page's CSRF token).
+fn go_form(s: &Served, fields: &[(&str, &str)]) -> Http {
+    let mut browser = Browser::new(&s.m.base_url());
+    let page = browser.get("/go");
+    let csrf = field_value(&page.text, "csrf").expect("a CSRF token");
+    let mut all = fields.to_vec();
+    all.push(("csrf", &csrf));
+    browser.post_form("/go", &all)
 }
 
 fn short_code(s: &Served, client_id: &str) -> (String, String, u64) {
@@ -41,8 +51,7 @@ fn the_short_code_flow_with_the_go_form_and_tokens_that_work_everywhere() {
     assert_eq!(get(&check, None).status, 204, "waiting");
 
     // The confirmation page says who is signed in and what the app asks for.
-    let confirm =
-        post_form(&format!("{}/go", s.m.base_url()), &[("code", &code.to_lowercase()), ("token", "demo-streamer")]);
+    let confirm = go_form(&s, &[("code", &code.to_lowercase()), ("token", "demo-streamer")]);
     assert!(confirm.text.contains("<strong id=\"user\">streamer</strong>"), "{}", confirm.text);
     assert!(confirm.text.contains("<strong id=\"client\">my-game</strong>"));
     assert!(confirm.text.contains("<code>chat:chat</code>"));
@@ -106,15 +115,15 @@ fn denied_expired_and_malformed_requests() {
     let (code, handle, _) = short_code(&s, "app");
     answer_code(&s.m.base_url(), &code, "demo-viewer-2", false);
     assert_eq!(get(&format!("{}/oauth/shortcode/check/{handle}", api(&s)), None).status, 403);
-    let answered = post_form(&format!("{}/go", s.m.base_url()), &[("code", &code), ("token", "demo-streamer")]);
+    let answered = go_form(&s, &[("code", &code), ("token", "demo-streamer")]);
     assert!(answered.text.contains("already been answered"), "{}", answered.text);
     assert_eq!(get(&format!("{}/oauth/shortcode/check/nope", api(&s)), None).status, 404);
 
     // Sign-in with a token that is not a user's is refused on the page.
     let (code, _, _) = short_code(&s, "app");
-    let page = post_form(&format!("{}/go", s.m.base_url()), &[("code", &code), ("token", "wrong")]);
+    let page = go_form(&s, &[("code", &code), ("token", "wrong")]);
     assert!(page.text.contains("does not sign anyone in"), "{}", page.text);
-    let page = post_form(&format!("{}/go", s.m.base_url()), &[("code", "ZZZZZZ"), ("token", "demo-streamer")]);
+    let page = go_form(&s, &[("code", "ZZZZZZ"), ("token", "demo-streamer")]);
     assert!(page.text.contains("unknown or has expired"), "{}", page.text);
 
     let token_url = format!("{}/oauth/token", api(&s));
@@ -138,7 +147,7 @@ fn denied_expired_and_malformed_requests() {
     let (code, handle, expires_in) = short_code(&quick, "app");
     assert_eq!(expires_in, 0);
     assert_eq!(get(&format!("{}/oauth/shortcode/check/{handle}", api(&quick)), None).status, 404);
-    let page = post_form(&format!("{}/go", quick.m.base_url()), &[("code", &code), ("token", "demo-streamer")]);
+    let page = go_form(&quick, &[("code", &code), ("token", "demo-streamer")]);
     assert!(page.text.contains("unknown or has expired"), "{}", page.text);
 }
 

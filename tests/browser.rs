@@ -481,3 +481,41 @@ fn participant_page_chats_in_headless_chromium() {
         assert!(artifacts.join(format!("{name}.png")).is_file(), "{name}.png was saved");
     }
 }
+
+#[test]
+fn a_new_viewer_signs_up_and_spends_sparks_in_headless_chromium() {
+    let s = serve_with(World::demo(), MediatorConfig { signup_sparks: 100, ..MediatorConfig::default() });
+    let mut game = connected(&s);
+    let boost =
+        json!([{"controlID": "boost", "kind": "button", "text": "Boost", "cost": 10, "position": at(0, 0, 10, 5)}]);
+    let id = game.create_controls("default", boost).unwrap();
+    reply_for(&mut game, id).unwrap();
+    let id = game.ready(true).unwrap();
+    reply_for(&mut game, id).unwrap();
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+    let mut script = Script::start("signup.js", &s.m.base_url(), &artifacts);
+
+    script.expect("signed-in");
+    let Event::ParticipantJoined(viewer) =
+        wait_for(&mut game, "the new viewer joins", |e| matches!(e, Event::ParticipantJoined(_)))
+    else {
+        unreachable!()
+    };
+    let joined = game.state().participants[&viewer].clone();
+    assert_eq!((&*joined.username, joined.anonymous), ("new_fan", false), "a signed-in participant");
+    script.ok();
+
+    script.expect("pressed");
+    let press = input_on(&mut game, "boost");
+    assert_eq!(press.participant, viewer);
+    let txn = press.transaction.expect("a costed press opens a transaction");
+    let id = game.capture(&txn).unwrap();
+    reply_for(&mut game, id).expect("the game captures the press");
+    assert_eq!(s.m.sparks_of(joined.user_id), 90);
+    script.ok();
+
+    script.expect("signed-out");
+    script.ok();
+    let status = script.child.wait().expect("the script exits");
+    assert!(status.success(), "the browser script failed: {status:?}");
+}

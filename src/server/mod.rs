@@ -1,75 +1,194 @@
-//! The mediator: a self-hostable MixPlay (Interactive 2.0) service on one port.
+//! The mediator: a self-hostable MixPlay (Interactive 2.0) service on one port, with a durable
+//! store.
+//!
+//! | module | what |
+//! |---|---|
+//! | `store/` | the only code that talks to the database (SQLite): users, tokens, channels, projects, sparks, chat history, OAuth |
+//! | `accounts/` | sign-up, login and lockout, tokens and browser sessions, the one auth extractor (`Caller`), CSRF and origin checks |
+//! | `live/` | the in-memory hot path: game-client and participant sockets, channel sessions, throttles |
+//! | `sparks.rs` | spark balances for the hot path, captures and expiry through the store |
+//! | `chat/` | the chat socket and its rooms (settings and history in the store) |
+//! | `oauth.rs` | the short-code flow and the token endpoint |
+//! | `web/` | the browser pages: channels, participant page, sign-up and login, `/go` |
+//! | `rest.rs` | endpoint discovery and channel lookup |
+//! | `config.rs` | every setting and limit |
+//! | `world.rs` | world files, imported into the store |
 //!
 //! | path | what |
 //! |---|---|
 //! | `GET /api/v1/interactive/hosts` | endpoint discovery for game clients |
 //! | `GET /api/v1/interactive/{channelId}` | the participant socket address of a channel |
-//! | `GET /api/v1/users/current` | the user of a bearer token |
+//! | `POST /api/v1/users`, `POST /api/v1/users/login`, `POST /api/v1/users/logout`, `GET /api/v1/users/current` | accounts (see `accounts/`) |
 //! | `/gameClient` | the game-client websocket |
-//! | `/participant?channel=ID` | the participant websocket (`key` for identity; anonymous allowed) |
-//! | `GET /`, `GET /channel/{id}` | the participant page (see `page.rs`) |
-//! | `GET /api/v1/chats/{channelId}`, `/chat`, `PATCH /api/v1/channels/{channelId}/users/{userId}` | chat (see `chat.rs`) |
-//! | `/api/v1/oauth/…`, `GET`/`POST /go` | OAuth short-code sign-in (see `oauth.rs`) |
+//! | `/participant?channel=ID` | the participant websocket (`key`, bearer or session cookie for identity; anonymous allowed) |
+//! | `GET /`, `GET /channel/{id}`, `/signup`, `/login`, `POST /logout`, `/go` | the browser pages (see `web/`) |
+//! | `GET /api/v1/chats/{channelId}`, `/chat`, `PATCH /api/v1/channels/{channelId}/users/{userId}` | chat (see `chat/`) |
+//! | `/api/v1/oauth/…` | OAuth short-code sign-in (see `oauth.rs`) |
+//!
+//! Every request that changes something and says (by `Origin` or `Sec-Fetch-Site`) that it comes
+//! from another site is refused with 403.
 
+mod accounts;
 mod chat;
-mod handshake;
+pub mod config;
 mod hub;
-mod inbound;
+mod live;
 mod oauth;
-mod page;
-mod peer;
+mod reply;
+mod request;
 mod rest;
-mod session;
-mod sockets;
-mod throttle;
+mod sparks;
+pub mod store;
+mod web;
 pub mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use hub::MediatorConfig;
+pub use config::MediatorConfig;
+pub use store::{ImportSummary, Location, Store, StoreError};
 pub use world::{World, WorldError};
 
 use hub::Hub;
+
+/// How often expired spark transactions are closed (each with its ledger row).
+const EXPIRY_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How often expired tokens and OAuth codes are cleaned up.
+const PRUNE_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long an expired token is remembered, to answer "expired" rather than "unknown".
+const EXPIRED_TOKEN_MEMORY: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How to start a mediator.
+#[derive(Debug, Clone)]
+pub struct MediatorOptions {
+    /// The address to listen on (port 0 picks a free port).
+    pub listen: String,
+    /// Where the store lives.
+    pub storage: Location,
+    /// A world to import at start (idempotent). Without one, a new, empty store is seeded with
+    /// the demo world.
+    pub world: Option<World>,
+    pub config: MediatorConfig,
+}
+
+/// Why a mediator did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: String, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// A running mediator.
 pub struct Mediator {
     addr: SocketAddr,
     hub: Arc<Hub>,
+    imported: Option<ImportSummary>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    upkeep: JoinHandle<()>,
 }
 
 fn router(hub: Arc<Hub>) -> Router {
     Router::new()
         .route("/api/v1/interactive/hosts", get(rest::hosts))
         .route("/api/v1/interactive/{channel}", get(rest::channel))
-        .route("/api/v1/users/current", get(rest::current_user))
-        .route("/gameClient", get(sockets::game_client))
-        .route("/participant", get(sockets::participant))
-        .merge(page::routes())
+        .route("/api/v1/users", post(accounts::sign_up))
+        .route("/api/v1/users/login", post(accounts::log_in))
+        .route("/api/v1/users/logout", post(accounts::log_out))
+        .route("/api/v1/users/current", get(accounts::current))
+        .route("/gameClient", get(live::sockets::game_client))
+        .route("/participant", get(live::sockets::participant))
+        .merge(web::routes())
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))
         .route("/chat", get(chat::socket))
         .route("/api/v1/oauth/shortcode", post(oauth::shortcode))
         .route("/api/v1/oauth/shortcode/check/{handle}", get(oauth::check))
         .route("/api/v1/oauth/token", post(oauth::token))
-        .route("/go", get(oauth::go_page).post(oauth::go_submit))
+        .layer(axum::middleware::from_fn_with_state(hub.clone(), refuse_cross_site))
         .with_state(hub)
 }
 
+/// Refuses requests that change something when a browser says they come from another site.
+async fn refuse_cross_site(State(hub): State<Arc<Hub>>, request: Request, next: Next) -> Response {
+    let changes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes && !accounts::browser::same_origin(request.headers(), hub.config.public_url.as_deref()) {
+        return reply::forbidden("requests from other sites that change something are refused");
+    }
+    next.run(request).await
+}
+
+/// Closes expired spark transactions every second and forgets expired tokens and codes every
+/// minute, until aborted.
+async fn upkeep(hub: Arc<Hub>) {
+    let mut ticks = 0u64;
+    let per_prune = (PRUNE_INTERVAL.as_secs() / EXPIRY_INTERVAL.as_secs()).max(1);
+    loop {
+        tokio::time::sleep(EXPIRY_INTERVAL).await;
+        if let Err(e) = hub.sparks.expire_due().await {
+            eprintln!("mixplay-server: expiring spark transactions: {e}");
+        }
+        ticks += 1;
+        if ticks % per_prune == 0 {
+            let now = store::now();
+            let forget_before = now - EXPIRED_TOKEN_MEMORY.as_millis() as i64;
+            if let Err(e) = hub.store.prune_tokens(forget_before).await {
+                eprintln!("mixplay-server: pruning tokens: {e}");
+            }
+            if let Err(e) = hub.store.prune_oauth(now).await {
+                eprintln!("mixplay-server: pruning OAuth codes: {e}");
+            }
+        }
+    }
+}
+
 impl Mediator {
-    /// Binds `addr` (port 0 picks a free port) and serves on the current tokio runtime.
+    /// Binds `addr` (port 0 picks a free port) and serves on the current tokio runtime, on an
+    /// in-memory store holding `world`.
     pub async fn start(addr: &str, world: World, config: MediatorConfig) -> std::io::Result<Mediator> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
-        let hub = Arc::new(Hub::new(world, config));
+        let options =
+            MediatorOptions { listen: addr.to_owned(), storage: Location::Memory, world: Some(world), config };
+        Mediator::launch(options).await.map_err(|e| match e {
+            StartError::Listen { source, .. } => source,
+            other => std::io::Error::other(other),
+        })
+    }
+
+    /// Opens the store (creating and migrating it as needed), imports the world (or seeds a new
+    /// store with the demo world), binds and serves on the current tokio runtime.
+    pub async fn launch(options: MediatorOptions) -> Result<Mediator, StartError> {
+        let store = Store::open(options.storage).await?;
+        let world = match options.world {
+            Some(world) => Some(world),
+            None if store.was_empty() => Some(World::demo()),
+            None => None,
+        };
+        let imported = match world {
+            Some(world) => Some(store.import_world(world).await?),
+            None => None,
+        };
+        let listener = TcpListener::bind(&options.listen)
+            .await
+            .map_err(|source| StartError::Listen { addr: options.listen.clone(), source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Listen { addr: options.listen, source })?;
+        let hub = Arc::new(Hub::new(store, options.config).await?);
+        // Transactions that expired while the mediator was down are closed before anything else.
+        hub.sparks.expire_due().await?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(hub.clone());
         let task = tokio::spawn(async move {
@@ -79,7 +198,8 @@ impl Mediator {
                 })
                 .await;
         });
-        Ok(Mediator { addr, hub, stop: Some(stop), task: Some(task) })
+        let upkeep = tokio::spawn(upkeep(hub.clone()));
+        Ok(Mediator { addr, hub, imported, stop: Some(stop), task: Some(task), upkeep })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -96,6 +216,16 @@ impl Mediator {
         format!("{}/api/v1/interactive/hosts", self.base_url())
     }
 
+    /// What importing the world at start added (`None` when nothing was imported).
+    pub fn imported(&self) -> Option<&ImportSummary> {
+        self.imported.as_ref()
+    }
+
+    /// The store (for tools and tests: backups, ledger checks).
+    pub fn store(&self) -> &Store {
+        &self.hub.store
+    }
+
     /// Closes every game client with `code` (1012 tells them the service is restarting).
     pub fn close_game_clients(&self, code: u16, reason: &str) {
         for session in self.hub.sessions() {
@@ -105,7 +235,7 @@ impl Mediator {
 
     /// A viewer's current spark balance.
     pub fn sparks_of(&self, user: u32) -> u64 {
-        self.hub.sparks_of(user)
+        self.hub.sparks.balance(user)
     }
 
     /// Stops accepting connections and closes game clients and chat sockets with 1012 (service
@@ -113,6 +243,7 @@ impl Mediator {
     pub async fn shutdown(mut self) {
         self.close_game_clients(1012, "the service is restarting");
         self.hub.chat.close_all(1012, "the service is restarting");
+        self.upkeep.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -125,6 +256,7 @@ impl Mediator {
 
 impl Drop for Mediator {
     fn drop(&mut self) {
+        self.upkeep.abort();
         if let Some(task) = self.task.take() {
             task.abort();
         }

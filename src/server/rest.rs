@@ -1,15 +1,15 @@
-//! The REST endpoints: endpoint discovery, participant socket lookup, the token's user.
+//! The interactive REST endpoints: endpoint discovery and where a channel's viewers connect.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use super::handshake::HandshakeParams;
 use super::hub::Hub;
+use super::reply::found;
 
 /// The websocket base (`ws://host:port`): from the configured public URL, else from the
 /// request's `Host` so that the addresses work from wherever the client reached us.
@@ -36,17 +36,6 @@ fn websocket_base(public: &str) -> String {
     format!("{ws}://{rest}")
 }
 
-/// 401 with Mixer's error body.
-pub fn unauthorized(message: &str) -> Response {
-    (StatusCode::UNAUTHORIZED, Json(json!({ "statusCode": 401, "error": "Unauthorized", "message": message })))
-        .into_response()
-}
-
-pub fn not_found(message: String) -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "statusCode": 404, "error": "Not Found", "message": message })))
-        .into_response()
-}
-
 /// `GET /api/v1/interactive/hosts`: the game-client sockets, best first.
 pub async fn hosts(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
     Json(json!([{ "address": format!("{}/gameClient", socket_base(&hub, &headers)) }])).into_response()
@@ -54,8 +43,9 @@ pub async fn hosts(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response 
 
 /// `GET /api/v1/interactive/{channelId}`: where viewers of a channel connect.
 pub async fn channel(State(hub): State<Arc<Hub>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let Some(channel) = id.parse::<u32>().ok().and_then(|id| hub.world.channel(id)) else {
-        return not_found(format!("channel {id} not found"));
+    let channel = match found(&id, "channel", |c| hub.store.channel(c)).await {
+        Ok(c) => c,
+        Err(answer) => return answer,
     };
     let session = hub.session(channel.id);
     Json(json!({
@@ -64,25 +54,6 @@ pub async fn channel(State(hub): State<Arc<Hub>>, Path(id): Path<String>, header
         "online": session.as_ref().is_some_and(|s| s.is_ready()),
         "versionId": session.as_ref().map(|s| s.version_id),
         "participants": session.as_ref().map(|s| s.participant_count()).unwrap_or(0),
-    }))
-    .into_response()
-}
-
-/// `GET /api/v1/users/current`: the user a bearer token belongs to.
-pub async fn current_user(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
-    let params = HandshakeParams::new(&headers, None);
-    let bearer = params.bearer();
-    let Some(user) = bearer.as_deref().and_then(|t| hub.user_by_token(t)) else {
-        let expired = bearer.as_deref().is_some_and(|t| hub.token_expired(t));
-        return unauthorized(if expired { "the access token has expired" } else { "a valid bearer token is required" });
-    };
-    let channel = hub.world.channel_of(user.id).map(|c| json!({ "id": c.id, "userId": c.owner }));
-    Json(json!({
-        "id": user.id,
-        "username": user.username,
-        "level": user.level,
-        "sparks": hub.sparks_of(user.id),
-        "channel": channel,
     }))
     .into_response()
 }

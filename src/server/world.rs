@@ -1,5 +1,5 @@
-//! The mediator's world: users, channels and interactive projects, loaded from a JSON file or
-//! built in (the demo world).
+//! World files: users, channels and interactive projects as JSON, imported into the store at
+//! start (`--world FILE`), and the built-in demo world a new, empty store is seeded with.
 //!
 //! ```json
 //! {
@@ -21,8 +21,12 @@
 //! A user's `token` works as an OAuth bearer token (game client, REST, chat) and as a participant
 //! access `key`. A channel's `mods` are the users who may moderate its chat besides the owner;
 //! `slowChat` is the least time in milliseconds between two chat messages of one viewer (owner
-//! and mods are exempt; 0 or absent: off). A project's `scenes` and `groups` are the Studio's JSON form of the version's
-//! controls; the `default` scene and group are added when missing.
+//! and mods are exempt; 0 or absent: off). Every user owns exactly one channel: users the file gives
+//! none get one on import. A project's `scenes` and `groups` are the Studio's JSON form of the
+//! version's controls; the `default` scene and group are added when missing.
+//!
+//! Importing is idempotent: what the store already holds (by id) is left as it is, so importing
+//! the same file again, or at every start, changes nothing.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -79,16 +83,6 @@ pub struct Project {
     pub groups: Vec<Map<String, Value>>,
 }
 
-impl Project {
-    /// Whether `user` may run this version, presenting `share_code` (if any).
-    pub fn grants(&self, user: u32, share_code: Option<&str>) -> bool {
-        self.owner == user
-            || self.published
-            || self.shared_with.contains(&user)
-            || matches!((&self.share_code, share_code), (Some(a), Some(b)) if a == b)
-    }
-}
-
 #[derive(Debug, Clone, Deserialize)]
 pub struct WorldFile {
     #[serde(default)]
@@ -135,7 +129,11 @@ impl World {
             channels: HashMap::new(),
             projects: HashMap::new(),
         };
+        let mut names = std::collections::HashSet::new();
         for user in file.users {
+            if !names.insert(user.username.to_lowercase()) {
+                return Err(WorldError::Invalid(format!("the username {:?} appears twice", user.username)));
+            }
             if let Some(token) = &user.token {
                 if world.by_token.insert(token.clone(), user.id).is_some() {
                     return Err(WorldError::Invalid(format!("token of user {} is not unique", user.id)));
@@ -154,6 +152,12 @@ impl World {
             }
             if let Some(m) = channel.mods.iter().find(|m| !world.users.contains_key(m)) {
                 return Err(WorldError::Invalid(format!("channel {} lists unknown user {m} as a mod", channel.id)));
+            }
+            if let Some(other) = world.channels.values().find(|c| c.owner == channel.owner) {
+                return Err(WorldError::Invalid(format!(
+                    "user {} owns channels {} and {}; every user owns exactly one channel",
+                    channel.owner, other.id, channel.id
+                )));
             }
             if world.channels.insert(channel.id, channel.clone()).is_some() {
                 return Err(WorldError::Invalid(format!("channel id {} appears twice", channel.id)));
@@ -206,10 +210,6 @@ impl World {
         self.users.get(&id)
     }
 
-    pub fn user_by_name(&self, username: &str) -> Option<&User> {
-        self.users.values().find(|u| u.username.eq_ignore_ascii_case(username))
-    }
-
     pub fn user_by_token(&self, token: &str) -> Option<&User> {
         self.by_token.get(token).and_then(|id| self.users.get(id))
     }
@@ -218,21 +218,29 @@ impl World {
         self.channels.get(&id)
     }
 
-    /// The channel a streamer runs games on: the lowest-numbered channel they own.
-    pub fn channel_of(&self, user: u32) -> Option<&Channel> {
-        self.channels.values().filter(|c| c.owner == user).min_by_key(|c| c.id)
-    }
-
     pub fn project(&self, version_id: u32) -> Option<&Project> {
         self.projects.get(&version_id)
     }
 
-    pub fn users(&self) -> impl Iterator<Item = &User> {
-        self.users.values()
+    /// The users, by id.
+    pub fn users(&self) -> Vec<&User> {
+        let mut all: Vec<&User> = self.users.values().collect();
+        all.sort_by_key(|u| u.id);
+        all
     }
 
-    pub fn channels(&self) -> impl Iterator<Item = &Channel> {
-        self.channels.values()
+    /// The channels, by id.
+    pub fn channels(&self) -> Vec<&Channel> {
+        let mut all: Vec<&Channel> = self.channels.values().collect();
+        all.sort_by_key(|c| c.id);
+        all
+    }
+
+    /// The projects, by version id.
+    pub fn projects(&self) -> Vec<&Project> {
+        let mut all: Vec<&Project> = self.projects.values().collect();
+        all.sort_by_key(|p| p.version_id);
+        all
     }
 }
 
@@ -241,17 +249,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn demo_world_and_access_rules() {
+    fn the_demo_world() {
         let w = World::demo();
         assert_eq!(w.user_by_token("demo-streamer").map(|u| u.id), Some(1));
         assert_eq!(w.user_by_token("demo-viewer-2").map(|u| u.sparks), Some(1000));
-        assert_eq!(w.channel_of(1).map(|c| c.id), Some(1));
-        let p = w.project(1).unwrap();
-        assert!(p.grants(1, None));
-        assert!(!p.grants(2, None));
-        let shared = Project { share_code: Some("x".into()), shared_with: vec![3], ..p.clone() };
-        assert!(shared.grants(2, Some("x")) && !shared.grants(2, Some("y")) && shared.grants(3, None));
-        assert!(Project { published: true, ..p.clone() }.grants(4, None));
+        assert_eq!(w.channel(1).map(|c| c.owner), Some(1));
+        assert_eq!(w.project(1).map(|p| p.owner), Some(1));
     }
 
     #[test]
@@ -266,9 +269,20 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.json");
         let w = World::from_file(&path).unwrap();
         let p = w.project(42).unwrap();
-        assert!(p.grants(1, None) && p.grants(11, Some("zombies-beta")) && !p.grants(11, None));
-        assert_eq!(w.channel_of(10).map(|c| c.id), Some(10));
+        assert_eq!((p.owner, p.share_code.as_deref(), p.shared_with.clone()), (10, Some("zombies-beta"), vec![1]));
         assert_eq!(w.channel(1).map(|c| c.mods.clone()), Some(vec![4]));
+    }
+
+    #[test]
+    fn two_channels_for_one_user_or_one_name_twice_are_refused() {
+        let file: WorldFile = serde_json::from_str(
+            r#"{"users":[{"id":1,"username":"a"}],"channels":[{"id":1,"owner":1},{"id":2,"owner":1}]}"#,
+        )
+        .unwrap();
+        assert!(matches!(World::new(file), Err(WorldError::Invalid(m)) if m.contains("exactly one channel")));
+        let file: WorldFile =
+            serde_json::from_str(r#"{"users":[{"id":1,"username":"a"},{"id":2,"username":"A"}]}"#).unwrap();
+        assert!(matches!(World::new(file), Err(WorldError::Invalid(m)) if m.contains("appears twice")));
     }
 
     #[test]

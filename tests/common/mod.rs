@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod client;
+pub mod durable;
 pub mod fake;
 pub mod native;
 pub mod oauth;

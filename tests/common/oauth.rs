@@ -1,26 +1,111 @@
-//! Blocking REST helpers for the chat and OAuth tests, and approving a short code the way a
-//! person does: through the `/go` page's HTML form.
+//! Blocking REST helpers for the chat, OAuth and account tests; a small cookie-keeping browser
+//! for the HTML forms; and approving a short code the way a person does: through the `/go`
+//! page's forms.
 #![allow(dead_code)]
 
 use serde_json::Value;
 
-/// A REST answer: status and body (JSON when it parses, else the text as a JSON string).
+/// A REST answer: status, headers and body (JSON when it parses, else the text as a JSON string).
 pub struct Http {
     pub status: u16,
     pub body: Value,
     pub text: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Http {
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
 }
 
 fn finish(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Http {
     let mut r = r.expect("the request reaches the mediator");
     let status = r.status().as_u16();
+    let headers =
+        r.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or_default().to_owned())).collect();
     let text = r.body_mut().read_to_string().unwrap_or_default();
     let body = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()));
-    Http { status, body, text }
+    Http { status, body, text, headers }
+}
+
+/// The `value` of the form field named `name` in a page (`name="NAME" value="…"`), unescaped.
+pub fn field_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))? + name.len() + 15;
+    let end = html[at..].find('"')?;
+    Some(
+        html[at..at + end]
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// A browser, as far as the mediator's forms go: keeps the cookies it is given (no redirects
+/// followed), sends them back, posts forms like a same-origin page.
+pub struct Browser {
+    pub base: String,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Browser { base: base.to_owned(), cookies: Vec::new() }
+    }
+
+    /// The value of a cookie the browser holds.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn keep(&mut self, r: Http) -> Http {
+        for (k, v) in &r.headers {
+            if !k.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let pair = v.split(';').next().unwrap_or_default();
+            let Some((name, value)) = pair.split_once('=') else { continue };
+            self.cookies.retain(|(n, _)| n != name);
+            let removed = v.contains("Max-Age=0");
+            if !removed {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+        r
+    }
+
+    pub fn get(&mut self, path: &str) -> Http {
+        let r = finish(agent().get(&format!("{}{path}", self.base)).header("Cookie", &self.cookie_header()).call());
+        self.keep(r)
+    }
+
+    /// Posts form fields as a page of this mediator does (with its `Origin`).
+    pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Http {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            ser.append_pair(k, v);
+        }
+        let r = finish(
+            agent()
+                .post(&format!("{}{path}", self.base))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", &self.base)
+                .header("Cookie", &self.cookie_header())
+                .send(ser.finish()),
+        );
+        self.keep(r)
+    }
 }
 
 /// `GET url`, with a bearer token when given.
@@ -57,21 +142,25 @@ pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Http {
     finish(agent().post(url).header("Content-Type", "application/x-www-form-urlencoded").send(ser.finish()))
 }
 
-/// Answers short code `code` on the mediator at `base` as the user of world token `token`, the
-/// way a person does: opens `/go?code=…`, submits the sign-in form, then presses Approve or
-/// Deny on the confirmation page. Returns the final page.
+/// Answers short code `code` on the mediator at `base` as the user of access key `token`, the
+/// way a person does: opens `/go?code=…`, signs in with the key in its form, then presses Approve
+/// or Deny on the confirmation page. Returns the final page.
 pub fn answer_code(base: &str, code: &str, token: &str, approve: bool) -> String {
-    let page = get(&format!("{base}/go?code={code}"), None);
+    let mut browser = Browser::new(base);
+    let page = browser.get(&format!("/go?code={code}"));
     assert_eq!(page.status, 200);
     assert!(page.text.contains("<form method=\"post\" action=\"/go\">"), "{}", page.text);
     assert!(page.text.contains(&format!("name=\"code\" value=\"{code}\"")), "the code is filled in: {}", page.text);
     assert!(page.text.contains("name=\"token\""), "{}", page.text);
-    let confirm = post_form(&format!("{base}/go"), &[("code", code), ("token", token)]);
+    let csrf = field_value(&page.text, "csrf").expect("the form carries a CSRF token");
+    let confirm = browser.post_form("/go", &[("code", code), ("token", token), ("csrf", &csrf)]);
     assert_eq!(confirm.status, 200);
     assert!(confirm.text.contains("name=\"decision\" value=\"approve\""), "{}", confirm.text);
     assert!(confirm.text.contains("name=\"decision\" value=\"deny\""), "{}", confirm.text);
+    assert!(!confirm.text.contains(token), "the page never shows the token");
+    let csrf = field_value(&confirm.text, "csrf").expect("the confirmation carries a CSRF token");
     let decision = if approve { "approve" } else { "deny" };
-    let done = post_form(&format!("{base}/go"), &[("code", code), ("token", token), ("decision", decision)]);
+    let done = browser.post_form("/go", &[("code", code), ("decision", decision), ("csrf", &csrf)]);
     assert_eq!(done.status, 200);
     let want = if approve { "data-result=\"approved\"" } else { "data-result=\"denied\"" };
     assert!(done.text.contains(want), "{}", done.text);

@@ -1,4 +1,8 @@
 //! The two websockets: `/gameClient` for the game, `/participant?channel=ID` for viewers.
+//!
+//! A participant is signed in by an access key (`key`, as interactive-node's ParticipantClient
+//! sends it) or a bearer token, else by the browser's session cookie (then only when the socket
+//! comes from the mediator's own origin); with none of them it is an anonymous viewer.
 
 use std::sync::Arc;
 
@@ -8,14 +12,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 
-use super::handshake::HandshakeParams;
-use super::hub::Hub;
 use super::inbound::{answer, Inbound, Incoming};
 use super::peer::{close_message, CloseWatch, Peer};
-use super::session::{ChannelSession, Effects};
-use super::world::{Project, User};
+use super::session::{ChannelSession, Effects, Handled};
 use crate::protocol::compression::MAX_PACKET_BYTES;
-use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, PROTOCOL_VERSION};
+use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
+use crate::server::accounts::browser::{cookie, same_origin, SESSION_COOKIE};
+use crate::server::hub::Hub;
+use crate::server::request::HandshakeParams;
+use crate::server::store::{StoreError, TokenLookup, User, Version};
 
 /// Initial read buffer of a participant socket. tungstenite zero-fills the whole buffer before
 /// its first read, so its default (128 KiB) would cost that much resident memory per viewer;
@@ -30,32 +35,77 @@ fn refuse(ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
     })
 }
 
-/// The game-client handshake, checked in the spec's order.
-fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, Project), Result<ErrorCode, String>> {
-    let user = params.bearer().and_then(|t| hub.user_by_token(&t)).ok_or(Ok(ErrorCode::AuthenticationFailed))?;
+/// Why a handshake was refused: a close code on an accepted socket, or an HTTP status.
+enum Refusal {
+    Close(ErrorCode, String),
+    Http(StatusCode, String),
+}
+
+impl Refusal {
+    fn code(code: ErrorCode) -> Refusal {
+        Refusal::Close(code, code.description().to_owned())
+    }
+
+    fn respond(self, ws: WebSocketUpgrade) -> Response {
+        match self {
+            Refusal::Close(code, reason) => refuse(ws, code, reason),
+            Refusal::Http(status, message) => (status, message).into_response(),
+        }
+    }
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Refusal {
+        eprintln!("mixplay-server: {e}");
+        Refusal::Http(StatusCode::SERVICE_UNAVAILABLE, "the mediator's store failed; try again".into())
+    }
+}
+
+/// The user a bearer token or access key signs in (4019 when it signs nobody in).
+async fn user_of_token(hub: &Hub, token: &str) -> Result<User, Refusal> {
+    match hub.accounts.bearer(token).await? {
+        TokenLookup::Valid { user, .. } => Ok(user),
+        TokenLookup::Expired => {
+            Err(Refusal::Close(ErrorCode::AuthenticationFailed, "the access token has expired".into()))
+        }
+        TokenLookup::Unknown => Err(Refusal::Close(ErrorCode::AuthenticationFailed, "unknown access key".into())),
+    }
+}
+
+/// The game-client handshake, checked in the spec's order: the channel and the version to run.
+async fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, Version), Refusal> {
+    let token = params.bearer().ok_or(Refusal::code(ErrorCode::AuthenticationFailed))?;
+    let user = user_of_token(hub, &token).await.map_err(|r| match r {
+        Refusal::Close(..) => Refusal::code(ErrorCode::AuthenticationFailed),
+        other => other,
+    })?;
     let version: u32 = params
         .get("x-interactive-version")
         .and_then(|v| v.trim().parse().ok())
-        .ok_or(Ok(ErrorCode::VersionNotFound))?;
+        .ok_or(Refusal::code(ErrorCode::VersionNotFound))?;
     let share_code = params.get("x-interactive-sharecode");
-    let project = hub
-        .world
-        .project(version)
-        .filter(|p| p.grants(user.id, share_code.as_deref()))
-        .cloned()
-        .ok_or(Ok(ErrorCode::VersionNotFound))?;
+    let (version, _) = hub
+        .store
+        .version_to_run(version)
+        .await?
+        .filter(|(v, p)| v.grants(p, user.id, share_code.as_deref()))
+        .ok_or(Refusal::code(ErrorCode::VersionNotFound))?;
     match params.get("x-protocol-version") {
         Some(v) if v.trim() == PROTOCOL_VERSION => {}
         Some(v) => {
-            return Err(Err(format!("unsupported protocol version {v:?}; this service speaks {PROTOCOL_VERSION}")))
+            let m = format!("unsupported protocol version {v:?}; this service speaks {PROTOCOL_VERSION}");
+            return Err(Refusal::Http(StatusCode::BAD_REQUEST, m));
         }
-        None => return Err(Err(format!("missing X-Protocol-Version (this service speaks {PROTOCOL_VERSION})"))),
+        None => {
+            let m = format!("missing X-Protocol-Version (this service speaks {PROTOCOL_VERSION})");
+            return Err(Refusal::Http(StatusCode::BAD_REQUEST, m));
+        }
     }
-    let channel = hub.world.channel_of(user.id).ok_or(Ok(ErrorCode::VersionNotFound))?;
+    let channel = hub.store.channel_of(user.id).await?.ok_or(Refusal::code(ErrorCode::VersionNotFound))?;
     if hub.is_busy(channel.id) {
-        return Err(Ok(ErrorCode::SessionAlreadyRunning));
+        return Err(Refusal::code(ErrorCode::SessionAlreadyRunning));
     }
-    Ok((channel.id, project))
+    Ok((channel.id, version))
 }
 
 pub async fn game_client(
@@ -65,12 +115,11 @@ pub async fn game_client(
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = HandshakeParams::new(&headers, query.as_deref());
-    match check_game_client(&hub, &params) {
-        Err(Ok(code)) => refuse(ws, code, code.description().to_owned()),
-        Err(Err(message)) => (StatusCode::BAD_REQUEST, message).into_response(),
-        Ok((channel, project)) => ws
+    match check_game_client(&hub, &params).await {
+        Err(refusal) => refusal.respond(ws),
+        Ok((channel, version)) => ws
             .max_message_size(MAX_PACKET_BYTES)
-            .on_upgrade(move |socket| run_game_client(hub, socket, channel, project)),
+            .on_upgrade(move |socket| run_game_client(hub, socket, channel, version)),
     }
 }
 
@@ -107,7 +156,7 @@ async fn serve_methods(
     mut close: CloseWatch,
     peer: &Peer,
     game: &Peer,
-    mut handle: impl FnMut(&Method, &mut Effects) -> Result<serde_json::Value, ErrorBody>,
+    mut handle: impl FnMut(&Method, &mut Effects) -> Handled,
 ) {
     let mut inbound = Inbound::default();
     while let Some(message) = next_message(&mut stream, &mut close).await {
@@ -120,7 +169,21 @@ async fn serve_methods(
                         continue;
                     }
                     let mut fx = Effects::default();
-                    let result = handle(&m, &mut fx);
+                    let result = match handle(&m, &mut fx) {
+                        Handled::Now(result) => result,
+                        Handled::After(later) => {
+                            let (result, more) = later.await;
+                            fx.to_game.extend(more.to_game);
+                            fx.to_participants.extend(more.to_participants);
+                            result
+                        }
+                        Handled::Detached(later) => {
+                            deliver(game, fx).await;
+                            let peer = peer.clone();
+                            tokio::spawn(async move { answer(&peer, &m, later.await).await });
+                            continue;
+                        }
+                    };
                     // A memory-limit close goes out after the reply that triggered it.
                     let close_after = fx.close_game.take();
                     deliver(game, fx).await;
@@ -140,10 +203,10 @@ async fn serve_methods(
     }
 }
 
-async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, project: Project) {
+async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version) {
     let (sink, stream) = socket.split();
     let (peer, close) = Peer::spawn(sink, hub.config.game_queue);
-    let session = Arc::new(ChannelSession::new(channel, &project, peer.clone()));
+    let session = Arc::new(ChannelSession::new(channel, &version, peer.clone()));
     if !hub.start_session(session.clone()) {
         peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
         return;
@@ -152,6 +215,26 @@ async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, project
     serve_methods(stream, close, &peer, &peer, |m, fx| session.game_method(&hub, m, fx)).await;
     hub.end_session(&session);
     session.close_participants(ErrorCode::SessionEnded, "the game client disconnected");
+}
+
+/// Who a participant socket signs in (see the module's notes); `None` is anonymous.
+async fn participant_user(hub: &Hub, params: &HandshakeParams, headers: &HeaderMap) -> Result<Option<User>, Refusal> {
+    if let Some(token) = params.get("key").filter(|k| !k.is_empty()).or_else(|| params.bearer()) {
+        return user_of_token(hub, &token).await.map(Some);
+    }
+    // `anonymous` asks not to be signed in by the cookie (the page's "Join anonymously").
+    let Some(session) = cookie(headers, SESSION_COOKIE).filter(|_| params.get("anonymous").is_none()) else {
+        return Ok(None);
+    };
+    if !same_origin(headers, hub.config.public_url.as_deref()) {
+        let m = "a participant socket signed in by cookie must come from this mediator's own pages (Origin)";
+        return Err(Refusal::Http(StatusCode::FORBIDDEN, m.into()));
+    }
+    match hub.accounts.session(&session).await? {
+        TokenLookup::Valid { user, .. } => Ok(Some(user)),
+        // A stale cookie: the viewer is simply not signed in any more.
+        TokenLookup::Expired | TokenLookup::Unknown => Ok(None),
+    }
 }
 
 pub async fn participant(
@@ -169,18 +252,14 @@ pub async fn participant(
     let Some(channel) = params.get("channel").and_then(|c| c.trim().parse::<u32>().ok()) else {
         return (StatusCode::BAD_REQUEST, "the channel query parameter is required").into_response();
     };
-    if hub.world.channel(channel).is_none() {
-        return refuse(ws, ErrorCode::ChannelNotOnline, format!("unknown channel {channel}"));
+    match hub.store.channel(channel).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return refuse(ws, ErrorCode::ChannelNotOnline, format!("unknown channel {channel}")),
+        Err(e) => return Refusal::from(e).respond(ws),
     }
-    // Identity: an access key (`key`, as interactive-node's ParticipantClient sends it) or a
-    // bearer token; neither means an anonymous viewer.
-    let credential = params.get("key").filter(|k| !k.is_empty()).or_else(|| params.bearer());
-    let user = match credential {
-        Some(k) => match hub.user_by_token(&k) {
-            Some(u) => Some(u),
-            None => return refuse(ws, ErrorCode::AuthenticationFailed, "unknown access key".into()),
-        },
-        None => None,
+    let user = match participant_user(&hub, &params, &headers).await {
+        Ok(user) => user,
+        Err(refusal) => return refusal.respond(ws),
     };
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
         return refuse(ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());

@@ -1,0 +1,17 @@
+//! The live mediator: what happens while games and viewers are connected, all in memory. The input
+//! hot path (a participant's `giveInput` to its game client) never touches the store; only a
+//! costed input (its spark transaction) and a capture do.
+//!
+//! | file | what |
+//! |---|---|
+//! | `sockets.rs` | the two websockets: handshakes, then the method loop |
+//! | `session/` | one channel's interactive session and every method on it |
+//! | `peer.rs` | a socket's outgoing queue and writer |
+//! | `inbound.rs` | reading frames, decompression, `setCompression` |
+//! | `throttle.rs` | `setBandwidthThrottle`'s leaky buckets |
+
+pub mod inbound;
+pub mod peer;
+pub mod session;
+pub mod sockets;
+pub mod throttle;
