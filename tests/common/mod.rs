@@ -5,6 +5,7 @@ pub mod client;
 pub mod fake;
 pub mod native;
 pub mod oauth;
+pub mod package;
 
 use std::time::Duration;
 
