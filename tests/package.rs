@@ -10,8 +10,8 @@
 //!   architecture in the library's own header, and two runs writing identical tarballs. (Its C#
 //!   runs against the packaged library in `tests/unity.rs`; the Unreal zip is checked in
 //!   `tests/unreal.rs`.)
-//! - every other platform, cross-compiled (`cross_platforms`, which needs MinGW, Wine and zig:
-//!   see the test's comment for when it runs): the Windows DLL's exports and imports, the MSVC
+//! - every other platform, cross-compiled (`cross_platforms`, run by `scripts/test-cross.sh`:
+//!   see the test's comment): the Windows DLL's exports and imports, the MSVC
 //!   import library, the consumer project and `examples/c/game.c` built with MinGW and played
 //!   under Wine; the macOS dylibs' exported symbols, install names, linked libraries, signatures
 //!   and architectures; the Linux arm64 library's machine, soname and glibc versions.
@@ -89,6 +89,11 @@ fn play(cmd: Command, name: &str, wait_ms: u64) {
     );
 }
 
+/// The last word of each listing line (nm, readelf) that starts with `prefix`: exported names.
+fn names_with_prefix<'a>(lines: impl Iterator<Item = &'a str>, prefix: &str) -> BTreeSet<String> {
+    lines.filter_map(|l| l.split_whitespace().last()).filter(|n| n.starts_with(prefix)).map(String::from).collect()
+}
+
 /// The shared libraries a Linux program needs (its DT_NEEDED entries).
 fn needed(elf: &Path) -> Vec<String> {
     let text = sh(Command::new("readelf").arg("-d").arg(elf), "readelf -d");
@@ -114,12 +119,7 @@ fn c_sdk_with_cmake_and_pkg_config() {
     }
     let so = sdk.join("lib/libmixplay.so");
     let exports = sh(Command::new("nm").args(["-D", "--defined-only"]).arg(&so), "nm -D");
-    let exported: BTreeSet<String> = exports
-        .lines()
-        .filter_map(|l| l.split_whitespace().last())
-        .filter(|n| n.starts_with("mixplay_"))
-        .map(String::from)
-        .collect();
+    let exported = names_with_prefix(exports.lines(), "mixplay_");
     assert_eq!(
         exported,
         header_functions().into_iter().collect(),
@@ -472,18 +472,16 @@ fn check_macos(out: &Path, work: &Path) {
         let dylib = sdk.join("lib/libmixplay.dylib");
         assert_eq!(binary_arch(&dylib), ("macho", vec![arch]), "{platform}");
         let nm = sh(Command::new("llvm-nm").args(["-gU"]).arg(&dylib), "llvm-nm -gU");
-        let exported: BTreeSet<String> = nm
-            .lines()
-            .filter_map(|l| l.split_whitespace().last())
-            .filter(|n| n.starts_with("_mixplay_"))
-            .map(String::from)
-            .collect();
+        let exported = names_with_prefix(nm.lines(), "_mixplay_");
         assert_eq!(exported, functions, "{platform}: the dylib exports the header's functions");
-        let used =
-            sh(Command::new("llvm-objdump").args(["--macho", "--dylibs-used", "--dylib-id"]).arg(&dylib), "dylibs");
-        assert!(used.contains("@rpath/libmixplay.dylib"), "{platform}: install name\n{used}");
-        for line in used.lines().skip(2).map(str::trim).filter(|l| !l.is_empty()) {
+        let id = sh(Command::new("llvm-objdump").args(["--macho", "--dylib-id"]).arg(&dylib), "dylib id");
+        assert_eq!(id.lines().nth(1).map(str::trim), Some("@rpath/libmixplay.dylib"), "{platform}: install name");
+        let used = sh(Command::new("llvm-objdump").args(["--macho", "--dylibs-used"]).arg(&dylib), "dylibs used");
+        for line in used.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()) {
             let path = line.split(" (").next().unwrap_or(line);
+            if path == "@rpath/libmixplay.dylib" {
+                continue; // its own id
+            }
             assert!(
                 path.starts_with("/usr/lib/") || path.starts_with("/System/Library/Frameworks/"),
                 "{platform}: links {path}, which macOS does not provide"
@@ -493,10 +491,10 @@ fn check_macos(out: &Path, work: &Path) {
         let imports = sh(Command::new("llvm-nm").args(["-m", "-u"]).arg(&dylib), "llvm-nm -m -u");
         assert!(imports.contains("(from Security)") && imports.contains("(from CoreFoundation)"), "{platform}");
         let headers = sh(Command::new("llvm-objdump").args(["--macho", "--private-headers"]).arg(&dylib), "headers");
-        assert!(
-            headers.contains("LC_CODE_SIGNATURE"),
-            "{platform}: the linker signed the dylib (arm64 macOS requires it)"
-        );
+        // arm64 macOS loads only signed code; the linker signs arm64 output ad hoc (as Apple's does).
+        if arch == "arm64" {
+            assert!(headers.contains("LC_CODE_SIGNATURE"), "{platform}: the linker signed the dylib");
+        }
         assert!(sdk.join("lib/libmixplay.a").is_file());
         let config = read(&sdk.join("lib/cmake/mixplay/mixplay-config.cmake"));
         assert!(config.contains("-framework Security"), "{platform}: the static target links the frameworks");
@@ -525,13 +523,8 @@ fn check_linux_arm64(out: &Path, work: &Path) {
         );
     }
     let symbols = sh(Command::new("readelf").args(["--dyn-syms", "-W"]).arg(&so), "readelf --dyn-syms");
-    let exported: BTreeSet<String> = symbols
-        .lines()
-        .filter(|l| l.contains(" GLOBAL ") && !l.contains(" UND "))
-        .filter_map(|l| l.split_whitespace().last())
-        .filter(|n| n.starts_with("mixplay_"))
-        .map(String::from)
-        .collect();
+    let exported =
+        names_with_prefix(symbols.lines().filter(|l| l.contains(" GLOBAL ") && !l.contains(" UND ")), "mixplay_");
     assert_eq!(exported, header_functions().into_iter().collect(), "the arm64 library exports the header's functions");
     // Built against glibc 2.28, so it runs on distributions from 2018 on.
     for v in symbols.split("GLIBC_").skip(1).filter_map(|r| r.split(|c: char| !(c.is_ascii_digit() || c == '.')).next())
@@ -542,21 +535,13 @@ fn check_linux_arm64(out: &Path, work: &Path) {
 }
 
 /// Every platform, cross-compiled from this machine, and checked as far as this machine can run
-/// or read them. It needs MinGW (gcc-mingw-w64-x86-64), Wine (wine64) and zig (scripts/package.sh
-/// installs it into target/tools/zig-venv), and takes several minutes (each platform is a full
-/// release build), so it runs only when `MIXPLAY_PACKAGE_CROSS=1`:
-///
-/// ```sh
-/// MIXPLAY_PACKAGE_CROSS=1 cargo nextest run --all-features --test package cross_platforms
-/// ```
-///
-/// Without the variable it says so and passes; with it, a missing tool is an error.
+/// or read them. It needs MinGW (gcc- and g++-mingw-w64-x86-64), Wine (wine64) and zig
+/// (scripts/package.sh installs it into target/tools/zig-venv), and takes several minutes (each
+/// platform is a full release build), so it is ignored by default: `bash scripts/test-cross.sh`
+/// installs the tools and runs it. A missing tool is then an error.
 #[test]
+#[ignore = "several minutes of cross builds: run by scripts/test-cross.sh"]
 fn cross_platforms() {
-    if std::env::var("MIXPLAY_PACKAGE_CROSS").as_deref() != Ok("1") {
-        eprintln!("note: set MIXPLAY_PACKAGE_CROSS=1 to build and check every platform (several minutes)");
-        return;
-    }
     for tool in ["cmake", "x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump", "llvm-nm", "llvm-objdump", "readelf"]
     {
         assert!(have(tool), "{tool} is missing (scripts/test.sh lists the Debian packages)");

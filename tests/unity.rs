@@ -14,7 +14,7 @@
 mod common;
 mod unity_support;
 
-use common::package;
+use common::package::{self, have, sh};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -26,22 +26,6 @@ use common::client::serve;
 use common::native::{lib_dir, target_dir, Players};
 
 const WAIT_MS: u64 = 10_000;
-
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
-}
-
-fn sh(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{cmd:?}\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The `.cs` files under `dir`, sorted, skipping the subdirectories named in `skip`.
 fn sources(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
