@@ -157,10 +157,14 @@ rm -rf "$work"
 mkdir -p "$work"
 trap 'rm -rf "$work"' EXIT
 timings=()
+# Runs a step and records how long it took. Outside a condition a failing step ends the script
+# (set -e); in `if timed ...` its status is returned.
 timed() { # label command...
     local start=$SECONDS
     "${@:2}"
+    local rc=$?
     timings+=("$(printf '%-34s %4d s' "$1" $((SECONDS - start)))")
+    return $rc
 }
 
 # ----- building -----

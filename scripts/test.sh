@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
-# peer, valgrind for the C API tests), checks formatting, lints and the generated C header, then
-# runs the whole suite.
+# peer, valgrind for the C API tests, CMake and LLVM's tools for the packaging tests), checks
+# formatting, lints and the generated C header, builds the release library the packaging tests
+# package, then runs the whole suite. The cross-platform packaging check is separate:
+# scripts/test-cross.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
