@@ -113,7 +113,7 @@ ensure_zig() {
     have_zig && return 0
     say "installing ${ZIG_PINS[*]} into $zig_venv" >&2
     mkdir -p "$(dirname "$zig_venv")"
-    python3 -m venv "$zig_venv" >/dev/null 2>&1 || { warn "python3 -m venv failed (Debian: apt-get install python3-venv)"; return 1; }
+    python3 -m venv "$zig_venv" >/dev/null 2>&1 || { warn "cannot make a Python venv at $zig_venv (writable? Debian: apt-get install python3-venv)"; return 1; }
     "$zig_venv/bin/pip" install -q --disable-pip-version-check "${ZIG_PINS[@]}" || { warn "pip could not install ${ZIG_PINS[*]}"; return 1; }
     have_zig
 }
