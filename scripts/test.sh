@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
-# peer, valgrind for the C API tests), checks formatting, lints and the generated C header, then
-# runs the whole suite.
+# peer, valgrind for the C API tests, CMake and LLVM's tools for the packaging tests), checks
+# formatting, lints and the generated C header, builds the release library the packaging tests
+# package, then runs the whole suite. The cross-platform packaging check is separate:
+# scripts/test-cross.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,6 +34,14 @@ command -v mono >/dev/null 2>&1 || missing+=(mono-runtime)
 # The participant page's browser test (tests/browser.rs) drives Debian's Chromium; playwright-core
 # never downloads a browser.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The packaging tests (tests/package.rs, the packaged_* tests of tests/unity.rs and
+# tests/unreal.rs): scripts/package.sh strips and archives with LLVM's tools, zip and tar; the SDK
+# test builds a game project with CMake and pkg-config.
+command -v llvm-strip >/dev/null 2>&1 || missing+=(llvm)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
+command -v zip >/dev/null 2>&1 || missing+=(zip)
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt_install "${missing[@]}"
@@ -65,6 +75,9 @@ gcc -std=c99 -Wall -Wextra -pedantic -Werror -Iinclude target/header_check.c -Lt
 target/header_check_c
 g++ -x c++ -std=c++17 -Wall -Wextra -pedantic -Werror -Iinclude target/header_check.c -Ltarget/debug -l:libmixplay.a -lpthread -ldl -o target/header_check_cpp
 target/header_check_cpp
+
+say "release libraries for the packaging tests (scripts/package.sh --build-only)"
+bash scripts/package.sh --build-only
 
 say "test suite"
 if ! command -v cargo-nextest >/dev/null 2>&1; then

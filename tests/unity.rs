@@ -6,11 +6,15 @@
 //! against the real `libmixplay.so` and an in-process mediator, while this harness plays its
 //! participants (line protocol described at the top of `ConsoleTests.cs`). The program's struct
 //! layout test compares `Marshal.SizeOf`/`OffsetOf` with a C program generated from the header.
+//! The same runs again on the packaged Unity package (`scripts/package.sh`'s UPM tarball,
+//! unpacked), against the native library it carries; its sample is compiled with the manager.
 //!
 //! `mcs` and `mono` come from Debian's `mono-mcs` and `mono-runtime` (scripts/test.sh installs
 //! them); without them the test is skipped with a note, except under CI where that is an error.
 mod common;
 mod unity_support;
+
+use common::package::{self, have, sh};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -22,22 +26,6 @@ use common::client::serve;
 use common::native::{lib_dir, target_dir, Players};
 
 const WAIT_MS: u64 = 10_000;
-
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
-}
-
-fn sh(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{cmd:?}\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The `.cs` files under `dir`, sorted, skipping the subdirectories named in `skip`.
 fn sources(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
@@ -79,10 +67,13 @@ struct Built {
     layout: PathBuf,
 }
 
-fn build() -> Built {
+/// Builds the package at `unity` (the repository's `bindings/unity`, or an unpacked UPM tarball)
+/// into `target/unity-tests/<label>`: its core, its MonoBehaviour and samples against the
+/// stand-in UnityEngine, and the repository's console tests against its core.
+fn build(unity: &Path, label: &str) -> Built {
     let root = unity_support::root();
-    let unity = root.join("bindings/unity");
-    let dir = target_dir().join("unity-tests");
+    let tests = root.join("bindings/unity/Tests");
+    let dir = target_dir().join("unity-tests").join(label);
     std::fs::create_dir_all(&dir).expect("create target/unity-tests");
 
     // The structs' real layout, from a C program generated from the header.
@@ -109,9 +100,10 @@ fn build() -> Built {
     assert!(core.len() >= 5, "the core sources: {core:?}");
     mcs(&runtime, "library", &[], &[], &core, "compiling Runtime/ (the engine-free core)");
 
-    // The MonoBehaviour, against the stand-in UnityEngine (player and editor paths).
+    // The MonoBehaviour and the samples, against the stand-in UnityEngine (player and editor paths).
     let mut glue = sources(&unity.join("Runtime/Unity"), &[]);
-    glue.extend(sources(&unity.join("Tests/StandIn"), &[]));
+    glue.extend(sources(&unity.join("Samples~"), &[]));
+    glue.extend(sources(&tests.join("StandIn"), &[]));
     for (defines, name) in [(&[][..], "MixPlay.Unity.dll"), (&["UNITY_EDITOR"][..], "editor/MixPlay.Unity.dll")] {
         let out = dir.join(name);
         std::fs::create_dir_all(out.parent().unwrap()).unwrap();
@@ -120,22 +112,56 @@ fn build() -> Built {
 
     // The console tests.
     let exe = dir.join("MixPlay.ConsoleTests.exe");
-    mcs(&exe, "exe", &[&runtime], &[], &sources(&unity.join("Tests/Console"), &[]), "compiling Tests/Console");
+    mcs(&exe, "exe", &[&runtime], &[], &sources(&tests.join("Console"), &[]), "compiling Tests/Console");
     Built { exe, layout }
+}
+
+/// Whether mcs and mono are here; outside CI their absence skips the test with a note.
+fn have_mono() -> bool {
+    if have("mcs") && have("mono") {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "mcs/mono are not installed (scripts/test.sh installs mono-mcs and mono-runtime)"
+    );
+    eprintln!(
+        "note: mcs or mono is not installed; skipping the Unity wrapper test (apt-get install mono-mcs mono-runtime)"
+    );
+    false
 }
 
 #[test]
 fn unity_wrapper_under_mono() {
-    if !have("mcs") || !have("mono") {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "mcs/mono are not installed (scripts/test.sh installs mono-mcs and mono-runtime)"
-        );
-        eprintln!("note: mcs or mono is not installed; skipping the Unity wrapper test (apt-get install mono-mcs mono-runtime)");
+    if !have_mono() {
         return;
     }
-    let built = build();
-    let lib = lib_dir();
+    let built = build(&unity_support::root().join("bindings/unity"), "source");
+    console_tests(&built, &lib_dir());
+}
+
+/// The Unity package as a game developer installs it: `scripts/package.sh` writes the UPM
+/// tarball, which is unpacked, its C# compiled, and the console tests run against the native
+/// library inside it (`Runtime/Plugins/Linux/x86_64/libmixplay.so`), not the build folder.
+#[test]
+fn packaged_unity_package_under_mono() {
+    if !have_mono() {
+        return;
+    }
+    let work = package::scratch("unity-mono");
+    let out = package::package(&work.join("dist"), "host", "unity");
+    let unpacked = work.join("unpacked");
+    package::unpack(&out.join(format!("com.mixplay.sdk-{}.tgz", package::VERSION)), &unpacked);
+    let pkg = unpacked.join("package");
+    let plugin_dir = pkg.join("Runtime/Plugins/Linux/x86_64");
+    assert!(plugin_dir.join("libmixplay.so").is_file(), "the tarball carries the Linux x86_64 library");
+    let built = build(&pkg, "packaged");
+    console_tests(&built, &plugin_dir);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Runs the console test program against the library in `lib` and an in-process mediator.
+fn console_tests(built: &Built, lib: &Path) {
     let s = serve();
 
     let mut child = Command::new("mono")
@@ -143,7 +169,7 @@ fn unity_wrapper_under_mono() {
         .arg(&built.exe)
         .arg(s.m.base_url())
         .arg(&built.layout)
-        .env("LD_LIBRARY_PATH", &lib)
+        .env("LD_LIBRARY_PATH", lib)
         .env("MIXPLAY_TEST_WAIT_MS", WAIT_MS.to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -15,6 +15,8 @@
 //!    included) runs against the mediator in `tests/unreal_cpp/plugin_loop.cpp`,
 //!    which mirrors the subsystem's tick loop, in every native variant (ASan/UBSan/LSan and
 //!    valgrind included; see `tests/common/native.rs`).
+//! 3. The plugin zip `scripts/package.sh` writes is unpacked and check 1 runs on it, against the
+//!    headers and libraries it stages in `Source/ThirdParty/mixplay`.
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +24,7 @@ use std::process::Command;
 
 use common::client::serve;
 use common::native::{check, lib_dir, manifest_dir, target_dir, Lang};
+use common::package;
 
 fn plugin_dir() -> PathBuf {
     manifest_dir().join("bindings/unreal/MixPlay")
@@ -250,6 +253,42 @@ fn plugin_sources_compile_against_the_standins() {
     let include = stage(&work.join("ThirdParty/mixplay"));
     let failures = check_module(&module_dir(), &include, &work);
     assert!(failures.is_empty(), "the plugin does not compile against the stand-ins:\n{}", failures.join("\n"));
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// The plugin zip `scripts/package.sh` writes, unpacked as a game developer would into their
+/// project's Plugins folder: its layout, its staged headers and Linux libraries, and the same
+/// stand-in compile check on the sources it carries, against the headers it carries.
+#[test]
+fn packaged_plugin_compiles_against_the_standins() {
+    let work = package::scratch("unreal-zip");
+    let out = package::package(&work.join("dist"), "host", "unreal");
+    let plugins = work.join("Plugins");
+    package::unpack(&out.join(format!("MixPlay-{}-unreal.zip", package::VERSION)), &plugins);
+    let plugin = plugins.join("MixPlay");
+    let entries: Vec<String> = package::tree(&plugins).iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    assert!(entries.iter().all(|e| e.starts_with("MixPlay")), "the zip holds the MixPlay folder only: {entries:?}");
+    let third = plugin.join("Source/ThirdParty/mixplay");
+    for f in ["MixPlay.uplugin", "Source/MixPlay/MixPlay.Build.cs", "README.md"] {
+        assert!(plugin.join(f).is_file(), "the zip lacks {f}");
+    }
+    assert_eq!(read(&third.join("include/mixplay.h")), read(&manifest_dir().join("include/mixplay.h")));
+    assert_eq!(read(&third.join("include/mixplay.hpp")), read(&manifest_dir().join("bindings/cpp/mixplay.hpp")));
+    let platform = if cfg!(target_arch = "aarch64") { "LinuxArm64" } else { "Linux" };
+    for f in ["libmixplay.a", "libmixplay.so"] {
+        assert!(third.join("lib").join(platform).join(f).is_file(), "the zip lacks lib/{platform}/{f}");
+    }
+    // The plugin's sources are the repository's.
+    for f in files(&module_dir(), &[".h", ".cpp", ".cs"]) {
+        let rel = f.strip_prefix(module_dir()).expect("inside the module");
+        assert_eq!(read(&plugin.join("Source/MixPlay").join(rel)), read(&f), "{} differs", rel.display());
+    }
+    let failures = check_module(&plugin.join("Source/MixPlay"), &third.join("include"), &work);
+    assert!(
+        failures.is_empty(),
+        "the packaged plugin does not compile against the stand-ins:\n{}",
+        failures.join("\n")
+    );
     let _ = std::fs::remove_dir_all(&work);
 }
 

@@ -5,13 +5,14 @@
 #
 # Usage: bindings/unreal/stage.sh [--target TRIPLE] [--debug] [--no-build] [--dest DIR]
 #   --target TRIPLE  build for this Rust target (default: the host); picks the platform folder:
-#                    *windows-msvc -> Win64, *linux* -> Linux, *apple-darwin -> Mac
+#                    *windows-msvc -> Win64, *linux* -> Linux (aarch64: LinuxArm64), *apple-darwin -> Mac
 #   --debug          stage the debug build (default: --release)
 #   --no-build       do not run cargo; stage what target/ already holds
 #   --dest DIR       stage into DIR instead of the plugin's Source/ThirdParty/mixplay
 #
 # Run it on each platform you ship (or cross-compile with --target and a matching toolchain),
-# then copy the whole MixPlay folder into <YourProject>/Plugins/.
+# then copy the whole MixPlay folder into <YourProject>/Plugins/. scripts/package.sh builds every
+# platform it can from one Linux machine and writes the plugin, staged, as a zip.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -33,6 +34,7 @@ done
 triple="${target:-$(rustc -vV | sed -n 's/^host: //p')}"
 case "$triple" in
     *windows-msvc) platform="Win64" ;;
+    aarch64-*linux*) platform="LinuxArm64" ;;
     *linux*) platform="Linux" ;;
     *apple-darwin) platform="Mac" ;;
     *) echo "stage.sh: no Unreal platform for $triple (Win64 needs *-pc-windows-msvc)" >&2; exit 2 ;;
@@ -42,7 +44,7 @@ cargo_args=(build --lib --locked)
 [ "$profile" = "release" ] && cargo_args+=(--release)
 [ -n "$target" ] && cargo_args+=(--target "$target")
 if [ "$build" = 1 ]; then
-    if [ "$platform" = "Linux" ]; then
+    if [[ "$platform" == Linux* ]]; then
         # Give the shared library a soname, so a module linked against it records the bare name.
         RUSTFLAGS="${RUSTFLAGS:-} -C link-arg=-Wl,-soname,libmixplay.so" cargo "${cargo_args[@]}" --manifest-path "$root/Cargo.toml"
     else
@@ -57,7 +59,7 @@ out="$out/$profile"
 
 case "$platform" in
     Win64) files=(mixplay.dll mixplay.dll.lib) ;;
-    Linux) files=(libmixplay.a libmixplay.so) ;;
+    Linux|LinuxArm64) files=(libmixplay.a libmixplay.so) ;;
     Mac) files=(libmixplay.dylib) ;;
 esac
 

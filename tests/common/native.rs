@@ -296,15 +296,35 @@ pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
     } else {
         Command::new(exe)
     };
-    cmd.arg(s.m.base_url());
-    cmd.env("MIXPLAY_TEST_WAIT_MS", variant.wait_ms().to_string());
     if variant == Variant::Asan {
         cmd.env("ASAN_OPTIONS", "detect_leaks=1:exitcode=98:abort_on_error=0");
         cmd.env("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1");
         cmd.env("LSAN_OPTIONS", "exitcode=97");
     }
+    let name = format!("{} [{}]", exe.display(), variant.name());
+    let run = run_command(cmd, &name, variant.wait_ms(), s);
+    // Sanitizer reports go to stderr even when the exit status is clean (e.g. UBSan recoveries).
+    for marker in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"] {
+        if run.stderr.contains(marker) {
+            panic!(
+                "{name}: the sanitizer reported {marker:?}\n--- transcript ---\n{}\n--- stderr ---\n{}",
+                run.transcript.join("\n"),
+                run.stderr
+            );
+        }
+    }
+    run
+}
+
+/// Runs `cmd` (a test program, or a launcher such as Wine with the program as its argument) with
+/// the mediator's base URL appended, answering its commands; panics, naming it `name`, unless it
+/// says `DONE` and exits with status 0. `wait_ms` bounds each of the program's own waits; the
+/// whole run may take twelve of them.
+pub fn run_command(mut cmd: Command, name: &str, wait_ms: u64, s: &Served) -> Run {
+    cmd.arg(s.m.base_url());
+    cmd.env("MIXPLAY_TEST_WAIT_MS", wait_ms.to_string());
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
     let mut stdin = child.stdin.take().expect("piped stdin");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut stderr = child.stderr.take().expect("piped stderr");
@@ -330,7 +350,7 @@ pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
         text
     });
 
-    let limit = Duration::from_millis(variant.wait_ms() * 12);
+    let limit = Duration::from_millis(wait_ms * 12);
     let deadline = Instant::now() + limit;
     let mut players = Players::new(s);
     let mut transcript = Vec::new();
@@ -381,7 +401,6 @@ pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
         }
     };
     let stderr = err_reader.join().unwrap_or_default();
-    let name = format!("{} [{}]", exe.display(), variant.name());
     let report = |why: &str| -> String {
         format!("{name}: {why}\n--- transcript ---\n{}\n--- stderr ---\n{stderr}", transcript.join("\n"))
     };
@@ -393,12 +412,6 @@ pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
     }
     if !done {
         panic!("{}", report("exited without saying DONE"));
-    }
-    // Sanitizer reports go to stderr even when the exit status is clean (e.g. UBSan recoveries).
-    for marker in ["ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"] {
-        if stderr.contains(marker) {
-            panic!("{}", report(&format!("the sanitizer reported {marker:?}")));
-        }
     }
     Run { transcript, stderr }
 }
@@ -425,16 +438,22 @@ pub fn build_example(lang: Lang, source: &str, variant: Variant) -> PathBuf {
 /// and a costed press (captured, then the buyer moved to `vips`), as it prints them; finally
 /// sends SIGINT and expects a clean exit.
 pub fn drive_example(exe: &Path, s: &Served) {
+    drive_example_command(Command::new(exe), &exe.display().to_string(), s);
+}
+
+/// [`drive_example`] for a game started by `cmd` (e.g. Wine with the game as its argument; the
+/// mediator's base URL is appended), named `name` in failures.
+pub fn drive_example_command(mut cmd: Command, name: &str, s: &Served) {
     use super::participant;
     use serde_json::json;
 
-    let mut child = Command::new(exe)
+    let mut child = cmd
         .arg(s.m.base_url())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", exe.display()));
+        .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
     let pid = child.id();
     let stdout = child.stdout.take().expect("piped stdout");
     let mut stderr = child.stderr.take().expect("piped stderr");
@@ -462,7 +481,7 @@ pub fn drive_example(exe: &Path, s: &Served) {
             }
             match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
                 Ok(line) => seen.push(line),
-                Err(_) => panic!("{}: no line starting {prefix:?}; unmatched output: {seen:#?}", exe.display()),
+                Err(_) => panic!("{name}: no line starting {prefix:?}; unmatched output: {seen:#?}"),
             }
         }
     };
@@ -506,5 +525,5 @@ pub fn drive_example(exe: &Path, s: &Served) {
         std::thread::sleep(Duration::from_millis(20));
     };
     let stderr = err_reader.join().unwrap_or_default();
-    assert!(status.success(), "{} exited with {status}; stderr:\n{stderr}", exe.display());
+    assert!(status.success(), "{name} exited with {status}; stderr:\n{stderr}");
 }

@@ -1,10 +1,15 @@
 // The MixPlay runtime module. It links the prebuilt native library (the Rust crate `mixplay`,
 // built with cargo) as a third-party dependency from Source/ThirdParty/mixplay:
 //
-//   Source/ThirdParty/mixplay/include/   mixplay.h, mixplay.hpp       (bindings/unreal/stage.sh)
-//   Source/ThirdParty/mixplay/lib/Win64/ mixplay.dll, mixplay.dll.lib
-//   Source/ThirdParty/mixplay/lib/Linux/ libmixplay.a (preferred) or libmixplay.so
-//   Source/ThirdParty/mixplay/lib/Mac/   libmixplay.dylib
+//   Source/ThirdParty/mixplay/include/        mixplay.h, mixplay.hpp
+//   Source/ThirdParty/mixplay/lib/Win64/      mixplay.dll, mixplay.dll.lib
+//   Source/ThirdParty/mixplay/lib/Linux/      libmixplay.a (preferred) or libmixplay.so
+//   Source/ThirdParty/mixplay/lib/LinuxArm64/ the same, for arm64
+//   Source/ThirdParty/mixplay/lib/Mac/        libmixplay.dylib (universal, or one architecture)
+//
+// scripts/package.sh stages every platform it can build into the plugin zip; on one machine,
+// bindings/unreal/stage.sh stages its own platform. Each platform present is linked, and its
+// shared library staged next to the game with RuntimeDependencies.
 //
 // A platform without its files builds a "null" module (MIXPLAY_WITH_NATIVE=0): everything
 // compiles and every call reports Unavailable, so a project still builds for other targets.
@@ -43,7 +48,7 @@ public class MixPlay : ModuleRules
 				bDynamic = true;
 			}
 		}
-		else if (bHeaders && Target.Platform == UnrealTargetPlatform.Linux)
+		else if (bHeaders && Target.IsInPlatformGroup(UnrealPlatformGroup.Linux)) // Linux and LinuxArm64
 		{
 			string StaticLib = Path.Combine(LibDir, "libmixplay.a");
 			string SharedLib = Path.Combine(LibDir, "libmixplay.so");
