@@ -1052,6 +1052,14 @@
     $('key').focus();
   });
 
+  // Signing out ends the session at once: stop everything that would still use it (balance
+  // look-ups after a press, the chat) so nothing asks the server with a revoked cookie.
+  $('signout-form').addEventListener('submit', () => {
+    state.session = null;
+    clearInterval(sparksTimer);
+    MixPlay.chat.stop();
+  });
+
   const params = new URLSearchParams(location.search);
   let saved = null;
   try {
