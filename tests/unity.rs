@@ -136,7 +136,7 @@ fn unity_wrapper_under_mono() {
     }
     let built = build();
     let lib = lib_dir();
-    let s = serve();
+    let mut s = serve();
 
     let mut child = Command::new("mono")
         .arg("--debug")
@@ -170,7 +170,7 @@ fn unity_wrapper_under_mono() {
 
     let limit = Duration::from_millis(WAIT_MS * 12);
     let deadline = Instant::now() + limit;
-    let mut players = Players::new(&s);
+    let mut players = Players::new(&mut s);
     let mut transcript: Vec<String> = Vec::new();
     let mut problem = None;
     let mut done = false;

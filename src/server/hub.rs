@@ -60,7 +60,7 @@ pub struct Hub {
     pub world: World,
     pub config: MediatorConfig,
     /// Short codes, authorization codes and the tokens the OAuth flow issued.
-    pub oauth: OAuth,
+    pub oauth: Arc<OAuth>,
     /// The chat rooms, one per channel.
     pub chat: Chats,
     sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
@@ -68,12 +68,18 @@ pub struct Hub {
 }
 
 impl Hub {
+    #[cfg(test)]
     pub fn new(world: World, config: MediatorConfig) -> Hub {
+        Hub::with_oauth(world, config, Arc::default())
+    }
+
+    /// A hub honouring the codes and tokens of `oauth` (kept across an in-process restart).
+    pub fn with_oauth(world: World, config: MediatorConfig, oauth: Arc<OAuth>) -> Hub {
         let sparks = world.users().map(|u| (u.id, u.sparks)).collect();
         Hub {
             world,
             config,
-            oauth: OAuth::default(),
+            oauth,
             chat: Chats::default(),
             sessions: Mutex::new(HashMap::new()),
             sparks: Mutex::new(sparks),

@@ -38,6 +38,11 @@ pub use world::{World, WorldError};
 
 use hub::Hub;
 
+/// The sign-ins a mediator issued (OAuth codes and tokens), to hand to the next mediator when
+/// restarting in-process, as a service keeps its token store across restarts.
+#[derive(Clone)]
+pub struct SignIns(Arc<oauth::OAuth>);
+
 /// A running mediator.
 pub struct Mediator {
     addr: SocketAddr,
@@ -67,9 +72,19 @@ fn router(hub: Arc<Hub>) -> Router {
 impl Mediator {
     /// Binds `addr` (port 0 picks a free port) and serves on the current tokio runtime.
     pub async fn start(addr: &str, world: World, config: MediatorConfig) -> std::io::Result<Mediator> {
+        Mediator::start_with_sign_ins(addr, world, config, SignIns(Arc::default())).await
+    }
+
+    /// As [`start`](Self::start), honouring the tokens another mediator issued.
+    pub async fn start_with_sign_ins(
+        addr: &str,
+        world: World,
+        config: MediatorConfig,
+        sign_ins: SignIns,
+    ) -> std::io::Result<Mediator> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let hub = Arc::new(Hub::new(world, config));
+        let hub = Arc::new(Hub::with_oauth(world, config, sign_ins.0));
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(hub.clone());
         let task = tokio::spawn(async move {
@@ -101,6 +116,11 @@ impl Mediator {
         for session in self.hub.sessions() {
             session.game.close(code, reason);
         }
+    }
+
+    /// The sign-ins this mediator issued (see [`SignIns`]).
+    pub fn sign_ins(&self) -> SignIns {
+        SignIns(self.hub.oauth.clone())
     }
 
     /// A viewer's current spark balance.

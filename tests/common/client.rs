@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mixplay::client::{Config, ConnectionState, Endpoints, Event, ReplyError, Session};
-use mixplay::server::{Mediator, MediatorConfig, World};
+use mixplay::server::{Mediator, MediatorConfig, SignIns, World};
 
 /// A mediator on its own runtime. Participants (raw `Conn`s) are driven with `s.rt.block_on`.
 pub struct Served {
@@ -23,6 +23,7 @@ pub struct Stopped {
     pub addr: SocketAddr,
     world: World,
     config: MediatorConfig,
+    sign_ins: SignIns,
 }
 
 impl Served {
@@ -30,16 +31,47 @@ impl Served {
     pub fn stop(self) -> Stopped {
         let Served { rt, m, world, config } = self;
         let addr = m.local_addr();
+        let sign_ins = m.sign_ins();
         rt.block_on(m.shutdown());
-        Stopped { rt, addr, world, config }
+        Stopped { rt, addr, world, config, sign_ins }
+    }
+
+    /// Restarts the mediator at the same address after `down`, keeping the sign-ins it issued
+    /// (as a service keeps its token store), for harnesses that hold the `Served` in place.
+    pub fn restart_in_place(&mut self, down: Duration) {
+        let addr = self.m.local_addr();
+        // A stand-in holds the field while the old mediator shuts down and the address is free.
+        let stand_in = self.rt.block_on(Mediator::start("127.0.0.1:0", self.world.clone(), self.config.clone()));
+        let old = std::mem::replace(&mut self.m, stand_in.expect("start a stand-in mediator"));
+        let sign_ins = old.sign_ins();
+        self.rt.block_on(old.shutdown());
+        std::thread::sleep(down);
+        let new = self.rt.block_on(Mediator::start_with_sign_ins(
+            &addr.to_string(),
+            self.world.clone(),
+            self.config.clone(),
+            sign_ins,
+        ));
+        let stand_in = std::mem::replace(&mut self.m, new.expect("restart the mediator at its address"));
+        self.rt.block_on(stand_in.shutdown());
     }
 }
 
 impl Stopped {
     /// Starts a new mediator at the old address.
     pub fn restart(self) -> Served {
-        let Stopped { rt, addr, world, config } = self;
+        let Stopped { rt, addr, world, config, .. } = self;
         let m = rt.block_on(Mediator::start(&addr.to_string(), world.clone(), config.clone())).unwrap();
+        Served { rt, m, world, config }
+    }
+
+    /// Starts a new mediator at the old address that honours the tokens the old one issued (a
+    /// service restart that keeps its token store).
+    pub fn restart_with_sign_ins(self) -> Served {
+        let Stopped { rt, addr, world, config, sign_ins } = self;
+        let m = rt
+            .block_on(Mediator::start_with_sign_ins(&addr.to_string(), world.clone(), config.clone(), sign_ins))
+            .unwrap();
         Served { rt, m, world, config }
     }
 }
