@@ -638,7 +638,8 @@ mixplay_result mixplay_auth_user(mixplay_auth *auth, mixplay_user *out_user);
 mixplay_result mixplay_token_is_stale(int64_t granted_at, uint64_t expires_in, bool *out_stale);
 
 // Makes a chat for channel `channel_id` (0: the signed-in user's own channel, found with
-// `GET /api/v1/users/current`; needs a token) and starts connecting in the background.
+// `GET /api/v1/users/current` at the first connection; needs a token; the chat stays there when its
+// token is swapped) and starts connecting in the background.
 //
 // - `base_url`: the service, e.g. `https://mixer.com` or `http://127.0.0.1:8080` (its REST API
 //   is under `/api/v1`).

@@ -4,8 +4,9 @@
 //! and the shared library, and run plainly, with ASan/UBSan/LSan and under valgrind.
 mod common;
 
-use common::client::serve;
+use common::client::{serve, serve_with};
 use common::native::{check, Lang};
+use mixplay::server::{MediatorConfig, World};
 
 const INCLUDES: &[&str] = &["bindings/cpp", "tests/c"];
 
@@ -20,6 +21,17 @@ fn cpp_wrapper_end_to_end() {
 #[test]
 fn cpp_sign_in_session_and_chat() {
     check(Lang::Cpp, "tests/cpp/chat_auth.cpp", INCLUDES, serve);
+}
+
+/// `tests/c/token_refresh.c` through the wrapper: `Config::token_refresh`, `Event::new_tokens`,
+/// the user's own chat with `ChatEvent::may`, a restart after expiry, `set_token`,
+/// `set_token_refresh`/`clear_token_refresh`, `Auth::fetch_user`/`user`.
+#[test]
+fn cpp_tokens_outlive_a_restart() {
+    check(Lang::Cpp, "tests/cpp/token_refresh.cpp", INCLUDES, || {
+        let ttl = std::time::Duration::from_secs(3);
+        serve_with(World::demo(), MediatorConfig { access_token_ttl: ttl, ..MediatorConfig::default() })
+    });
 }
 
 /// `examples/cpp/game.cpp` builds and plays like the C example.

@@ -13,6 +13,10 @@ use super::keeper::{Keeper, Published, TokenRefresh};
 use crate::clock::now_ms;
 use crate::net::{ConnectError, TlsRoots};
 
+/// How many refused tokens in a row a client refreshes and tries again before a refusal stops it
+/// (a service that refuses even fresh tokens must not be asked forever).
+pub(crate) const REFUSALS_REFRESHED: u32 = 3;
+
 struct Slot {
     /// The token the game gave last.
     token: String,
@@ -30,9 +34,13 @@ pub(crate) struct Credentials {
     request_timeout: Duration,
 }
 
+/// When a token granted at `granted_at` (unix seconds) for `expires_in` seconds is too close to
+/// its end to connect with (unix ms): a quarter of its lifetime (at most a minute) before it, so
+/// it does not expire between the check and the handshake.
 fn expiry_ms(granted_at: i64, expires_in: u64) -> Option<i64> {
     let lifetime = i64::try_from(expires_in.checked_mul(1000)?).ok()?;
-    (expires_in > 0).then(|| granted_at.saturating_mul(1000).saturating_add(lifetime))
+    let margin = (lifetime / 4).min(60_000);
+    (expires_in > 0).then(|| granted_at.saturating_mul(1000).saturating_add(lifetime - margin))
 }
 
 impl Credentials {
@@ -92,7 +100,17 @@ impl Credentials {
             None => None,
         };
         let mut slot = self.slot.lock();
-        slot.expires_at_ms = refresh.and_then(|r| expiry_ms(r.granted_at, r.expires_in));
+        if refresh.is_none() {
+            // Refresh off: keep connecting with the newest token the old keeper got.
+            if let Some(p) =
+                slot.keeper.as_ref().map(|k| k.current()).filter(|p| p.generation > slot.given_at_generation)
+            {
+                slot.token = p.tokens.access_token;
+                slot.expires_at_ms = expiry_ms(p.tokens.granted_at, p.tokens.expires_in);
+            }
+        } else {
+            slot.expires_at_ms = refresh.and_then(|r| expiry_ms(r.granted_at, r.expires_in));
+        }
         // A keeper that already refreshed past these tokens wins; a new one starts even.
         slot.given_at_generation = 0;
         let old = std::mem::replace(&mut slot.keeper, keeper);
@@ -152,7 +170,8 @@ mod tests {
     #[test]
     fn expiry_needs_a_lifetime() {
         assert_eq!(expiry_ms(100, 0), None);
-        assert_eq!(expiry_ms(100, 3), Some(103_000));
+        assert_eq!(expiry_ms(100, 4), Some(103_000), "a quarter early");
+        assert_eq!(expiry_ms(0, 6 * 60 * 60), Some(6 * 60 * 60 * 1000 - 60_000), "at most a minute early");
         assert_eq!(expiry_ms(100, u64::MAX), None);
     }
 

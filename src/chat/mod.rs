@@ -36,7 +36,8 @@ pub struct ChatConfig {
     /// The service's address, e.g. `https://mixer.com` (REST under `/api/v1`).
     pub base_url: String,
     /// The channel whose chat to join; 0 joins the signed-in user's own channel (from
-    /// `GET /api/v1/users/current`; needs a token).
+    /// `GET /api/v1/users/current` at the first connection; needs a token). The chat stays in
+    /// that channel when its token is swapped.
     pub channel_id: u32,
     /// The user's OAuth token; `None` reads the chat anonymously (no sending).
     pub token: Option<String>,

@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::{local_error, ChatConfig, ChatEvent, ChatMessage, ChatReply, ChatReplyError, Command};
-use crate::auth::credentials::Credentials;
+use crate::auth::credentials::{Credentials, REFUSALS_REFRESHED};
 use crate::auth::user::{self, UserError};
 use crate::log::{log, Level};
 use crate::net::{api_base, request, tls_config, ConnectError, ConnectionState, LocalError};
@@ -98,20 +98,23 @@ impl Task {
     async fn main(&mut self) {
         self.state(ConnectionState::Connecting, "").await;
         let mut failures = 0u32;
-        let mut refreshed = false;
+        let mut refusals = 0;
         loop {
             if *self.closing.borrow() {
                 break;
             }
             let config = self.config.clone();
             let credentials = self.credentials.clone();
-            let attempt = match self.while_offline(connect(config, &credentials, &mut refreshed)).await {
+            let attempt = match self.while_offline(connect(config, &credentials, &mut refusals)).await {
                 None => break,
                 Some(a) => a,
             };
             match attempt {
                 Ok(link) => {
                     failures = 0;
+                    // Channel 0 found the user's own channel: the chat stays there, whatever
+                    // token later connections use.
+                    self.config.channel_id = link.channel_id;
                     log(Level::Info, || format!("chat of channel {} connected", self.config.channel_id));
                     match self.connected(link).await {
                         End::Closed => break,
@@ -335,9 +338,10 @@ async fn details(config: &ChatConfig, token: Option<&str>) -> Result<Details, Re
 }
 
 /// The newest token (refreshed first when it has expired and can be), the REST details, then
-/// the endpoints in order until one welcomes us and accepts `auth`. A refused token is
-/// refreshed once (`refreshed` remembers it until a connection is accepted) and tried again.
-async fn connect(config: ChatConfig, credentials: &Credentials, refreshed: &mut bool) -> Result<Link, ConnectError> {
+/// the endpoints in order until one welcomes us and accepts `auth`. A refused token is refreshed
+/// and tried again, a few times in a row at most (`refusals` counts them until a connection is
+/// accepted).
+async fn connect(config: ChatConfig, credentials: &Credentials, refusals: &mut u32) -> Result<Link, ConnectError> {
     let signed_in = !credentials.token().is_empty();
     if signed_in {
         credentials.fresh(config.connect_timeout).await?;
@@ -346,12 +350,12 @@ async fn connect(config: ChatConfig, credentials: &Credentials, refreshed: &mut 
     let details = match details(&config, token.as_deref()).await {
         Ok(d) => d,
         Err(Refusal::Other(e)) => return Err(e),
-        Err(Refusal::Token(why)) if *refreshed => return Err(ConnectError::Fatal(why)),
+        Err(Refusal::Token(why)) if *refusals >= REFUSALS_REFRESHED => return Err(ConnectError::Fatal(why)),
         Err(Refusal::Token(why)) => {
             return match credentials.after_refusal(config.connect_timeout).await {
                 None => Err(ConnectError::Fatal(why)),
                 Some(Ok(())) => {
-                    *refreshed = true;
+                    *refusals += 1;
                     Err(ConnectError::Transient(format!("{why}; the token was refreshed")))
                 }
                 Some(Err(e)) => Err(e),
@@ -368,7 +372,7 @@ async fn connect(config: ChatConfig, credentials: &Credentials, refreshed: &mut 
         match open(endpoint, &config).await {
             Ok(ws) => match handshake(ws, &args, config.connect_timeout).await {
                 Ok(mut link) => {
-                    *refreshed = false;
+                    *refusals = 0;
                     link.user_id = details.user_id.unwrap_or(0);
                     link.channel_id = channel;
                     link.permissions = details.permissions;

@@ -15,7 +15,7 @@ use super::connection::Conn;
 use super::events::{Reply, ReplyError};
 use super::incoming::Incoming;
 use super::transport::{self, Socket};
-use crate::auth::credentials::Credentials;
+use crate::auth::credentials::{Credentials, REFUSALS_REFRESHED};
 use crate::log;
 use crate::net::{ConnectError, ConnectionState, LocalError};
 use crate::protocol::ErrorCode;
@@ -79,8 +79,8 @@ pub struct Net {
     pub(super) shared: Arc<Shared>,
     /// The token to connect with (the game may swap it; automatic refresh may renew it).
     credentials: Arc<Credentials>,
-    /// A refused token was refreshed since the last accepted handshake: a second refusal stops.
-    refreshed_after_refusal: bool,
+    /// Refused tokens refreshed since the last accepted handshake: past a few, a refusal stops.
+    refusals: u32,
 }
 
 /// The close code a refused token gets.
@@ -99,7 +99,7 @@ impl Net {
         out: mpsc::Sender<Incoming>,
         shared: Arc<Shared>,
     ) -> Net {
-        Net { config, cmds, out, shared, credentials, refreshed_after_refusal: false }
+        Net { config, cmds, out, shared, credentials, refusals: 0 }
     }
 
     pub(super) async fn emit(&self, item: Incoming) -> bool {
@@ -221,13 +221,13 @@ impl Net {
     }
 
     /// The service refused the token with `code`: refresh it and try again when automatic
-    /// refresh is on (once per accepted handshake), else stop.
+    /// refresh is on (a few times in a row at most), else stop.
     async fn token_refused(&mut self, code: u16, message: String) -> Outcome {
-        if !self.refreshed_after_refusal {
+        if self.refusals < REFUSALS_REFRESHED {
             if let Some(result) = self.credentials.after_refusal(self.config.connect_timeout).await {
                 return match result {
                     Ok(()) => {
-                        self.refreshed_after_refusal = true;
+                        self.refusals += 1;
                         Outcome::Lost(Some(code), format!("{message}; the token was refreshed"))
                     }
                     Err(ConnectError::Fatal(m)) => Outcome::Fatal(Some(code), m),
@@ -278,7 +278,7 @@ impl Net {
                     last_error = format!("{url} closed the connection: {} {reason}", code.unwrap_or(1006))
                 }
                 Ok(Ok(first)) => {
-                    self.refreshed_after_refusal = false;
+                    self.refusals = 0;
                     let mut conn = Conn::new(self, socket);
                     if let Some(text) = first {
                         if let Err(outcome) = conn.handle_text(&text).await {
