@@ -119,6 +119,28 @@ impl Credentials {
         Ok(())
     }
 
+    /// The game swaps the token (`set_token` of a session or a chat); an empty one is refused.
+    pub fn swap_token(&self, token: &str) -> Result<(), String> {
+        if token.is_empty() {
+            return Err("the token is empty".into());
+        }
+        self.set_token(token);
+        Ok(())
+    }
+
+    /// The game turns refresh on or off (`set_token_refresh`), checked; returns the
+    /// publications to follow from now on.
+    pub fn swap_refresh(&self, refresh: Option<&TokenRefresh>) -> Result<Option<watch::Receiver<Published>>, String> {
+        if refresh.is_some_and(|r| r.refresh_token.is_empty()) {
+            return Err("the refresh token is empty".into());
+        }
+        if refresh.is_some() && self.token().is_empty() {
+            return Err("there is no token to refresh (anonymous: set the token first)".into());
+        }
+        self.set_refresh(refresh).map_err(|e| format!("cannot start refreshing: {e}"))?;
+        Ok(self.subscribe())
+    }
+
     /// The keeper's publications, to hand to the game as events (`None` without refresh).
     pub fn subscribe(&self) -> Option<watch::Receiver<Published>> {
         self.slot.lock().keeper.as_ref().map(|k| k.subscribe())

@@ -297,28 +297,13 @@ impl Chat {
     /// Joins with `token` from the next (re)connection on (an anonymous chat then signs in);
     /// the connection up now is kept. With automatic refresh on, a later refresh replaces it.
     pub fn set_token(&mut self, token: &str) -> Result<(), ChatError> {
-        if token.is_empty() {
-            return Err(ChatError::InvalidArgument("the token is empty".into()));
-        }
-        self.credentials.set_token(token);
-        Ok(())
+        self.credentials.swap_token(token).map_err(ChatError::InvalidArgument)
     }
 
     /// Turns automatic refresh on with `refresh` (replacing what was set before), or off with
-    /// `None`; as `client::Session::set_token_refresh`.
+    /// `None`; as `client::Session::set_token_refresh`. An anonymous chat has nothing to refresh.
     pub fn set_token_refresh(&mut self, refresh: Option<TokenRefresh>) -> Result<(), ChatError> {
-        if refresh.as_ref().is_some_and(|r| r.refresh_token.is_empty()) {
-            return Err(ChatError::InvalidArgument("the refresh token is empty".into()));
-        }
-        if refresh.is_some() && self.credentials.token().is_empty() {
-            return Err(ChatError::InvalidArgument(
-                "an anonymous chat has no token to refresh (set_token first)".into(),
-            ));
-        }
-        self.credentials
-            .set_refresh(refresh.as_ref())
-            .map_err(|e| ChatError::InvalidArgument(format!("cannot start refreshing: {e}")))?;
-        self.token_events = self.credentials.subscribe();
+        self.token_events = self.credentials.swap_refresh(refresh.as_ref()).map_err(ChatError::InvalidArgument)?;
         Ok(())
     }
 

@@ -218,24 +218,14 @@ impl Session {
     /// Connects with `token` from the next (re)connection on; the connection up now is kept.
     /// With automatic refresh on, a later refresh replaces it again.
     pub fn set_token(&mut self, token: &str) -> Result<(), SessionError> {
-        if token.is_empty() {
-            return Err(SessionError::InvalidArgument("the token is empty".into()));
-        }
-        self.credentials.set_token(token);
-        Ok(())
+        self.credentials.swap_token(token).map_err(SessionError::InvalidArgument)
     }
 
     /// Turns automatic refresh on with `refresh` (replacing what was set before), or off with
     /// `None`. Give it with the access token that came with it (`set_token` first), for example
     /// after signing in again because a refresh was refused.
     pub fn set_token_refresh(&mut self, refresh: Option<TokenRefresh>) -> Result<(), SessionError> {
-        if refresh.as_ref().is_some_and(|r| r.refresh_token.is_empty()) {
-            return Err(SessionError::InvalidArgument("the refresh token is empty".into()));
-        }
-        self.credentials
-            .set_refresh(refresh.as_ref())
-            .map_err(|e| SessionError::InvalidArgument(format!("cannot start refreshing: {e}")))?;
-        self.token_events = self.credentials.subscribe();
+        self.token_events = self.credentials.swap_refresh(refresh.as_ref()).map_err(SessionError::InvalidArgument)?;
         Ok(())
     }
 

@@ -87,6 +87,26 @@ namespace MixPlayConvert
 	{
 		return ToFString(std::string_view(Error.what()));
 	}
+
+	/** The project's reconnect policy, timeouts and TLS roots, for a session's or a chat's config. */
+	inline void ApplyConnection(mixplay::Config& Config, const UMixPlaySettings& Settings)
+	{
+		Config.reconnect(Settings.bReconnect, static_cast<uint32_t>(FMath::Max(1, Settings.ReconnectInitialDelayMs)),
+				static_cast<uint32_t>(FMath::Max(1, Settings.ReconnectMaxDelayMs)), Settings.ReconnectMaxAttempts)
+			.connect_timeout_ms(static_cast<uint32_t>(FMath::Max(1, Settings.ConnectTimeoutMs)))
+			.request_timeout_ms(static_cast<uint32_t>(FMath::Max(1, Settings.RequestTimeoutMs)));
+		if (!Settings.TlsRootsPem.IsEmpty())
+		{
+			Config.tls_roots_pem(FromFString(Settings.TlsRootsPem), Settings.bTlsAlsoSystemRoots);
+		}
+	}
+
+	/** The automatic refresh of the signed-in tokens (one refresh for the session and the chat). */
+	inline mixplay::TokenRefresh RefreshOf(const UMixPlaySettings& Settings, const FString& RefreshToken, int64 ExpiresIn, int64 GrantedAt)
+	{
+		return mixplay::TokenRefresh{FromFString(Settings.GetBaseUrl()), FromFString(Settings.ClientId), FromFString(RefreshToken),
+			static_cast<uint64_t>(ExpiresIn), GrantedAt};
+	}
 }
 
 #endif // MIXPLAY_WITH_NATIVE
@@ -145,12 +165,12 @@ namespace MixPlayJson
 }
 
 template <class ResultType, class CallType>
-ResultType UMixPlaySubsystem::WithSession(const TCHAR* What, ResultType Fallback, CallType&& Call) const
+ResultType UMixPlaySubsystem::WithNative(const TCHAR* What, EMixPlayErrorSource Source, bool bReady, const TCHAR* Missing, ResultType Fallback, CallType&& Call) const
 {
 #if MIXPLAY_WITH_NATIVE
-	if (!Native || !Native->Session)
+	if (!bReady)
 	{
-		ReportFailure(EMixPlayErrorSource::Call, What, static_cast<int32>(MIXPLAY_RESULT_CLOSED), TEXT("not connected (call Connect first)"));
+		ReportFailure(Source, What, static_cast<int32>(MIXPLAY_RESULT_CLOSED), Missing);
 		return Fallback;
 	}
 	try
@@ -159,10 +179,13 @@ ResultType UMixPlaySubsystem::WithSession(const TCHAR* What, ResultType Fallback
 	}
 	catch (const mixplay::Error& Error)
 	{
-		ReportFailure(EMixPlayErrorSource::Call, What, static_cast<int32>(Error.code()), MixPlayConvert::Describe(Error));
+		ReportFailure(Source, What, static_cast<int32>(Error.code()), MixPlayConvert::Describe(Error));
 		return Fallback;
 	}
 #else
+	(void)Source;
+	(void)bReady;
+	(void)Missing;
 	(void)Call;
 	ReportFailure(EMixPlayErrorSource::Unavailable, What, 0, TEXT("MixPlay has no native library on this platform"));
 	return Fallback;
@@ -170,26 +193,23 @@ ResultType UMixPlaySubsystem::WithSession(const TCHAR* What, ResultType Fallback
 }
 
 template <class ResultType, class CallType>
+ResultType UMixPlaySubsystem::WithSession(const TCHAR* What, ResultType Fallback, CallType&& Call) const
+{
+#if MIXPLAY_WITH_NATIVE
+	const bool bReady = Native && Native->Session;
+#else
+	const bool bReady = false;
+#endif
+	return WithNative(What, EMixPlayErrorSource::Call, bReady, TEXT("not connected (call Connect first)"), Fallback, Call);
+}
+
+template <class ResultType, class CallType>
 ResultType UMixPlaySubsystem::WithChat(const TCHAR* What, ResultType Fallback, CallType&& Call) const
 {
 #if MIXPLAY_WITH_NATIVE
-	if (!Native || !Native->Chat)
-	{
-		ReportFailure(EMixPlayErrorSource::Chat, What, static_cast<int32>(MIXPLAY_RESULT_CLOSED), TEXT("no chat (call ConnectChat first)"));
-		return Fallback;
-	}
-	try
-	{
-		return Call(*Native);
-	}
-	catch (const mixplay::Error& Error)
-	{
-		ReportFailure(EMixPlayErrorSource::Chat, What, static_cast<int32>(Error.code()), MixPlayConvert::Describe(Error));
-		return Fallback;
-	}
+	const bool bReady = Native && Native->Chat;
 #else
-	(void)Call;
-	ReportFailure(EMixPlayErrorSource::Unavailable, What, 0, TEXT("MixPlay has no native library on this platform"));
-	return Fallback;
+	const bool bReady = false;
 #endif
+	return WithNative(What, EMixPlayErrorSource::Chat, bReady, TEXT("no chat (call ConnectChat first)"), Fallback, Call);
 }

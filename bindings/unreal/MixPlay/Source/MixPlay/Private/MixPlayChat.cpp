@@ -27,19 +27,11 @@ bool UMixPlaySubsystem::ConnectChat(int32 ChannelId, const FString& OAuthToken)
 		const std::string TokenUtf8 = FromFString(Token);
 		const std::string ClientIdUtf8 = FromFString(Settings->ClientId);
 		mixplay::Config ChatSettings;
-		ChatSettings.reconnect(Settings->bReconnect, static_cast<uint32_t>(FMath::Max(1, Settings->ReconnectInitialDelayMs)),
-				static_cast<uint32_t>(FMath::Max(1, Settings->ReconnectMaxDelayMs)), Settings->ReconnectMaxAttempts)
-			.connect_timeout_ms(static_cast<uint32_t>(FMath::Max(1, Settings->ConnectTimeoutMs)))
-			.request_timeout_ms(static_cast<uint32_t>(FMath::Max(1, Settings->RequestTimeoutMs)));
-		if (!Settings->TlsRootsPem.IsEmpty())
-		{
-			ChatSettings.tls_roots_pem(FromFString(Settings->TlsRootsPem), Settings->bTlsAlsoSystemRoots);
-		}
+		ApplyConnection(ChatSettings, *Settings);
 		if (bSignedInToken && !SignedInRefreshToken.IsEmpty())
 		{
 			// The same refresh as the session's: one refresh serves both.
-			ChatSettings.token_refresh(mixplay::TokenRefresh{FromFString(Settings->GetBaseUrl()), ClientIdUtf8,
-				FromFString(SignedInRefreshToken), static_cast<uint64_t>(SignedInExpiresIn), SignedInGrantedAt});
+			ChatSettings.token_refresh(RefreshOf(*Settings, SignedInRefreshToken, SignedInExpiresIn, SignedInGrantedAt));
 		}
 		Native->Chat.emplace(FromFString(Settings->GetBaseUrl()), static_cast<uint32_t>(FMath::Max(0, ChannelId)),
 			OptionalView(TokenUtf8), OptionalView(ClientIdUtf8), &ChatSettings);

@@ -16,6 +16,19 @@ using MixPlayUtf8::ToFString;
 
 namespace
 {
+#if MIXPLAY_WITH_NATIVE
+	/** The sign-in handle (made on first use). */
+	mixplay::Auth& AuthOf(FMixPlayNative& Native, const UMixPlaySettings& Settings)
+	{
+		if (!Native.Auth)
+		{
+			Native.Auth.emplace(FromFString(Settings.GetBaseUrl()), FromFString(Settings.ClientId), FromFString(Settings.Scopes));
+			Native.LastAuthState = mixplay::AuthState::Idle;
+		}
+		return *Native.Auth;
+	}
+#endif
+
 	/** The saved tokens for this project's service and app, if any. */
 	UMixPlaySavedTokens* LoadSaved(const UMixPlaySettings& Settings)
 	{
@@ -43,21 +56,17 @@ bool UMixPlaySubsystem::StartSignIn()
 	const UMixPlaySettings* Settings = GetDefault<UMixPlaySettings>();
 	try
 	{
-		if (!Native->Auth)
-		{
-			Native->Auth.emplace(FromFString(Settings->GetBaseUrl()), FromFString(Settings->ClientId), FromFString(Settings->Scopes));
-			Native->LastAuthState = mixplay::AuthState::Idle;
-		}
+		mixplay::Auth& Auth = AuthOf(*Native, *Settings);
 		if (const UMixPlaySavedTokens* Saved = LoadSaved(*Settings))
 		{
 			// Silently: the saved refresh token for fresh tokens; no code unless it is refused.
 			Native->bResuming = true;
-			Native->Auth->refresh(FromFString(Saved->RefreshToken));
+			Auth.refresh(FromFString(Saved->RefreshToken));
 		}
 		else
 		{
 			Native->bResuming = false;
-			Native->Auth->start();
+			Auth.start();
 		}
 		return true;
 	}
@@ -187,9 +196,8 @@ void UMixPlaySubsystem::SignedIn()
 	N.Auth->fetch_user(FromFString(SignedInToken));
 	N.bFetchingUser = true;
 	// Signed in again while connected (a refresh token was refused): the new tokens go in.
-	const UMixPlaySettings* Settings = GetDefault<UMixPlaySettings>();
-	const mixplay::TokenRefresh Refresh{FromFString(Settings->GetBaseUrl()), FromFString(Settings->ClientId),
-		FromFString(SignedInRefreshToken), static_cast<uint64_t>(SignedInExpiresIn), SignedInGrantedAt};
+	const mixplay::TokenRefresh Refresh =
+		RefreshOf(*GetDefault<UMixPlaySettings>(), SignedInRefreshToken, SignedInExpiresIn, SignedInGrantedAt);
 	if (N.Session)
 	{
 		N.Session->set_token(FromFString(SignedInToken));
@@ -270,12 +278,7 @@ bool UMixPlaySubsystem::FetchCurrentUser(const FString& OAuthToken)
 	const UMixPlaySettings* Settings = GetDefault<UMixPlaySettings>();
 	try
 	{
-		if (!Native->Auth)
-		{
-			Native->Auth.emplace(FromFString(Settings->GetBaseUrl()), FromFString(Settings->ClientId), FromFString(Settings->Scopes));
-			Native->LastAuthState = mixplay::AuthState::Idle;
-		}
-		Native->Auth->fetch_user(FromFString(Token));
+		AuthOf(*Native, *Settings).fetch_user(FromFString(Token));
 		Native->bFetchingUser = true;
 		return true;
 	}

@@ -206,25 +206,17 @@ bool UMixPlaySubsystem::Connect(const FString& OAuthToken)
 			.version_id(static_cast<uint32_t>(FMath::Max(0, Settings->VersionId)))
 			.auto_ready(Settings->bAutoReady)
 			.compression(FromFString(Settings->Compression.IsEmpty() ? FString(TEXT("none")) : Settings->Compression))
-			.reconnect(Settings->bReconnect, static_cast<uint32_t>(FMath::Max(1, Settings->ReconnectInitialDelayMs)),
-				static_cast<uint32_t>(FMath::Max(1, Settings->ReconnectMaxDelayMs)), Settings->ReconnectMaxAttempts)
-			.connect_timeout_ms(static_cast<uint32_t>(FMath::Max(1, Settings->ConnectTimeoutMs)))
-			.request_timeout_ms(static_cast<uint32_t>(FMath::Max(1, Settings->RequestTimeoutMs)))
 			.handshake_in_query(Settings->bHandshakeInQuery)
 			.event_queue_capacity(static_cast<uint32_t>(FMath::Max(16, Settings->EventQueueCapacity)));
+		ApplyConnection(Config, *Settings);
 		if (!Settings->ShareCode.IsEmpty())
 		{
 			Config.share_code(FromFString(Settings->ShareCode));
 		}
-		if (!Settings->TlsRootsPem.IsEmpty())
-		{
-			Config.tls_roots_pem(FromFString(Settings->TlsRootsPem), Settings->bTlsAlsoSystemRoots);
-		}
 		if (bSignedInToken && !SignedInRefreshToken.IsEmpty())
 		{
 			// The signed-in token refreshes by itself; OnTokensRefreshed keeps the save slot current.
-			Config.token_refresh(mixplay::TokenRefresh{FromFString(Settings->GetBaseUrl()), FromFString(Settings->ClientId),
-				FromFString(SignedInRefreshToken), static_cast<uint64_t>(SignedInExpiresIn), SignedInGrantedAt});
+			Config.token_refresh(RefreshOf(*Settings, SignedInRefreshToken, SignedInExpiresIn, SignedInGrantedAt));
 		}
 		// Free the old session before making the new one, and end any drain in progress.
 		Native->Session.reset();

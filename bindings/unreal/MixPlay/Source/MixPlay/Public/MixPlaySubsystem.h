@@ -563,6 +563,10 @@ private:
 	template <class ResultType, class CallType>
 	ResultType WithChat(const TCHAR* What, ResultType Fallback, CallType&& Call) const;
 
+	/** What both share: Call when bReady, else Missing reported; a wrapper error reported. */
+	template <class ResultType, class CallType>
+	ResultType WithNative(const TCHAR* What, EMixPlayErrorSource Source, bool bReady, const TCHAR* Missing, ResultType Fallback, CallType&& Call) const;
+
 	/** Records a failed call and reports it through OnError on the next tick. */
 	void ReportFailure(EMixPlayErrorSource Source, const TCHAR* What, int32 Code, const FString& Message) const;
 
