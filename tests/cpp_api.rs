@@ -24,7 +24,7 @@ fn cpp_sign_in_session_and_chat() {
 }
 
 /// `tests/c/token_refresh.c` through the wrapper: `Config::token_refresh`, `Event::new_tokens`,
-/// the user's own chat with `ChatEvent::may`, a restart after expiry, `set_token`,
+/// the user's own chat with `ChatEvent::may`, `set_token` across a restart,
 /// `set_token_refresh`/`clear_token_refresh`, `Auth::fetch_user`/`user`.
 #[test]
 fn cpp_tokens_outlive_a_restart() {

@@ -306,3 +306,51 @@ async fn run(shared: Arc<Shared>, mut requests: watch::Receiver<u64>) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refresh(base: &str, token: &str) -> TokenRefresh {
+        TokenRefresh {
+            base_url: base.into(),
+            client_id: "app".into(),
+            client_secret: None,
+            refresh_token: token.into(),
+            // No lifetime: nothing is refreshed (and no network is touched) in this test.
+            expires_in: 0,
+            granted_at: 0,
+        }
+    }
+
+    #[test]
+    fn clients_given_one_refresh_token_share_a_keeper() {
+        let timeout = Duration::from_secs(1);
+        let a = Keeper::join("access", &refresh("http://a", "r1"), &TlsRoots::System, timeout).unwrap();
+        let b = Keeper::join("access", &refresh("http://a", "r1"), &TlsRoots::System, timeout).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "the same refresh token: one keeper");
+        let other_token = Keeper::join("access", &refresh("http://a", "r2"), &TlsRoots::System, timeout).unwrap();
+        let other_service = Keeper::join("access", &refresh("http://b", "r1"), &TlsRoots::System, timeout).unwrap();
+        assert!(!Arc::ptr_eq(&a, &other_token) && !Arc::ptr_eq(&a, &other_service));
+        // A refresh token the keeper held before still finds it.
+        a.shared.remember("r1-next");
+        let later = Keeper::join("x", &refresh("http://a", "r1-next"), &TlsRoots::System, timeout).unwrap();
+        assert!(Arc::ptr_eq(&a, &later));
+        assert_eq!(a.current().generation, 0);
+        assert!(!format!("{:?}", refresh("http://a", "secret")).contains("secret"), "no secret in Debug");
+        // Gone with its last client: a new join starts afresh.
+        drop((a, b, later));
+        let fresh = Keeper::join("new-access", &refresh("http://a", "r1"), &TlsRoots::System, timeout).unwrap();
+        assert_eq!(fresh.current().tokens.access_token, "new-access");
+    }
+
+    #[test]
+    fn the_lineage_is_bounded() {
+        let k = Keeper::join("a", &refresh("http://lineage", "t0"), &TlsRoots::System, Duration::from_secs(1)).unwrap();
+        for i in 1..=LINEAGE * 2 {
+            k.shared.remember(&format!("t{i}"));
+        }
+        assert_eq!(k.shared.lineage.lock().len(), LINEAGE);
+        assert!(!k.shared.knows("t0") && k.shared.knows(&format!("t{}", LINEAGE * 2)));
+    }
+}

@@ -1,8 +1,8 @@
 // tests/c/token_refresh.c through the C++ wrapper (the mediator runs with --access-token-ttl 3):
 // mixplay::Auth signs in and tells who signed in (`fetch_user`, `user`); a Session made with
 // `Config::token_refresh` and the user's own Chat (channel 0) with the same refresh hear the same
-// new tokens (`Event::new_tokens`, `ChatEvent::new_tokens`), carry on across a mediator restart
-// after the tokens expired, and then take tokens the game swaps in (`set_token`,
+// new tokens (`Event::new_tokens`, `ChatEvent::new_tokens`), and then take tokens the game swaps
+// in at the next reconnection, across a mediator restart (`set_token`,
 // `clear_token_refresh`, `set_token_refresh`). Misuse comes back as mixplay::Error.
 #include "harness.h"
 
@@ -144,11 +144,7 @@ int main(int argc, char **argv) {
         session_wait(session, "the chat's tokens", [](const mixplay::Event &e) { return e.kind == mixplay::EventKind::Tokens; });
     play(session);
 
-    // --- down until every token expired, then back ---
-    if (h_cmd("RESTART 4500") != 0) H_FAIL("RESTART failed");
-    session_wait(session, "connected again", is_connected);
-    play(session);
-    chat_wait(chat, "joined again", [](const mixplay::ChatEvent &e) { return e.kind == mixplay::ChatEventKind::Joined; });
+    // (tests/c/token_refresh.c outlasts every token with a restart; the wrapper adds nothing to it.)
     uint64_t id = chat.send("still streaming");
     H_CHECK(chat_wait(chat, "the reply", [&](const mixplay::ChatEvent &e) { return e.is_reply_to(id); }).ok());
 
