@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::client::serve;
-use common::native::{check, lib_dir, manifest_dir, target_dir, Lang};
+use common::native::{check_variants, lib_dir, manifest_dir, target_dir, Lang, Variant};
 
 fn plugin_dir() -> PathBuf {
     manifest_dir().join("bindings/unreal/MixPlay")
@@ -384,10 +384,19 @@ fn plugin_layout_and_boundaries() {
     }
 }
 
-/// The wrapper (session, chat and sign-in), used as the subsystem uses it, against the mediator
-/// (static, shared, ASan/UBSan/LSan, valgrind).
+const LOOP_INCLUDES: &[&str] = &["bindings/cpp", "tests/c", "bindings/unreal/MixPlay/Source/MixPlay/Private"];
+
+/// The wrapper (session, chat and sign-in), used as the subsystem uses it, against the mediator,
+/// linked statically and to the shared library.
 #[test]
 fn plugin_tick_loop_against_the_mediator() {
-    let includes = ["bindings/cpp", "tests/c", "bindings/unreal/MixPlay/Source/MixPlay/Private"];
-    check(Lang::Cpp, "tests/unreal_cpp/plugin_loop.cpp", &includes, serve);
+    let variants = [Variant::Static, Variant::Shared];
+    check_variants(Lang::Cpp, "tests/unreal_cpp/plugin_loop.cpp", LOOP_INCLUDES, serve, &variants);
+}
+
+/// The same under ASan/UBSan/LSan and valgrind (a test of its own: the program is long).
+#[test]
+fn plugin_tick_loop_under_the_sanitizers_and_valgrind() {
+    let variants = [Variant::Asan, Variant::Valgrind];
+    check_variants(Lang::Cpp, "tests/unreal_cpp/plugin_loop.cpp", LOOP_INCLUDES, serve, &variants);
 }

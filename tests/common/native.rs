@@ -414,7 +414,12 @@ pub fn run(exe: &Path, variant: Variant, s: &mut Served) -> Run {
 /// Builds `source` for every selected variant and runs each build against a fresh mediator
 /// made by `serve`.
 pub fn check(lang: Lang, source: &str, includes: &[&str], serve: impl Fn() -> Served) {
-    for variant in Variant::selected() {
+    check_variants(lang, source, includes, serve, &Variant::ALL);
+}
+
+/// As [`check`], for those of `variants` that are selected (a long program split over tests).
+pub fn check_variants(lang: Lang, source: &str, includes: &[&str], serve: impl Fn() -> Served, variants: &[Variant]) {
+    for variant in Variant::selected().into_iter().filter(|v| variants.contains(v)) {
         let exe = build(lang, source, includes, variant);
         let mut s = serve();
         let started = Instant::now();
