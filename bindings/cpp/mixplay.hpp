@@ -16,8 +16,12 @@
 //   `std::string` for the call. Strings out are `std::string_view`s into the library's storage,
 //   valid exactly as long as the C API says: until the next poll of the session, chat or sign-in
 //   that returned them (or its destruction). Copy them (`std::string(view)`) to keep them
-//   longer. The exceptions are `Session::get_control_string` and `AuthStatus::tokens()`, which
-//   return owning `std::string`s.
+//   longer. The exceptions are `Session::get_control_string`, `AuthStatus::tokens()` and the
+//   `new_tokens()` of token events, which return owning `std::string`s.
+// * Tokens: `Config::token_refresh` (or `set_token_refresh` on a running Session or Chat) makes
+//   the token refresh by itself; new tokens arrive as `EventKind::Tokens` / `ChatEventKind::Tokens`
+//   events. `set_token` swaps the token for the next reconnection. `Auth::fetch_user` tells who a
+//   token belongs to, and their channel.
 // * Events: `Session::poll()` returns `std::optional<Event>`: empty when the frame's events are
 //   used up. `Event` is one flat struct with a `kind` and typed fields, mirroring
 //   `mixplay_event` 1:1 (which fields are set depends on the kind; see mixplay.h). We chose this
