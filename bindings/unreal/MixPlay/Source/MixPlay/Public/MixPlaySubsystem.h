@@ -51,7 +51,8 @@ DECLARE_DYNAMIC_MULTICAST_DELEGATE_FourParams(FMixPlayChatReply, int64, RequestI
  * at once; OnError then says why); their answers arrive through OnReply with that id. The
  * functions are grouped by theme in the Private/ sources: the session and its tick
  * (MixPlaySubsystem.cpp), events (MixPlayDispatch.cpp), game-client methods (MixPlayRequests.cpp),
- * controls and this frame's input (MixPlayControls.cpp), chat (MixPlayChat.cpp), and sign-in with
+ * controls and this frame's input (MixPlayControls.cpp), scenes, groups and participants of the
+ * cache (MixPlayCache.cpp), chat (MixPlayChat.cpp), and sign-in with
  * the remembered tokens (MixPlaySignIn.cpp).
  */
 UCLASS()
