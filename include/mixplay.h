@@ -11,7 +11,7 @@
 
 // The ABI version of this library. It changes only when an existing declaration of the header
 // changes incompatibly; compare it with `mixplay_abi_version()` to detect a mismatched library.
-#define MIXPLAY_ABI_VERSION 1
+#define MIXPLAY_ABI_VERSION 2
 
 // `mixplay_auth_status.state`.
 enum mixplay_auth_state
@@ -52,7 +52,10 @@ enum mixplay_chat_event_kind
   // on a loss or a stop).
   MIXPLAY_CHAT_EVENT_KIND_CONNECTION = 1,
   // `auth` succeeded after a (re)connection: `flag` (signed in; false when anonymous),
-  // `user_id` (0 when anonymous), `roles` (a JSON array such as `["Owner","User"]`).
+  // `user_id` (0 when anonymous), `roles` (a JSON array such as `["Owner","User"]`),
+  // `channel_id` (the channel joined: the user's own when the chat was made with channel 0),
+  // `permissions` (what the chat details say the user may do, a JSON array such as
+  // `["chat","whisper","poll_vote"]`; `[]` when anonymous).
   MIXPLAY_CHAT_EVENT_KIND_JOINED = 2,
   // A chat message: `message_id`, `user_id`, `user_name`, `roles`, `text` (the parts' text
   // joined), `whisper` (+ `target`), `action` (`/me`), and `json` (the whole message data,
@@ -66,6 +69,11 @@ enum mixplay_chat_event_kind
   // false with `text` (the service's error, e.g. `UACCESS`, or the library's) and `code` (0
   // for a service error; 1 timed out, 2 not connected, 3 connection lost).
   MIXPLAY_CHAT_EVENT_KIND_REPLY = 5,
+  // Automatic refresh (a `settings` config with `mixplay_config_set_token_refresh`, or
+  // `mixplay_chat_set_token_refresh`): `flag` true with the new tokens in `tokens` (store
+  // them), or `flag` false with `text` saying why the refresh token was refused (refreshing
+  // has stopped: sign in again). As `MIXPLAY_EVENT_KIND_TOKENS` of a session.
+  MIXPLAY_CHAT_EVENT_KIND_TOKENS = 6,
 };
 #ifndef __cplusplus
 typedef uint32_t mixplay_chat_event_kind;
@@ -161,6 +169,12 @@ enum mixplay_event_kind
   MIXPLAY_EVENT_KIND_UNHANDLED_METHOD = 19,
   // Something went wrong outside a request: `error_kind`, `code` (0 if none), `text`.
   MIXPLAY_EVENT_KIND_ERROR = 20,
+  // Automatic refresh (`mixplay_config_set_token_refresh`): `flag` true with the new tokens in
+  // `tokens` (store them: the old refresh token is spent; the session connects with the new
+  // access token from now on), or `flag` false when the service refused the refresh token:
+  // `text` says why, refreshing has stopped, and the game should sign in again and hand the
+  // new tokens to `mixplay_session_set_token` and `mixplay_session_set_token_refresh`.
+  MIXPLAY_EVENT_KIND_TOKENS = 21,
 };
 #ifndef __cplusplus
 typedef uint32_t mixplay_event_kind;
@@ -258,6 +272,25 @@ enum mixplay_result
 typedef uint32_t mixplay_result;
 #endif // __cplusplus
 
+// `mixplay_user.state`.
+enum mixplay_user_state
+#ifdef __cplusplus
+  : uint32_t
+#endif // __cplusplus
+ {
+  // Nothing asked (`mixplay_auth_fetch_user` not called).
+  MIXPLAY_USER_STATE_NONE = 0,
+  // Asking the service.
+  MIXPLAY_USER_STATE_FETCHING = 1,
+  // Found: the fields hold the user.
+  MIXPLAY_USER_STATE_FOUND = 2,
+  // The token was refused, or the service could not be reached: `message` says which.
+  MIXPLAY_USER_STATE_FAILED = 3,
+};
+#ifndef __cplusplus
+typedef uint32_t mixplay_user_state;
+#endif // __cplusplus
+
 // A short-code sign-in. Make it with `mixplay_auth_new`, call `mixplay_auth_start`, then
 // `mixplay_auth_poll` once a frame: show the code and URL while it is `WAITING`, take the
 // tokens when it is `APPROVED`, and start again after `EXPIRED`. Free it with
@@ -347,6 +380,47 @@ typedef struct {
   mixplay_str message;
 } mixplay_auth_status;
 
+// The user a token belongs to (`GET /api/v1/users/current`), filled by `mixplay_auth_user`.
+// Fields not used by `state` are zero or empty strings.
+//
+// **Lifetime**: the strings stay valid until the next `mixplay_auth_user` on the same sign-in,
+// or its `mixplay_auth_free` (`mixplay_auth_poll` does not touch them).
+typedef struct {
+  // A `mixplay_user_state` value.
+  uint32_t state;
+  // FOUND: the user's id.
+  uint32_t id;
+  // FOUND: the user's own channel (the channel of a chat for this streamer, and of their
+  // game's session); 0 when they have none.
+  uint32_t channel_id;
+  // FOUND: the user's level.
+  uint32_t level;
+  // FOUND: the user's spark balance.
+  uint64_t sparks;
+  // FOUND: the user's name.
+  mixplay_str username;
+  // FOUND: the service's whole answer as JSON, for fields this struct does not name.
+  mixplay_str json;
+  // FAILED: what went wrong.
+  mixplay_str message;
+} mixplay_user;
+
+// An OAuth token pair, as token events (`MIXPLAY_EVENT_KIND_TOKENS`,
+// `MIXPLAY_CHAT_EVENT_KIND_TOKENS`) carry it. All zero and empty outside those events.
+//
+// **Lifetime**: the strings stay valid as long as the event holding them. They are secrets:
+// store them safely and keep them out of logs.
+typedef struct {
+  // The new access token (what the session or chat now connects with).
+  mixplay_str access_token;
+  // The new refresh token; the one before it is spent.
+  mixplay_str refresh_token;
+  // The access token's lifetime in seconds from `granted_at`.
+  uint64_t expires_in;
+  // When the tokens were granted, in unix seconds.
+  int64_t granted_at;
+} mixplay_tokens;
+
 // One event from `mixplay_chat_poll`. Which fields are set depends on `kind` (see
 // `mixplay_chat_event_kind`); the others are zero or empty strings.
 //
@@ -381,6 +455,12 @@ typedef struct {
   mixplay_str roles;
   // MESSAGE: the message data. EVENT: the event data. REPLY: the reply data.
   mixplay_str json;
+  // JOINED: the channel joined.
+  uint32_t channel_id;
+  // JOINED: the user's permissions as a JSON array.
+  mixplay_str permissions;
+  // TOKENS: the new tokens (secrets: keep them out of logs).
+  mixplay_tokens tokens;
 } mixplay_chat_event;
 
 // A log sink: called with the record's `mixplay_log_level` and its text (valid during the call
@@ -431,6 +511,8 @@ typedef struct {
   mixplay_str transaction;
   // Reply errors: the path of the offending parameter, when the service gave one.
   mixplay_str path;
+  // Tokens events: the new tokens (secrets: keep them out of logs).
+  mixplay_tokens tokens;
 } mixplay_event;
 
 // A participant as the cache holds it. Strings stay valid until the next poll on the session.
@@ -524,6 +606,28 @@ mixplay_result mixplay_auth_cancel(mixplay_auth *auth);
 // `out_status` must be NULL or writable.
 mixplay_result mixplay_auth_poll(mixplay_auth *auth, mixplay_auth_status *out_status);
 
+// Asks who `access_token` belongs to (`GET /api/v1/users/current` at the sign-in's service),
+// with their channel, so a game can join its streamer's chat (or check the account) without a
+// hard-coded id. Runs beside the sign-in (any state), replacing a look-up still running; read
+// the answer with `mixplay_auth_user`. The token is copied and never logged.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+//
+// # Safety
+// `access_token` must be NULL or NUL-terminated.
+mixplay_result mixplay_auth_fetch_user(mixplay_auth *auth, const char *access_token);
+
+// Writes where the last `mixplay_auth_fetch_user` stands to `*out_user` (cheap: call it once a
+// frame until the state is `FOUND` or `FAILED`).
+//
+// **Lifetime**: the strings stay valid until the next `mixplay_auth_user` on this sign-in or
+// its free.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+//
+// # Safety
+// `out_user` must be NULL or writable.
+mixplay_result mixplay_auth_user(mixplay_auth *auth, mixplay_user *out_user);
+
 // Writes whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is
 // stale now: past half its lifetime, so it should be refreshed (`mixplay_auth_refresh`).
 //
@@ -533,7 +637,9 @@ mixplay_result mixplay_auth_poll(mixplay_auth *auth, mixplay_auth_status *out_st
 // `out_stale` must be NULL or writable.
 mixplay_result mixplay_token_is_stale(int64_t granted_at, uint64_t expires_in, bool *out_stale);
 
-// Makes a chat for channel `channel_id` and starts connecting in the background.
+// Makes a chat for channel `channel_id` (0: the signed-in user's own channel, found with
+// `GET /api/v1/users/current` at the first connection; needs a token; the chat stays there when its
+// token is swapped) and starts connecting in the background.
 //
 // - `base_url`: the service, e.g. `https://mixer.com` or `http://127.0.0.1:8080` (its REST API
 //   is under `/api/v1`).
@@ -541,14 +647,16 @@ mixplay_result mixplay_token_is_stale(int64_t granted_at, uint64_t expires_in, b
 //   NULL to read the chat anonymously (sending is then refused with `UACCESS`).
 // - `client_id`: the OAuth app's client id (sent as `Client-ID`), or NULL.
 // - `settings`: NULL for the defaults, or a config whose TLS roots, reconnect policy, connect
-//   timeout and request timeout are copied (its endpoints, token and version are not used).
+//   timeout, request timeout and token refresh (`mixplay_config_set_token_refresh`, with the
+//   refresh token that came with `token`) are copied (its endpoints, token and version are not
+//   used).
 //
 // The token is copied and never logged. The first chat, session or sign-in starts the
 // library's network threads; freeing the last one stops them.
 //
 // **Ownership**: `*out_chat` is yours; free it with `mixplay_chat_free`.
-// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty base URL, channel 0),
-// `INVALID_HANDLE` (settings), `RUNTIME_FAILED`.
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty base URL, channel 0
+// without a token), `INVALID_HANDLE` (settings), `RUNTIME_FAILED`.
 //
 // # Safety
 // Strings must be NULL (where allowed) or NUL-terminated; `out_chat` must be writable.
@@ -585,6 +693,34 @@ mixplay_result mixplay_chat_poll(mixplay_chat *chat,
 // # Safety
 // `out_state` must be NULL or writable.
 mixplay_result mixplay_chat_connection_state(const mixplay_chat *chat, uint32_t *out_state);
+
+// Joins with `token` (an OAuth access token, copied, never logged) from the next reconnection
+// on; the connection up now is kept (an anonymous chat signs in at its next connection). With
+// automatic refresh on, the next refresh replaces it again.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+//
+// # Safety
+// `token` must be NULL or NUL-terminated.
+mixplay_result mixplay_chat_set_token(mixplay_chat *chat, const char *token);
+
+// Turns automatic token refresh on for a running chat (replacing what its settings or an
+// earlier call set), or off with a NULL `refresh_token`; as
+// `mixplay_session_set_token_refresh` (set the access token first with
+// `mixplay_chat_set_token`). A chat and a session given the same refresh token share one
+// refresh.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (an empty string, or an
+// anonymous chat), `INVALID_HANDLE`.
+//
+// # Safety
+// The strings must be NULL (where allowed) or NUL-terminated.
+mixplay_result mixplay_chat_set_token_refresh(mixplay_chat *chat,
+                                              const char *base_url,
+                                              const char *client_id,
+                                              const char *refresh_token,
+                                              uint64_t expires_in,
+                                              int64_t granted_at);
 
 // Calls any chat method with `args_json`, a JSON array of its positional arguments (`auth` is
 // made by the library and refused here). For methods this API does not wrap.
@@ -738,6 +874,36 @@ mixplay_result mixplay_config_add_endpoint(mixplay_config *config,
 // `token` must be a NUL-terminated string.
 mixplay_result mixplay_config_set_token(mixplay_config *config, const char *token);
 
+// Turns on automatic token refresh for the sessions made from this config, and for the chats
+// given it as `settings`: the token is refreshed once half its lifetime has passed, and at once
+// when a reconnection finds it refused (close 4019) or expired, instead of stopping. New tokens
+// arrive through poll as `MIXPLAY_EVENT_KIND_TOKENS` (`MIXPLAY_CHAT_EVENT_KIND_TOKENS`) events:
+// store them, the old refresh token is spent.
+//
+// - `base_url`: the OAuth service, e.g. `https://mixer.com` (its token endpoint is
+//   `/api/v1/oauth/token`).
+// - `client_id`: the OAuth app the tokens were granted to.
+// - `refresh_token`: the refresh token that came with the config's token (for a chat: with its
+//   token), or NULL to turn refresh off.
+// - `expires_in`, `granted_at`: the access token's lifetime in seconds and when it was granted
+//   (unix seconds; 0 means now), as `mixplay_auth_status` gives them. With `expires_in` 0 the
+//   token is refreshed only when refused.
+//
+// A session and a chat given the same refresh token share one refresh (refresh tokens work
+// once). The strings are copied; tokens are never logged.
+//
+// **Errors**: `NULL_ARGUMENT` (base URL or client id), `INVALID_UTF8`, `INVALID_ARGUMENT` (an
+// empty string), `INVALID_HANDLE`.
+//
+// # Safety
+// The strings must be NULL (where allowed) or NUL-terminated.
+mixplay_result mixplay_config_set_token_refresh(mixplay_config *config,
+                                                const char *base_url,
+                                                const char *client_id,
+                                                const char *refresh_token,
+                                                uint64_t expires_in,
+                                                int64_t granted_at);
+
 // Sets the interactive project version to run.
 //
 // **Errors**: `INVALID_ARGUMENT` for 0, `INVALID_HANDLE`.
@@ -887,6 +1053,35 @@ mixplay_result mixplay_session_poll_many(mixplay_session *session,
                                          mixplay_event *out_events,
                                          size_t capacity,
                                          size_t *out_count);
+
+// Connects with `token` (an OAuth access token, copied, never logged) from the next
+// reconnection on; the connection up now is kept. Use it when the game got a new token by
+// itself (a new sign-in). With automatic refresh on, the next refresh replaces it again.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+//
+// # Safety
+// `token` must be NULL or NUL-terminated.
+mixplay_result mixplay_session_set_token(mixplay_session *session, const char *token);
+
+// Turns automatic token refresh on for a running session (replacing what its config or an
+// earlier call set), or off with a NULL `refresh_token`. The arguments are those of
+// `mixplay_config_set_token_refresh`; the session's current token (its config's, or the last
+// `mixplay_session_set_token`) is taken to be the access token that came with `refresh_token`,
+// so set it first. For example, after a `MIXPLAY_EVENT_KIND_TOKENS` event with `flag` false:
+// sign in again, then `mixplay_session_set_token` and this with the new tokens.
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (an empty string),
+// `INVALID_HANDLE`.
+//
+// # Safety
+// The strings must be NULL (where allowed) or NUL-terminated.
+mixplay_result mixplay_session_set_token_refresh(mixplay_session *session,
+                                                 const char *base_url,
+                                                 const char *client_id,
+                                                 const char *refresh_token,
+                                                 uint64_t expires_in,
+                                                 int64_t granted_at);
 
 // Ends the frame now without polling: sends the frame's control property writes; the next poll
 // starts a new input frame.

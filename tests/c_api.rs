@@ -37,6 +37,20 @@ fn c_sign_in_session_and_chat() {
     check(Lang::C, "tests/c/chat_auth.c", INCLUDES, serve);
 }
 
+/// With `--access-token-ttl 3`: a session and the user's own chat (channel 0) signed in by
+/// short code refresh by themselves, sharing one refresh, and carry on across a mediator restart
+/// after every token expired; the current user and their channel; swapped tokens; misuse.
+#[test]
+fn c_tokens_outlive_a_restart() {
+    use std::time::Duration;
+    check(Lang::C, "tests/c/token_refresh.c", INCLUDES, || {
+        serve_with(
+            World::demo(),
+            MediatorConfig { access_token_ttl: Duration::from_secs(3), ..MediatorConfig::default() },
+        )
+    });
+}
+
 #[test]
 fn c_sessions_leave_no_threads_or_sockets() {
     check(Lang::C, "tests/c/lifecycle.c", INCLUDES, serve);

@@ -468,7 +468,7 @@ fn wait_for(chat: &mut Chat, what: &str, mut pred: impl FnMut(&ChatEvent) -> boo
 
 fn joined(chat: &mut Chat) -> (bool, u32, Vec<String>) {
     match wait_for(chat, "joined", |e| matches!(e, ChatEvent::Joined { .. })) {
-        ChatEvent::Joined { authenticated, user_id, roles } => (authenticated, user_id, roles),
+        ChatEvent::Joined { authenticated, user_id, roles, .. } => (authenticated, user_id, roles),
         _ => unreachable!(),
     }
 }
@@ -555,6 +555,42 @@ fn rust_chat_client_talks_whispers_and_moderates() {
     reply(&mut owner, id).unwrap();
     owner.close();
     assert!(owner.send_message("after close").is_err());
+}
+
+/// Channel 0 joins the signed-in user's own channel (from `users/current`), and `Joined` carries
+/// the channel and the permissions the chat details gave.
+#[test]
+fn rust_chat_client_joins_its_own_channel_with_permissions() {
+    let s = serve();
+    let joined_with = |chat: &mut Chat| match wait_for(chat, "joined", |e| matches!(e, ChatEvent::Joined { .. })) {
+        ChatEvent::Joined { channel_id, permissions, .. } => (channel_id, permissions),
+        _ => unreachable!(),
+    };
+    let mut c = chat_config(&s, Some("demo-streamer"));
+    c.channel_id = 0;
+    let mut owner = Chat::connect(c).unwrap();
+    let (channel, permissions) = joined_with(&mut owner);
+    assert_eq!(channel, 1, "the streamer's own channel");
+    for p in ["chat", "whisper", "poll_start", "timeout", "remove_message"] {
+        assert!(permissions.iter().any(|q| q == p), "{p} in {permissions:?}");
+    }
+    let mut viewer = Chat::connect(chat_config(&s, Some("demo-viewer-1"))).unwrap();
+    let (channel, permissions) = joined_with(&mut viewer);
+    assert_eq!(channel, 1);
+    assert!(permissions.iter().any(|p| p == "chat") && !permissions.iter().any(|p| p == "timeout"), "{permissions:?}");
+    let mut anon = Chat::connect(chat_config(&s, None)).unwrap();
+    assert_eq!(joined_with(&mut anon).1, vec!["connect".to_owned()]);
+
+    // Anonymous readers have no channel of their own to join.
+    let mut c = chat_config(&s, None);
+    c.channel_id = 0;
+    let mut nowhere = Chat::connect(c).unwrap();
+    match wait_for(&mut nowhere, "disconnected", |e| {
+        matches!(e, ChatEvent::Connection { state: ConnectionState::Disconnected, .. })
+    }) {
+        ChatEvent::Connection { message, .. } => assert!(message.contains("needs a token"), "{message}"),
+        _ => unreachable!(),
+    }
 }
 
 #[test]

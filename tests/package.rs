@@ -79,8 +79,8 @@ fn cmake_consumer(sdk: &Path, build: &Path, extra: &[String]) -> Result<(), Stri
 
 /// Runs a consumer program (started by `cmd`) against a fresh mediator; it must see the press.
 fn play(cmd: Command, name: &str, wait_ms: u64) {
-    let s = serve();
-    let run = run_command(cmd, name, wait_ms, &s);
+    let mut s = serve();
+    let run = run_command(cmd, name, wait_ms, &mut s);
     assert!(
         run.stderr.lines().any(|l| l == "pressed by viewer1"),
         "{name} did not report the press:\n{}\n--- stderr ---\n{}",

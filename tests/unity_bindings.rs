@@ -91,5 +91,5 @@ fn the_check_catches_drift() {
     // An enum value.
     expect(drift("QueueFull = 103,", "QueueFull = 104,"), "enum mixplay_result");
     // The ABI constant.
-    expect(drift("MIXPLAY_ABI_VERSION = 1;", "MIXPLAY_ABI_VERSION = 2;"), "MIXPLAY_ABI_VERSION");
+    expect(drift("MIXPLAY_ABI_VERSION = 2;", "MIXPLAY_ABI_VERSION = 1;"), "MIXPLAY_ABI_VERSION");
 }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::client::serve;
-use common::native::{check, lib_dir, manifest_dir, target_dir, Lang};
+use common::native::{check_variants, lib_dir, manifest_dir, target_dir, Lang, Variant};
 use common::package;
 
 fn plugin_dir() -> PathBuf {
@@ -228,7 +228,9 @@ fn stage(dir: &Path) -> PathBuf {
 }
 
 /// Checks every .cpp of `module` plus the game-code TU in every build; returns all failures.
-fn check_module(module: &Path, staged_include: &Path, work: &Path) -> Vec<String> {
+/// With `expected` (a file and a needle), that file is checked first and the check stops at the
+/// first failure mentioning the needle (the mistake tests need one, not all).
+fn check_module(module: &Path, staged_include: &Path, work: &Path, expected: Option<(&Path, &str)>) -> Vec<String> {
     let generated = work.join("generated");
     std::fs::create_dir_all(&generated).expect("create the generated dir");
     if let Err(e) = run_uht(module, &generated) {
@@ -236,11 +238,18 @@ fn check_module(module: &Path, staged_include: &Path, work: &Path) -> Vec<String
     }
     let mut sources = files(module, &[".cpp"]);
     sources.push(manifest_dir().join("tests/unreal_standins/GameCode.cpp"));
+    if let Some((first, _)) = expected {
+        sources.sort_by_key(|s| s != first);
+    }
     let mut failures = Vec::new();
-    for build in [Build::DelayLoaded, Build::Linked, Build::Null] {
-        for src in &sources {
+    for src in &sources {
+        for build in [Build::DelayLoaded, Build::Linked, Build::Null] {
             if let Err(e) = syntax_check(src, module, &generated, staged_include, build) {
+                let wanted = expected.is_some_and(|(_, needle)| e.contains(needle));
                 failures.push(e);
+                if wanted {
+                    return failures;
+                }
             }
         }
     }
@@ -251,7 +260,7 @@ fn check_module(module: &Path, staged_include: &Path, work: &Path) -> Vec<String
 fn plugin_sources_compile_against_the_standins() {
     let work = scratch("compile");
     let include = stage(&work.join("ThirdParty/mixplay"));
-    let failures = check_module(&module_dir(), &include, &work);
+    let failures = check_module(&module_dir(), &include, &work, None);
     assert!(failures.is_empty(), "the plugin does not compile against the stand-ins:\n{}", failures.join("\n"));
     let _ = std::fs::remove_dir_all(&work);
 }
@@ -283,7 +292,7 @@ fn packaged_plugin_compiles_against_the_standins() {
         let rel = f.strip_prefix(module_dir()).expect("inside the module");
         assert_eq!(read(&plugin.join("Source/MixPlay").join(rel)), read(&f), "{} differs", rel.display());
     }
-    let failures = check_module(&plugin.join("Source/MixPlay"), &third.join("include"), &work);
+    let failures = check_module(&plugin.join("Source/MixPlay"), &third.join("include"), &work, None);
     assert!(
         failures.is_empty(),
         "the packaged plugin does not compile against the stand-ins:\n{}",
@@ -308,7 +317,10 @@ fn expect_failure(name: &str, file: &str, from: &str, to: &str, needle: &str) {
         }
         std::fs::write(&dest, text).expect("write a copy");
     }
-    let failures = check_module(&module, &include, &work);
+    let changed = module.join(file);
+    // A broken header is found through the sources that include it (the subsystem's first).
+    let first = if file.ends_with(".cpp") { changed } else { module.join("Private/MixPlaySubsystem.cpp") };
+    let failures = check_module(&module, &include, &work, Some((&first, needle)));
     assert!(
         failures.iter().any(|f| f.contains(needle)),
         "breaking {file} ({from:?} -> {to:?}) should fail with {needle:?}; got:\n{}",
@@ -334,7 +346,7 @@ fn the_standins_catch_mistakes() {
     // A broadcast with the wrong argument types.
     expect_failure(
         "broadcast",
-        "Private/MixPlaySubsystem.cpp",
+        "Private/MixPlayDispatch.cpp",
         "Self.OnReadyChanged.Broadcast(E.flag);",
         "Self.OnReadyChanged.Broadcast(E.flag, 1);",
         "Broadcast",
@@ -411,9 +423,19 @@ fn plugin_layout_and_boundaries() {
     }
 }
 
-/// The wrapper (session, chat and sign-in), used as the subsystem uses it, against the mediator
-/// (static, shared, ASan/UBSan/LSan, valgrind).
+const LOOP_INCLUDES: &[&str] = &["bindings/cpp", "tests/c", "bindings/unreal/MixPlay/Source/MixPlay/Private"];
+
+/// The wrapper (session, chat and sign-in), used as the subsystem uses it, against the mediator,
+/// linked statically and to the shared library.
 #[test]
 fn plugin_tick_loop_against_the_mediator() {
-    check(Lang::Cpp, "tests/unreal_cpp/plugin_loop.cpp", &["bindings/cpp", "tests/c"], serve);
+    let variants = [Variant::Static, Variant::Shared];
+    check_variants(Lang::Cpp, "tests/unreal_cpp/plugin_loop.cpp", LOOP_INCLUDES, serve, &variants);
+}
+
+/// The same under ASan/UBSan/LSan and valgrind (a test of its own: the program is long).
+#[test]
+fn plugin_tick_loop_under_the_sanitizers_and_valgrind() {
+    let variants = [Variant::Asan, Variant::Valgrind];
+    check_variants(Lang::Cpp, "tests/unreal_cpp/plugin_loop.cpp", LOOP_INCLUDES, serve, &variants);
 }

@@ -16,8 +16,12 @@
 //   `std::string` for the call. Strings out are `std::string_view`s into the library's storage,
 //   valid exactly as long as the C API says: until the next poll of the session, chat or sign-in
 //   that returned them (or its destruction). Copy them (`std::string(view)`) to keep them
-//   longer. The exceptions are `Session::get_control_string` and `AuthStatus::tokens()`, which
-//   return owning `std::string`s.
+//   longer. The exceptions are `Session::get_control_string`, `AuthStatus::tokens()` and the
+//   `new_tokens()` of token events, which return owning `std::string`s.
+// * Tokens: `Config::token_refresh` (or `set_token_refresh` on a running Session or Chat) makes
+//   the token refresh by itself; new tokens arrive as `EventKind::Tokens` / `ChatEventKind::Tokens`
+//   events. `set_token` swaps the token for the next reconnection. `Auth::fetch_user` tells who a
+//   token belongs to, and their channel.
 // * Events: `Session::poll()` returns `std::optional<Event>`: empty when the frame's events are
 //   used up. `Event` is one flat struct with a `kind` and typed fields, mirroring
 //   `mixplay_event` 1:1 (which fields are set depends on the kind; see mixplay.h). We chose this
@@ -90,6 +94,58 @@ struct SessionDeleter {
 
 }  // namespace detail
 
+// Whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is past half
+// its lifetime and should be refreshed (`Auth::refresh`).
+inline bool token_is_stale(int64_t granted_at, uint64_t expires_in) {
+    bool stale = false;
+    detail::check(mixplay_token_is_stale(granted_at, expires_in, &stale));
+    return stale;
+}
+
+// An OAuth token pair to keep: from an approved sign-in (`AuthStatus::tokens()`) or an automatic
+// refresh (`Event::new_tokens()`, `ChatEvent::new_tokens()`). They are secrets: keep them out of
+// logs.
+struct Tokens {
+    std::string access_token;
+    std::string refresh_token;
+    uint64_t expires_in = 0;
+    int64_t granted_at = 0;
+
+    // Past half its lifetime: refresh it (`Auth::refresh(refresh_token)`).
+    bool stale() const { return token_is_stale(granted_at, expires_in); }
+};
+
+// A token pair as token events carry it (views valid as long as the event's).
+struct TokensView {
+    std::string_view access_token;
+    std::string_view refresh_token;
+    uint64_t expires_in = 0;
+    int64_t granted_at = 0;
+
+    static TokensView from(const mixplay_tokens &t) {
+        return TokensView{detail::view(t.access_token), detail::view(t.refresh_token), t.expires_in, t.granted_at};
+    }
+    // An owning copy.
+    Tokens copy() const { return Tokens{std::string(access_token), std::string(refresh_token), expires_in, granted_at}; }
+};
+
+// Automatic token refresh for a session (`Config::token_refresh`, `Session::set_token_refresh`)
+// or a chat: the OAuth service and app, and the refresh token that came with the access token in
+// use, with that access token's lifetime (seconds) and grant time (unix seconds; 0 means now).
+struct TokenRefresh {
+    std::string base_url;
+    std::string client_id;
+    std::string refresh_token;
+    uint64_t expires_in = 0;
+    int64_t granted_at = 0;
+
+    // The refresh of `tokens`, granted by `base_url` to app `client_id`.
+    static TokenRefresh of(const Tokens &tokens, std::string_view base_url, std::string_view client_id) {
+        return TokenRefresh{std::string(base_url), std::string(client_id), tokens.refresh_token, tokens.expires_in,
+                            tokens.granted_at};
+    }
+};
+
 // `mixplay_event_kind`.
 enum class EventKind : uint32_t {
     None = MIXPLAY_EVENT_KIND_NONE,
@@ -113,6 +169,7 @@ enum class EventKind : uint32_t {
     Reply = MIXPLAY_EVENT_KIND_REPLY,
     UnhandledMethod = MIXPLAY_EVENT_KIND_UNHANDLED_METHOD,
     Error = MIXPLAY_EVENT_KIND_ERROR,
+    Tokens = MIXPLAY_EVENT_KIND_TOKENS,
 };
 
 // `mixplay_connection_state` (0 in events of other kinds).
@@ -178,6 +235,8 @@ struct Event {
     std::string_view json;
     std::string_view transaction;
     std::string_view path;
+    // Tokens events: the new tokens (when `flag`; else `text` says why refreshing stopped).
+    TokensView tokens;
 
     // Converts the C event.
     static Event from(const mixplay_event &e) {
@@ -203,7 +262,14 @@ struct Event {
         out.json = detail::view(e.json);
         out.transaction = detail::view(e.transaction);
         out.path = detail::view(e.path);
+        out.tokens = TokensView::from(e.tokens);
         return out;
+    }
+
+    // An owning copy of the new tokens of a successful Tokens event; nothing otherwise.
+    std::optional<Tokens> new_tokens() const {
+        if (kind != EventKind::Tokens || !flag) return std::nullopt;
+        return tokens.copy();
     }
 
     // A reply: whether it succeeded (`json` holds the result; else `code`, `text`, `path`).
@@ -294,6 +360,17 @@ public:
         detail::check(mixplay_config_set_token(raw(), detail::z(token).c_str()));
         return *this;
     }
+    // Refreshes the token by itself (for sessions made from this config, and chats given it as
+    // settings); new tokens arrive as Tokens events.
+    Config &token_refresh(const TokenRefresh &r) {
+        detail::check(mixplay_config_set_token_refresh(raw(), r.base_url.c_str(), r.client_id.c_str(),
+                                                       r.refresh_token.c_str(), r.expires_in, r.granted_at));
+        return *this;
+    }
+    Config &no_token_refresh() {
+        detail::check(mixplay_config_set_token_refresh(raw(), nullptr, nullptr, nullptr, 0, 0));
+        return *this;
+    }
     Config &version_id(uint32_t id) {
         detail::check(mixplay_config_set_version_id(raw(), id));
         return *this;
@@ -363,6 +440,18 @@ public:
 
     mixplay_session *raw() const noexcept { return handle_.get(); }
     mixplay_session *release() noexcept { return handle_.release(); }
+
+    // Connects with `token` from the next reconnection on.
+    void set_token(std::string_view token) { detail::check(mixplay_session_set_token(raw(), detail::z(token).c_str())); }
+    // Turns automatic refresh on (after `set_token` with the access token that came with it).
+    void set_token_refresh(const TokenRefresh &r) {
+        detail::check(mixplay_session_set_token_refresh(raw(), r.base_url.c_str(), r.client_id.c_str(),
+                                                        r.refresh_token.c_str(), r.expires_in, r.granted_at));
+    }
+    // Turns automatic refresh off.
+    void clear_token_refresh() {
+        detail::check(mixplay_session_set_token_refresh(raw(), nullptr, nullptr, nullptr, 0, 0));
+    }
     explicit operator bool() const noexcept { return handle_ != nullptr; }
 
     // ----- polling -----
@@ -737,6 +826,7 @@ enum class ChatEventKind : uint32_t {
     Message = MIXPLAY_CHAT_EVENT_KIND_MESSAGE,
     Event = MIXPLAY_CHAT_EVENT_KIND_EVENT,
     Reply = MIXPLAY_CHAT_EVENT_KIND_REPLY,
+    Tokens = MIXPLAY_CHAT_EVENT_KIND_TOKENS,
 };
 
 // The library's codes in a failed chat reply (`ChatEvent::code`); 0 means the service refused the
@@ -775,6 +865,11 @@ struct ChatEvent {
     std::string_view roles;
     // Message: the message data. Event: the event data. Reply: the reply data.
     std::string_view json;
+    // Joined: the channel joined, and the user's permissions as a JSON array.
+    uint32_t channel_id = 0;
+    std::string_view permissions;
+    // Tokens: the new tokens (when `flag`; else `text` says why refreshing stopped).
+    TokensView tokens;
 
     // Converts the C event.
     static ChatEvent from(const mixplay_chat_event &e) {
@@ -793,7 +888,20 @@ struct ChatEvent {
         out.target = detail::view(e.target);
         out.roles = detail::view(e.roles);
         out.json = detail::view(e.json);
+        out.channel_id = e.channel_id;
+        out.permissions = detail::view(e.permissions);
+        out.tokens = TokensView::from(e.tokens);
         return out;
+    }
+
+    // An owning copy of the new tokens of a successful Tokens event; nothing otherwise.
+    std::optional<Tokens> new_tokens() const {
+        if (kind != ChatEventKind::Tokens || !flag) return std::nullopt;
+        return tokens.copy();
+    }
+    // Joined: whether the permissions name `permission` (e.g. "chat", "poll_start").
+    bool may(std::string_view permission) const {
+        return permissions.find("\"" + std::string(permission) + "\"") != std::string_view::npos;
     }
 
     // A reply that succeeded (`json` holds the data; else `code` and `text`).
@@ -814,11 +922,11 @@ struct ChatEvent {
 // connection and frees it.
 class Chat {
 public:
-    // Connects to channel `channel_id`'s chat at `base_url` (e.g. "https://mixer.com", or a
-    // mediator's "http://127.0.0.1:8080") in the background. `token` is the user's OAuth access
+    // Connects to channel `channel_id`'s chat (0: the signed-in user's own) at `base_url` (e.g.
+    // "https://mixer.com", or a mediator's "http://127.0.0.1:8080") in the background. `token` is the user's OAuth access
     // token (from `Auth`); without one (or with an empty one) the chat is read anonymously and
     // sending is refused with `UACCESS`. `client_id` is the app's `Client-ID` (none when empty).
-    // `settings`, if given, lends its TLS roots, reconnect policy and timeouts.
+    // `settings`, if given, lends its TLS roots, reconnect policy, timeouts and token refresh.
     Chat(std::string_view base_url, uint32_t channel_id, std::optional<std::string_view> token = std::nullopt,
          std::optional<std::string_view> client_id = std::nullopt, const Config *settings = nullptr) {
         detail::OptZ tok(token), cid(client_id);
@@ -833,6 +941,16 @@ public:
     mixplay_chat *raw() const noexcept { return handle_.get(); }
     mixplay_chat *release() noexcept { return handle_.release(); }
     explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    // Joins with `token` from the next reconnection on.
+    void set_token(std::string_view token) { detail::check(mixplay_chat_set_token(raw(), detail::z(token).c_str())); }
+    // Turns automatic refresh on (after `set_token` with the access token that came with it).
+    void set_token_refresh(const TokenRefresh &r) {
+        detail::check(mixplay_chat_set_token_refresh(raw(), r.base_url.c_str(), r.client_id.c_str(),
+                                                     r.refresh_token.c_str(), r.expires_in, r.granted_at));
+    }
+    // Turns automatic refresh off.
+    void clear_token_refresh() { detail::check(mixplay_chat_set_token_refresh(raw(), nullptr, nullptr, nullptr, 0, 0)); }
 
     // The next event, or nothing when none is waiting. Its views stay valid until the next poll.
     std::optional<ChatEvent> poll() {
@@ -897,14 +1015,6 @@ private:
 
 // ================================================================================== sign-in
 
-// Whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is past half
-// its lifetime and should be refreshed (`Auth::refresh`).
-inline bool token_is_stale(int64_t granted_at, uint64_t expires_in) {
-    bool stale = false;
-    detail::check(mixplay_token_is_stale(granted_at, expires_in, &stale));
-    return stale;
-}
-
 // `mixplay_auth_state`.
 enum class AuthState : uint32_t {
     Idle = MIXPLAY_AUTH_STATE_IDLE,
@@ -915,18 +1025,6 @@ enum class AuthState : uint32_t {
     Expired = MIXPLAY_AUTH_STATE_EXPIRED,
     Refreshing = MIXPLAY_AUTH_STATE_REFRESHING,
     Failed = MIXPLAY_AUTH_STATE_FAILED,
-};
-
-// Tokens of an approved sign-in, copied out of an `AuthStatus` to keep. They are secrets: keep
-// them out of logs.
-struct Tokens {
-    std::string access_token;
-    std::string refresh_token;
-    uint64_t expires_in = 0;
-    int64_t granted_at = 0;
-
-    // Past half its lifetime: refresh it (`Auth::refresh(refresh_token)`).
-    bool stale() const { return token_is_stale(granted_at, expires_in); }
 };
 
 // The sign-in's status from `Auth::poll` (a view of `mixplay_auth_status`; strings valid until
@@ -985,6 +1083,48 @@ struct AuthStatus {
     }
 };
 
+// `mixplay_user_state`.
+enum class UserState : uint32_t {
+    None = MIXPLAY_USER_STATE_NONE,
+    Fetching = MIXPLAY_USER_STATE_FETCHING,
+    Found = MIXPLAY_USER_STATE_FOUND,
+    Failed = MIXPLAY_USER_STATE_FAILED,
+};
+
+// Who a token belongs to, from `Auth::user` (a view of `mixplay_user`; strings valid until the
+// next `Auth::user`, or the sign-in's destruction).
+struct User {
+    UserState state = UserState::None;
+    uint32_t id = 0;
+    // The user's own channel (0 when none): the channel of their chat.
+    uint32_t channel_id = 0;
+    uint32_t level = 0;
+    uint64_t sparks = 0;
+    std::string_view username;
+    // The service's whole answer.
+    std::string_view json;
+    // Failed: what went wrong.
+    std::string_view message;
+
+    static User from(const mixplay_user &u) {
+        User out;
+        out.state = static_cast<UserState>(u.state);
+        out.id = u.id;
+        out.channel_id = u.channel_id;
+        out.level = u.level;
+        out.sparks = u.sparks;
+        out.username = detail::view(u.username);
+        out.json = detail::view(u.json);
+        out.message = detail::view(u.message);
+        return out;
+    }
+
+    bool found() const noexcept { return state == UserState::Found; }
+    bool failed() const noexcept { return state == UserState::Failed; }
+    // Still asking: look again next frame.
+    bool busy() const noexcept { return state == UserState::Fetching; }
+};
+
 // A short-code sign-in (see mixplay_auth_* in mixplay.h): `start()`, then `poll()` once a frame —
 // show the code and URL while it is waiting, take the tokens once approved, start again after
 // it expired. Move-only; the destructor stops it and frees it. Nothing blocks.
@@ -1023,6 +1163,16 @@ public:
         mixplay_auth_status s;
         detail::check(mixplay_auth_poll(raw(), &s));
         return AuthStatus::from(s);
+    }
+    // Asks who `access_token` belongs to, and their channel; read the answer with `user()`.
+    void fetch_user(std::string_view access_token) {
+        detail::check(mixplay_auth_fetch_user(raw(), detail::z(access_token).c_str()));
+    }
+    // Where the last `fetch_user` stands (cheap: call it once a frame).
+    User user() {
+        mixplay_user u;
+        detail::check(mixplay_auth_user(raw(), &u));
+        return User::from(u);
     }
 
 private:

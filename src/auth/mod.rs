@@ -8,8 +8,20 @@
 //! [`ShortCodeAuth::status`] once a frame: waiting, approved (with the tokens), denied, or
 //! expired (start again). [`ShortCodeAuth::refresh`] trades a refresh token for new tokens; a
 //! token is stale after half its lifetime ([`Tokens::is_stale`]), like the original C++ SDK.
+//! [`ShortCodeAuth::fetch_user`] asks who a token belongs to, and which channel is theirs.
+//!
+//! Sessions and chats given a [`TokenRefresh`] refresh their token by themselves (`keeper`), and
+//! connect with the newest one (`credentials`).
 //!
 //! Tokens and secrets never appear in logs, errors or `Debug` output.
+
+pub(crate) mod credentials;
+mod grant;
+pub(crate) mod keeper;
+pub(crate) mod user;
+
+pub use keeper::TokenRefresh;
+pub use user::{CurrentUser, UserStatus};
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,6 +34,7 @@ use tokio::task::JoinHandle;
 use crate::clock::now_ms;
 use crate::log::{log, Level};
 use crate::net::{api_base, request, site_base, RuntimeGuard, TlsRoots};
+use grant::{exchange, token_body};
 
 /// The sign-in's settings.
 #[derive(Clone, PartialEq)]
@@ -112,7 +125,7 @@ impl Tokens {
         unix_now() >= self.granted_at.saturating_add(i64::try_from(self.expires_in).unwrap_or(i64::MAX))
     }
 
-    fn from_reply(v: &Value) -> Option<Tokens> {
+    pub(crate) fn from_reply(v: &Value) -> Option<Tokens> {
         Some(Tokens {
             access_token: v.get("access_token")?.as_str()?.to_owned(),
             refresh_token: v.get("refresh_token").and_then(Value::as_str).unwrap_or("").to_owned(),
@@ -149,6 +162,8 @@ pub struct ShortCodeAuth {
     config: AuthConfig,
     status: Arc<Mutex<AuthStatus>>,
     task: Option<JoinHandle<()>>,
+    user: Arc<Mutex<UserStatus>>,
+    user_task: Option<JoinHandle<()>>,
     // Dropped last: the runtime must outlive the task.
     runtime: RuntimeGuard,
 }
@@ -159,6 +174,8 @@ impl ShortCodeAuth {
             config,
             status: Arc::new(Mutex::new(AuthStatus::Idle)),
             task: None,
+            user: Arc::new(Mutex::new(UserStatus::Idle)),
+            user_task: None,
             runtime: RuntimeGuard::acquire()?,
         })
     }
@@ -189,8 +206,31 @@ impl ShortCodeAuth {
     /// or `Failed`.
     pub fn refresh(&mut self, refresh_token: &str) {
         let config = self.config.clone();
-        let body = token_body(&config, &[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]);
-        self.spawn(AuthStatus::Refreshing, async move { exchange(&config, body, "refreshing the token").await });
+        let refresh_token = refresh_token.to_owned();
+        self.spawn(AuthStatus::Refreshing, async move { approved(grant::refresh(&config, &refresh_token).await) });
+    }
+
+    /// Asks who `access_token` belongs to (`GET /api/v1/users/current`), and their channel; the
+    /// answer arrives in [`user`](Self::user). Runs beside the sign-in, and replaces a look-up
+    /// still running.
+    pub fn fetch_user(&mut self, access_token: &str) {
+        if let Some(t) = self.user_task.take() {
+            t.abort();
+        }
+        *self.user.lock() = UserStatus::Fetching;
+        let (config, token, user) = (self.config.clone(), access_token.to_owned(), self.user.clone());
+        self.user_task = Some(self.runtime.handle().spawn(async move {
+            let found = user::fetch(&config.base_url, &token, &config.tls, config.request_timeout).await;
+            *user.lock() = match found {
+                Ok(u) => UserStatus::Found(u),
+                Err(user::UserError::Refused(m) | user::UserError::Unreachable(m)) => UserStatus::Failed(m),
+            };
+        }));
+    }
+
+    /// Where the last [`fetch_user`](Self::fetch_user) stands (cheap; call it every frame).
+    pub fn user(&self) -> UserStatus {
+        self.user.lock().clone()
     }
 
     /// Stops what is running; the status becomes `Idle`.
@@ -204,44 +244,17 @@ impl ShortCodeAuth {
 
 impl Drop for ShortCodeAuth {
     fn drop(&mut self) {
-        if let Some(t) = self.task.take() {
+        for t in [self.task.take(), self.user_task.take()].into_iter().flatten() {
             t.abort();
         }
     }
 }
 
-fn token_body(config: &AuthConfig, fields: &[(&str, &str)]) -> Value {
-    let mut body = json!({ "client_id": config.client_id });
-    if let Some(secret) = &config.client_secret {
-        body["client_secret"] = json!(secret);
-    }
-    for (k, v) in fields {
-        body[*k] = json!(v);
-    }
-    body
-}
-
-/// The token endpoint's answer as a status.
-async fn exchange(config: &AuthConfig, body: Value, what: &str) -> AuthStatus {
-    let url = format!("{}/oauth/token", api_base(&config.base_url));
-    match request(&config.tls, config.request_timeout, &url, None, Some(body)).await {
-        Err(e) => AuthStatus::Failed(format!("{what} failed: {e}")),
-        Ok(r) if r.status < 300 => match r.json().as_ref().and_then(Tokens::from_reply) {
-            Some(t) => {
-                log(Level::Info, || "signed in: tokens received".into());
-                AuthStatus::Approved(t)
-            }
-            None => AuthStatus::Failed(format!("{what} failed: the token reply has no access_token")),
-        },
-        Ok(r) => {
-            let why = r
-                .json()
-                .and_then(|v| {
-                    v.get("error_description").or_else(|| v.get("error")).and_then(Value::as_str).map(str::to_owned)
-                })
-                .unwrap_or_default();
-            AuthStatus::Failed(format!("{what} failed: HTTP {} {why}", r.status).trim_end().to_owned())
-        }
+/// The token endpoint's answer as a sign-in status.
+fn approved(result: Result<Tokens, grant::GrantError>) -> AuthStatus {
+    match result {
+        Ok(t) => AuthStatus::Approved(t),
+        Err(e) => AuthStatus::Failed(e.message().to_owned()),
     }
 }
 
@@ -287,7 +300,7 @@ async fn flow(config: AuthConfig, status: Arc<Mutex<AuthStatus>>) -> AuthStatus 
                         return AuthStatus::Failed("the approved check has no code".into());
                     };
                     let body = token_body(&config, &[("grant_type", "authorization_code"), ("code", &grant)]);
-                    return exchange(&config, body, "exchanging the approved code").await;
+                    return approved(exchange(&config, body, "exchanging the approved code").await);
                 }
                 s => return AuthStatus::Failed(format!("checking the code answered HTTP {s}")),
             },

@@ -2,10 +2,13 @@
 //! runtime, handed to the game through [`Chat::poll`] like a session's events.
 //!
 //! Connecting asks the REST API for the chat's details (`GET /api/v1/chats/{channelId}`: an
-//! `authkey` when signed in, the chat `endpoints`), and with a token also for the user's id
-//! (`GET /api/v1/users/current`); then opens the first endpoint that works (sending the app's
-//! `Client-ID`), waits for the `WelcomeEvent` and calls `auth` (anonymously without a token).
-//! A lost connection is re-established with backoff, with a fresh authkey each time.
+//! `authkey` when signed in, the chat `endpoints`, the user's `permissions`), and with a token
+//! also for the user's id and channel (`GET /api/v1/users/current`; channel 0 means the user's
+//! own); then opens the first endpoint that works (sending the app's `Client-ID`), waits for the
+//! `WelcomeEvent` and calls `auth` (anonymously without a token). A lost connection is
+//! re-established with backoff, with a fresh authkey each time, and with the newest token: the
+//! game can swap it ([`Chat::set_token`]), and automatic refresh ([`ChatConfig::refresh`])
+//! renews it.
 //!
 //! Calls never block: each returns a request id, and its answer arrives later through `poll` as
 //! a [`ChatEvent::Reply`] with that id.
@@ -16,9 +19,15 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
 
+use crate::auth::credentials::Credentials;
+use crate::auth::keeper::Published;
+use crate::auth::{TokenRefresh, Tokens};
+use crate::client::tokens_changed;
 use crate::net::{ConnectionState, LocalError, ReconnectPolicy, RuntimeGuard, TlsRoots};
 
 /// A chat connection's settings. Build it with [`ChatConfig::new`] and adjust the fields.
@@ -26,9 +35,16 @@ use crate::net::{ConnectionState, LocalError, ReconnectPolicy, RuntimeGuard, Tls
 pub struct ChatConfig {
     /// The service's address, e.g. `https://mixer.com` (REST under `/api/v1`).
     pub base_url: String,
+    /// The channel whose chat to join; 0 joins the signed-in user's own channel (from
+    /// `GET /api/v1/users/current` at the first connection; needs a token). The chat stays in
+    /// that channel when its token is swapped.
     pub channel_id: u32,
     /// The user's OAuth token; `None` reads the chat anonymously (no sending).
     pub token: Option<String>,
+    /// Refresh the token by itself, as a session does (`client::Config::refresh`); new tokens
+    /// arrive as [`ChatEvent::Tokens`]. A session and a chat given the same refresh token share
+    /// one refresh.
+    pub refresh: Option<TokenRefresh>,
     /// The OAuth application's client id, sent as `Client-ID`.
     pub client_id: Option<String>,
     /// Chat sockets to use instead of the `endpoints` the REST details list (tried in order).
@@ -51,6 +67,7 @@ impl ChatConfig {
             base_url: base_url.into(),
             channel_id,
             token,
+            refresh: None,
             client_id: None,
             endpoints: None,
             tls: TlsRoots::System,
@@ -145,12 +162,15 @@ pub enum ChatEvent {
         state: ConnectionState,
         message: String,
     },
-    /// `auth` succeeded: whether as a user (else anonymously), with which roles. Follows every
-    /// (re)connection's `Connected`.
+    /// `auth` succeeded: whether as a user (else anonymously), with which roles, in which
+    /// channel, and what the chat details said the user may do (`permissions`, e.g. `chat`,
+    /// `whisper`, `poll_start`, `remove_message`). Follows every (re)connection's `Connected`.
     Joined {
         authenticated: bool,
         user_id: u32,
         roles: Vec<String>,
+        channel_id: u32,
+        permissions: Vec<String>,
     },
     Message(ChatMessage),
     /// Any other event of the service (`UserJoin`, `UserLeave`, `UserUpdate`, `UserTimeout`,
@@ -161,6 +181,9 @@ pub enum ChatEvent {
         data: String,
     },
     Reply(ChatReply),
+    /// Automatic refresh got new tokens (store them), or `Err`: the refresh token was refused
+    /// and refreshing stopped; as `client::Event::Tokens`.
+    Tokens(Result<Tokens, String>),
 }
 
 /// Why a call was refused before it reached the network.
@@ -189,6 +212,9 @@ pub struct Chat {
     local: VecDeque<ChatEvent>,
     state: ConnectionState,
     next_request: u64,
+    /// The token the network task connects with ("" reads anonymously).
+    credentials: Arc<Credentials>,
+    token_events: Option<watch::Receiver<Published>>,
     finished: Option<std::sync::mpsc::Receiver<()>>,
     // Dropped last: the runtime must outlive the network task's shutdown.
     runtime: RuntimeGuard,
@@ -198,12 +224,17 @@ impl Chat {
     /// Starts connecting in the background and returns at once; progress arrives through `poll`.
     pub fn connect(config: ChatConfig) -> std::io::Result<Chat> {
         let runtime = RuntimeGuard::acquire()?;
+        let token = config.token.as_deref().unwrap_or("");
+        let refresh = config.refresh.as_ref().filter(|_| !token.is_empty());
+        let credentials = Arc::new(Credentials::new(token, refresh, &config.tls, config.request_timeout)?);
+        let token_events = credentials.subscribe();
         let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (event_tx, event_rx) = mpsc::channel(EVENT_QUEUE);
         let (closing_tx, closing_rx) = watch::channel(false);
         let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let net_credentials = credentials.clone();
         runtime.handle().spawn(async move {
-            net::run(config, command_rx, event_tx, closing_rx).await;
+            net::run(config, net_credentials, command_rx, event_tx, closing_rx).await;
             let _ = done_tx.send(());
         });
         Ok(Chat {
@@ -213,6 +244,8 @@ impl Chat {
             local: VecDeque::new(),
             state: ConnectionState::Connecting,
             next_request: 1,
+            credentials,
+            token_events,
             finished: Some(done_rx),
             runtime,
         })
@@ -220,6 +253,11 @@ impl Chat {
 
     /// The next event, or `None` when there is nothing more now.
     pub fn poll(&mut self) -> Option<ChatEvent> {
+        if let Some(rx) = self.token_events.as_mut() {
+            if rx.has_changed().unwrap_or(false) {
+                self.local.push_back(ChatEvent::Tokens(rx.borrow_and_update().outcome()));
+            }
+        }
         let event = match self.local.pop_front() {
             Some(e) => e,
             None => self.events.try_recv().ok()?,
@@ -234,8 +272,13 @@ impl Chat {
             return Some(e);
         }
         let handle = self.runtime.handle().clone();
-        let event =
-            handle.block_on(async { tokio::time::timeout(timeout, self.events.recv()).await.ok().flatten() })?;
+        let (events, token_events) = (&mut self.events, &mut self.token_events);
+        let event = handle.block_on(async {
+            tokio::select! {
+                event = tokio::time::timeout(timeout, events.recv()) => event.ok().flatten(),
+                Some(tokens) = tokens_changed(token_events) => Some(ChatEvent::Tokens(tokens)),
+            }
+        })?;
         self.observe(&event);
         Some(event)
     }
@@ -249,6 +292,19 @@ impl Chat {
     /// The connection state as of the events polled so far.
     pub fn connection_state(&self) -> ConnectionState {
         self.state
+    }
+
+    /// Joins with `token` from the next (re)connection on (an anonymous chat then signs in);
+    /// the connection up now is kept. With automatic refresh on, a later refresh replaces it.
+    pub fn set_token(&mut self, token: &str) -> Result<(), ChatError> {
+        self.credentials.swap_token(token).map_err(ChatError::InvalidArgument)
+    }
+
+    /// Turns automatic refresh on with `refresh` (replacing what was set before), or off with
+    /// `None`; as `client::Session::set_token_refresh`. An anonymous chat has nothing to refresh.
+    pub fn set_token_refresh(&mut self, refresh: Option<TokenRefresh>) -> Result<(), ChatError> {
+        self.token_events = self.credentials.swap_refresh(refresh.as_ref()).map_err(ChatError::InvalidArgument)?;
+        Ok(())
     }
 
     /// Calls any chat method with positional arguments; returns the request id.

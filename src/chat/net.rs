@@ -2,6 +2,7 @@
 //! connected loop (requests, replies, events, pings), and reconnecting with backoff.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
@@ -14,6 +15,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::{local_error, ChatConfig, ChatEvent, ChatMessage, ChatReply, ChatReplyError, Command};
+use crate::auth::credentials::{Credentials, REFUSALS_REFRESHED};
+use crate::auth::user::{self, UserError};
 use crate::log::{log, Level};
 use crate::net::{api_base, request, tls_config, ConnectError, ConnectionState, LocalError};
 
@@ -32,6 +35,8 @@ struct Link {
     authenticated: bool,
     user_id: u32,
     roles: Vec<String>,
+    channel_id: u32,
+    permissions: Vec<String>,
 }
 
 /// How a connected stretch ended.
@@ -43,6 +48,7 @@ enum End {
 
 struct Task {
     config: ChatConfig,
+    credentials: Arc<Credentials>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<ChatEvent>,
     closing: watch::Receiver<bool>,
@@ -50,11 +56,12 @@ struct Task {
 
 pub(crate) async fn run(
     config: ChatConfig,
+    credentials: Arc<Credentials>,
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<ChatEvent>,
     closing: watch::Receiver<bool>,
 ) {
-    let mut task = Task { config, commands, events, closing };
+    let mut task = Task { config, credentials, commands, events, closing };
     task.main().await;
 }
 
@@ -91,18 +98,23 @@ impl Task {
     async fn main(&mut self) {
         self.state(ConnectionState::Connecting, "").await;
         let mut failures = 0u32;
+        let mut refusals = 0;
         loop {
             if *self.closing.borrow() {
                 break;
             }
             let config = self.config.clone();
-            let attempt = match self.while_offline(connect(config)).await {
+            let credentials = self.credentials.clone();
+            let attempt = match self.while_offline(connect(config, &credentials, &mut refusals)).await {
                 None => break,
                 Some(a) => a,
             };
             match attempt {
                 Ok(link) => {
                     failures = 0;
+                    // Channel 0 found the user's own channel: the chat stays there, whatever
+                    // token later connections use.
+                    self.config.channel_id = link.channel_id;
                     log(Level::Info, || format!("chat of channel {} connected", self.config.channel_id));
                     match self.connected(link).await {
                         End::Closed => break,
@@ -146,9 +158,9 @@ impl Task {
     }
 
     async fn connected(&mut self, link: Link) -> End {
-        let Link { mut ws, early, authenticated, user_id, roles } = link;
+        let Link { mut ws, early, authenticated, user_id, roles, channel_id, permissions } = link;
         self.state(ConnectionState::Connected, "").await;
-        self.emit(ChatEvent::Joined { authenticated, user_id, roles }).await;
+        self.emit(ChatEvent::Joined { authenticated, user_id, roles, channel_id, permissions }).await;
         for packet in early {
             self.packet(packet, &mut HashMap::new()).await;
         }
@@ -252,58 +264,118 @@ impl Task {
     }
 }
 
-/// REST details, then the endpoints in order until one welcomes us and accepts `auth`.
-async fn connect(config: ChatConfig) -> Result<Link, ConnectError> {
-    let api = api_base(&config.base_url);
-    let token = config.token.as_deref();
+/// Why the REST calls before connecting failed.
+enum Refusal {
+    /// The token was refused (HTTP 401 or 403).
+    Token(String),
+    Other(ConnectError),
+}
+
+impl From<ConnectError> for Refusal {
+    fn from(e: ConnectError) -> Refusal {
+        Refusal::Other(e)
+    }
+}
+
+/// What the REST API says before connecting.
+struct Details {
+    channel: u32,
+    user_id: Option<u32>,
+    authkey: Option<String>,
+    endpoints: Vec<String>,
+    permissions: Vec<String>,
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+/// The user (with a token) and the chat's details.
+async fn details(config: &ChatConfig, token: Option<&str>) -> Result<Details, Refusal> {
     let timeout = config.connect_timeout;
-    let user_id = match token {
+    let user = match token {
         None => None,
-        Some(t) => {
-            let reply = request(&config.tls, timeout, &format!("{api}/users/current"), Some(t), None).await?;
-            match reply.status {
-                200 => {}
-                401 | 403 => return Err(ConnectError::Fatal(format!("the token was refused (HTTP {})", reply.status))),
-                s => return Err(ConnectError::Transient(format!("users/current answered HTTP {s}"))),
-            }
-            let id = reply.json().and_then(|v| v.get("id")?.as_u64()).and_then(|id| u32::try_from(id).ok());
-            Some(id.ok_or_else(|| ConnectError::Transient("users/current did not say the user's id".into()))?)
-        }
+        Some(t) => match user::fetch(&config.base_url, t, &config.tls, timeout).await {
+            Ok(u) => Some(u),
+            Err(UserError::Refused(why)) => return Err(Refusal::Token(why)),
+            Err(UserError::Unreachable(why)) => return Err(ConnectError::Transient(why).into()),
+        },
     };
-    let channel = config.channel_id;
+    let channel = match (config.channel_id, &user) {
+        (0, Some(u)) => u.channel_id.ok_or_else(|| ConnectError::Fatal(format!("{} has no channel", u.username)))?,
+        (0, None) => return Err(ConnectError::Fatal("channel 0 (the user's own) needs a token".into()).into()),
+        (id, _) => id,
+    };
+    let api = api_base(&config.base_url);
     let reply = request(&config.tls, timeout, &format!("{api}/chats/{channel}"), token, None).await?;
     match reply.status {
         200 => {}
-        404 => return Err(ConnectError::Fatal(format!("there is no channel {channel}"))),
-        401 | 403 => return Err(ConnectError::Fatal(format!("the token was refused (HTTP {})", reply.status))),
-        s => return Err(ConnectError::Transient(format!("chats/{channel} answered HTTP {s}"))),
+        404 => return Err(ConnectError::Fatal(format!("there is no channel {channel}")).into()),
+        401 | 403 => return Err(Refusal::Token(format!("the token was refused (HTTP {})", reply.status))),
+        s => return Err(ConnectError::Transient(format!("chats/{channel} answered HTTP {s}")).into()),
     }
     let details = reply.json().ok_or_else(|| ConnectError::Transient("the chat details are not JSON".into()))?;
     let authkey = details.get("authkey").and_then(Value::as_str).map(str::to_owned);
     if token.is_some() && authkey.is_none() {
-        return Err(ConnectError::Transient("the chat details have no authkey for the signed-in user".into()));
+        return Err(ConnectError::Transient("the chat details have no authkey for the signed-in user".into()).into());
     }
-    let endpoints: Vec<String> = match &config.endpoints {
+    let endpoints = match &config.endpoints {
         Some(e) => e.clone(),
-        None => details
-            .get("endpoints")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|e| e.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default(),
+        None => strings(details.get("endpoints")),
     };
     if endpoints.is_empty() {
-        return Err(ConnectError::Transient("the chat details list no endpoints".into()));
+        return Err(ConnectError::Transient("the chat details list no endpoints".into()).into());
     }
-    let args = match (user_id, &authkey) {
+    Ok(Details {
+        channel,
+        user_id: user.map(|u| u.id),
+        authkey,
+        endpoints,
+        permissions: strings(details.get("permissions")),
+    })
+}
+
+/// The newest token (refreshed first when it has expired and can be), the REST details, then
+/// the endpoints in order until one welcomes us and accepts `auth`. A refused token is refreshed
+/// and tried again, a few times in a row at most (`refusals` counts them until a connection is
+/// accepted).
+async fn connect(config: ChatConfig, credentials: &Credentials, refusals: &mut u32) -> Result<Link, ConnectError> {
+    let signed_in = !credentials.token().is_empty();
+    if signed_in {
+        credentials.fresh(config.connect_timeout).await?;
+    }
+    let token = Some(credentials.token()).filter(|t| !t.is_empty());
+    let details = match details(&config, token.as_deref()).await {
+        Ok(d) => d,
+        Err(Refusal::Other(e)) => return Err(e),
+        Err(Refusal::Token(why)) if *refusals >= REFUSALS_REFRESHED => return Err(ConnectError::Fatal(why)),
+        Err(Refusal::Token(why)) => {
+            return match credentials.after_refusal(config.connect_timeout).await {
+                None => Err(ConnectError::Fatal(why)),
+                Some(Ok(())) => {
+                    *refusals += 1;
+                    Err(ConnectError::Transient(format!("{why}; the token was refreshed")))
+                }
+                Some(Err(e)) => Err(e),
+            };
+        }
+    };
+    let channel = details.channel;
+    let args = match (details.user_id, &details.authkey) {
         (Some(id), Some(key)) => json!([channel, id, key]),
         _ => json!([channel]),
     };
     let mut last = String::new();
-    for endpoint in &endpoints {
+    for endpoint in &details.endpoints {
         match open(endpoint, &config).await {
-            Ok(ws) => match handshake(ws, &args, timeout).await {
+            Ok(ws) => match handshake(ws, &args, config.connect_timeout).await {
                 Ok(mut link) => {
-                    link.user_id = user_id.unwrap_or(0);
+                    *refusals = 0;
+                    link.user_id = details.user_id.unwrap_or(0);
+                    link.channel_id = channel;
+                    link.permissions = details.permissions;
                     return Ok(link);
                 }
                 Err(ConnectError::Fatal(e)) => return Err(ConnectError::Fatal(e)),
@@ -391,7 +463,15 @@ async fn handshake(mut ws: Socket, args: &Value, timeout: Duration) -> Result<Li
                     .map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect())
                     .unwrap_or_default();
                 let authenticated = data.get("authenticated").and_then(Value::as_bool).unwrap_or(false);
-                return Ok(Link { ws, early, authenticated, user_id: 0, roles });
+                return Ok(Link {
+                    ws,
+                    early,
+                    authenticated,
+                    user_id: 0,
+                    roles,
+                    channel_id: 0,
+                    permissions: Vec::new(),
+                });
             }
             _ => {}
         }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::auth::TokenRefresh;
 use crate::net::{ReconnectPolicy, TlsRoots};
 use crate::protocol::Scheme;
 
@@ -19,8 +20,13 @@ pub enum Endpoints {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub endpoints: Endpoints,
-    /// The streamer's OAuth bearer token.
+    /// The streamer's OAuth bearer token. [`Session::set_token`](super::Session::set_token)
+    /// swaps it while the session runs.
     pub token: String,
+    /// Refresh the token by itself: before it expires (at half its lifetime), and at once when a
+    /// reconnection finds it refused (4019) or expired. The new tokens arrive through `poll` as
+    /// [`Event::Tokens`](super::Event::Tokens). `None` (the default): the token is used as given.
+    pub refresh: Option<TokenRefresh>,
     /// The interactive project version to run.
     pub version_id: u32,
     /// The share code of a project shared by its author.
@@ -49,6 +55,7 @@ impl Config {
         Config {
             endpoints,
             token: token.into(),
+            refresh: None,
             version_id,
             share_code: None,
             compression: vec![Scheme::Lz4, Scheme::Gzip],

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::auth::Tokens;
 use crate::net::{ConnectionState, LocalError};
 use crate::protocol::ErrorCode;
 
@@ -241,6 +242,11 @@ pub enum Event {
         code: Option<u32>,
         message: String,
     },
+    /// Automatic refresh (`Config::refresh`) got new tokens: store them (the old refresh token
+    /// is spent); the session connects with the new access token from now on. `Err`: the service
+    /// refused the refresh token, so refreshing has stopped; sign in again and hand the new
+    /// tokens to `Session::set_token` and `Session::set_token_refresh`.
+    Tokens(Result<Tokens, String>),
 }
 
 #[cfg(test)]

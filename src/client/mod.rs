@@ -21,6 +21,7 @@ mod transport;
 pub use config::{Config, Endpoints};
 pub use events::{ButtonAction, ErrorKind, Event, Input, InputKind, Reply, ReplyError, SessionId};
 pub use input::{ControlFrame, FrameInput};
+pub(crate) use session::tokens_changed;
 pub use session::{Session, SessionError};
 pub use state::{Participant, Scene, StateCache};
 // The network layer's types a session is configured and described with; their home is

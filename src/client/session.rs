@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::config::Config;
 use super::events::{ErrorKind, Event, SessionId};
@@ -17,6 +17,9 @@ use super::incoming::{Incoming, Object};
 use super::input::FrameInput;
 use super::state::StateCache;
 use super::task::{Command, Net, Shared};
+use crate::auth::credentials::Credentials;
+use crate::auth::keeper::Published;
+use crate::auth::{TokenRefresh, Tokens};
 use crate::clock::now_ms;
 use crate::net::{ConnectionState, LocalError, RuntimeGuard};
 
@@ -60,6 +63,10 @@ pub struct Session {
     frame_open: bool,
     next_request: u64,
     writes: IndexMap<String, PendingWrites>,
+    /// The token the network task connects with.
+    credentials: Arc<Credentials>,
+    /// New tokens from automatic refresh, handed out as `Event::Tokens`.
+    token_events: Option<watch::Receiver<Published>>,
     finished: Option<std::sync::mpsc::Receiver<()>>,
     // Dropped last: the runtime must outlive the network task's shutdown.
     runtime: RuntimeGuard,
@@ -70,11 +77,14 @@ impl Session {
     /// as `Event::Connection` events.
     pub fn connect(config: Config) -> std::io::Result<Session> {
         let runtime = RuntimeGuard::acquire()?;
+        let credentials =
+            Arc::new(Credentials::new(&config.token, config.refresh.as_ref(), &config.tls, config.request_timeout)?);
+        let token_events = credentials.subscribe();
         let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
         let (incoming_tx, incoming_rx) = mpsc::channel(config.event_queue_capacity.max(16));
         let shared = Arc::new(Shared::default());
         let (done_tx, done_rx) = std::sync::mpsc::channel();
-        let net = Net::new(config, command_rx, incoming_tx, shared.clone());
+        let net = Net::new(config, credentials.clone(), command_rx, incoming_tx, shared.clone());
         runtime.handle().spawn(async move {
             net.run().await;
             let _ = done_tx.send(());
@@ -89,6 +99,8 @@ impl Session {
             frame_open: false,
             next_request: 1,
             writes: IndexMap::new(),
+            credentials,
+            token_events,
             finished: Some(done_rx),
             runtime,
         })
@@ -101,6 +113,12 @@ impl Session {
         if !self.frame_open {
             self.frame.new_frame();
             self.frame_open = true;
+        }
+        if let Some(rx) = self.token_events.as_mut() {
+            if rx.has_changed().unwrap_or(false) {
+                let event = Event::Tokens(rx.borrow_and_update().outcome());
+                self.ready_events.push_back(event);
+            }
         }
         loop {
             if let Some(event) = self.ready_events.pop_front() {
@@ -148,8 +166,17 @@ impl Session {
         }
         let left = timeout.saturating_sub(start.elapsed());
         let handle = self.runtime.handle().clone();
-        let item = handle.block_on(async { tokio::time::timeout(left, self.incoming.recv()).await.ok().flatten() })?;
-        self.receive(item);
+        let (incoming, token_events) = (&mut self.incoming, &mut self.token_events);
+        let woken = handle.block_on(async {
+            tokio::select! {
+                item = tokio::time::timeout(left, incoming.recv()) => item.ok().flatten().map(Ok),
+                Some(tokens) = tokens_changed(token_events) => Some(Err(tokens)),
+            }
+        });
+        match woken? {
+            Ok(item) => self.receive(item),
+            Err(tokens) => self.ready_events.push_back(Event::Tokens(tokens)),
+        }
         self.poll()
     }
 
@@ -186,6 +213,20 @@ impl Session {
     /// The service's clock in unix milliseconds, from the `getTime` offset.
     pub fn server_time_ms(&self) -> i64 {
         now_ms() + self.shared.clock_offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Connects with `token` from the next (re)connection on; the connection up now is kept.
+    /// With automatic refresh on, a later refresh replaces it again.
+    pub fn set_token(&mut self, token: &str) -> Result<(), SessionError> {
+        self.credentials.swap_token(token).map_err(SessionError::InvalidArgument)
+    }
+
+    /// Turns automatic refresh on with `refresh` (replacing what was set before), or off with
+    /// `None`. Give it with the access token that came with it (`set_token` first), for example
+    /// after signing in again because a refresh was refused.
+    pub fn set_token_refresh(&mut self, refresh: Option<TokenRefresh>) -> Result<(), SessionError> {
+        self.token_events = self.credentials.swap_refresh(refresh.as_ref()).map_err(SessionError::InvalidArgument)?;
+        Ok(())
     }
 
     fn next_id(&mut self) -> u64 {
@@ -413,6 +454,17 @@ impl Session {
         if let Some(done) = self.finished.take() {
             let _ = done.recv_timeout(Duration::from_secs(5));
         }
+    }
+}
+
+/// The next publication of automatic refresh, as the event it makes (never without refresh).
+pub(crate) async fn tokens_changed(rx: &mut Option<watch::Receiver<Published>>) -> Option<Result<Tokens, String>> {
+    match rx {
+        Some(rx) => match rx.changed().await {
+            Ok(()) => Some(rx.borrow_and_update().outcome()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
     }
 }
 

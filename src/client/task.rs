@@ -15,6 +15,7 @@ use super::connection::Conn;
 use super::events::{Reply, ReplyError};
 use super::incoming::Incoming;
 use super::transport::{self, Socket};
+use crate::auth::credentials::{Credentials, REFUSALS_REFRESHED};
 use crate::log;
 use crate::net::{ConnectError, ConnectionState, LocalError};
 use crate::protocol::ErrorCode;
@@ -76,7 +77,14 @@ pub struct Net {
     pub(super) cmds: mpsc::Receiver<Command>,
     out: mpsc::Sender<Incoming>,
     pub(super) shared: Arc<Shared>,
+    /// The token to connect with (the game may swap it; automatic refresh may renew it).
+    credentials: Arc<Credentials>,
+    /// Refused tokens refreshed since the last accepted handshake: past a few, a refusal stops.
+    refusals: u32,
 }
+
+/// The close code a refused token gets.
+const TOKEN_REFUSED: u16 = 4019;
 
 /// Close codes after which the session stops instead of reconnecting.
 pub(super) fn is_fatal(code: u16) -> bool {
@@ -84,8 +92,14 @@ pub(super) fn is_fatal(code: u16) -> bool {
 }
 
 impl Net {
-    pub fn new(config: Config, cmds: mpsc::Receiver<Command>, out: mpsc::Sender<Incoming>, shared: Arc<Shared>) -> Net {
-        Net { config, cmds, out, shared }
+    pub fn new(
+        config: Config,
+        credentials: Arc<Credentials>,
+        cmds: mpsc::Receiver<Command>,
+        out: mpsc::Sender<Incoming>,
+        shared: Arc<Shared>,
+    ) -> Net {
+        Net { config, cmds, out, shared, credentials, refusals: 0 }
     }
 
     pub(super) async fn emit(&self, item: Incoming) -> bool {
@@ -206,7 +220,32 @@ impl Net {
         }
     }
 
+    /// The service refused the token with `code`: refresh it and try again when automatic
+    /// refresh is on (a few times in a row at most), else stop.
+    async fn token_refused(&mut self, code: u16, message: String) -> Outcome {
+        if self.refusals < REFUSALS_REFRESHED {
+            if let Some(result) = self.credentials.after_refusal(self.config.connect_timeout).await {
+                return match result {
+                    Ok(()) => {
+                        self.refusals += 1;
+                        Outcome::Lost(Some(code), format!("{message}; the token was refreshed"))
+                    }
+                    Err(ConnectError::Fatal(m)) => Outcome::Fatal(Some(code), m),
+                    Err(ConnectError::Transient(m)) => Outcome::Lost(Some(code), m),
+                };
+            }
+        }
+        Outcome::Fatal(Some(code), message)
+    }
+
     async fn connect_and_serve(&mut self, failures: &mut u32) -> Outcome {
+        // An expired token that can be refreshed is refreshed before it is sent.
+        match self.credentials.fresh(self.config.connect_timeout).await {
+            Ok(()) => {}
+            Err(ConnectError::Fatal(m)) => return Outcome::Fatal(Some(TOKEN_REFUSED), m),
+            Err(ConnectError::Transient(m)) => return Outcome::Lost(None, m),
+        }
+        let token = self.credentials.token();
         let endpoints = match self.endpoints().await {
             Ok(e) => e,
             Err(ConnectError::Fatal(m)) => return Outcome::Fatal(None, m),
@@ -217,7 +256,7 @@ impl Net {
             if self.shared.is_closing() {
                 return Outcome::Closed;
             }
-            let mut socket = match transport::open(url, &self.config).await {
+            let mut socket = match transport::open(url, &self.config, &token).await {
                 Ok(s) => s,
                 Err(ConnectError::Fatal(m)) => return Outcome::Fatal(None, m),
                 Err(ConnectError::Transient(m)) => {
@@ -229,12 +268,17 @@ impl Net {
             match tokio::time::timeout(self.config.connect_timeout, first_packet(&mut socket)).await {
                 Err(_) => last_error = format!("{url} sent no hello in time"),
                 Ok(Err((Some(code), reason))) if is_fatal(code) => {
-                    return Outcome::Fatal(Some(code), format!("{url} closed the connection: {code} {reason}"))
+                    let message = format!("{url} closed the connection: {code} {reason}");
+                    if code == TOKEN_REFUSED {
+                        return self.token_refused(code, message).await;
+                    }
+                    return Outcome::Fatal(Some(code), message);
                 }
                 Ok(Err((code, reason))) => {
                     last_error = format!("{url} closed the connection: {} {reason}", code.unwrap_or(1006))
                 }
                 Ok(Ok(first)) => {
+                    self.refusals = 0;
                     let mut conn = Conn::new(self, socket);
                     if let Some(text) = first {
                         if let Err(outcome) = conn.handle_text(&text).await {

@@ -33,10 +33,10 @@ pub(super) async fn discover(url: &str, roots: &TlsRoots, timeout: Duration) -> 
     Ok(list)
 }
 
-/// Opens the game-client websocket at `url` with the handshake values of `config`.
-pub(super) async fn open(url: &str, config: &Config) -> Result<Socket, ConnectError> {
+/// Opens the game-client websocket at `url` with the handshake values of `config` and `token`.
+pub(super) async fn open(url: &str, config: &Config, token: &str) -> Result<Socket, ConnectError> {
     let version = config.version_id.to_string();
-    let auth = format!("Bearer {}", config.token);
+    let auth = format!("Bearer {token}");
     let mut values: Vec<(&str, &str)> = vec![
         ("Authorization", auth.as_str()),
         ("X-Interactive-Version", version.as_str()),

@@ -10,7 +10,7 @@ use super::handle::Kind;
 use super::log::deliver_logs;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
 use super::str::{mixplay_str, Arena};
-use crate::auth::{is_stale_at, unix_now, AuthConfig, AuthStatus, ShortCodeAuth};
+use crate::auth::{is_stale_at, unix_now, AuthConfig, AuthStatus, ShortCodeAuth, UserStatus};
 
 /// A short-code sign-in. Make it with `mixplay_auth_new`, call `mixplay_auth_start`, then
 /// `mixplay_auth_poll` once a frame: show the code and URL while it is `WAITING`, take the
@@ -92,6 +92,47 @@ impl mixplay_auth_status {
     }
 }
 
+/// `mixplay_user.state`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum mixplay_user_state {
+    /// Nothing asked (`mixplay_auth_fetch_user` not called).
+    None = 0,
+    /// Asking the service.
+    Fetching = 1,
+    /// Found: the fields hold the user.
+    Found = 2,
+    /// The token was refused, or the service could not be reached: `message` says which.
+    Failed = 3,
+}
+
+/// The user a token belongs to (`GET /api/v1/users/current`), filled by `mixplay_auth_user`.
+/// Fields not used by `state` are zero or empty strings.
+///
+/// **Lifetime**: the strings stay valid until the next `mixplay_auth_user` on the same sign-in,
+/// or its `mixplay_auth_free` (`mixplay_auth_poll` does not touch them).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct mixplay_user {
+    /// A `mixplay_user_state` value.
+    pub state: u32,
+    /// FOUND: the user's id.
+    pub id: u32,
+    /// FOUND: the user's own channel (the channel of a chat for this streamer, and of their
+    /// game's session); 0 when they have none.
+    pub channel_id: u32,
+    /// FOUND: the user's level.
+    pub level: u32,
+    /// FOUND: the user's spark balance.
+    pub sparks: u64,
+    /// FOUND: the user's name.
+    pub username: mixplay_str,
+    /// FOUND: the service's whole answer as JSON, for fields this struct does not name.
+    pub json: mixplay_str,
+    /// FAILED: what went wrong.
+    pub message: mixplay_str,
+}
+
 impl HandleType for mixplay_auth {
     type Value = Inner;
     const KIND: Kind = Kind::Auth;
@@ -104,6 +145,8 @@ pub(crate) struct Inner {
     auth: ShortCodeAuth,
     /// The strings of the last poll.
     arena: Arena,
+    /// The strings of the last `mixplay_auth_user`.
+    user_arena: Arena,
 }
 
 fn with_auth(auth: *const mixplay_auth, f: impl FnOnce(&mut Inner) -> FfiResult<()>) -> mixplay_result {
@@ -157,7 +200,7 @@ pub unsafe extern "C" fn mixplay_auth_new(
         }
         let auth = ShortCodeAuth::new(config)
             .map_err(|e| Fail::new(mixplay_result::RuntimeFailed, format!("cannot start the network runtime: {e}")))?;
-        let handle = cell::insert(Inner { auth, arena: Arena::default() })?;
+        let handle = cell::insert(Inner { auth, arena: Arena::default(), user_arena: Arena::default() })?;
         // SAFETY: checked for NULL above.
         unsafe { out_auth.write(handle) };
         Ok(())
@@ -234,7 +277,7 @@ pub unsafe extern "C" fn mixplay_auth_poll(
         if out_status.is_null() {
             return Err(Fail::new(mixplay_result::NullArgument, "out_status is NULL"));
         }
-        let Inner { auth, arena } = inner;
+        let Inner { auth, arena, .. } = inner;
         arena.clear();
         let mut out = mixplay_auth_status::empty();
         let state = match auth.status() {
@@ -270,6 +313,79 @@ pub unsafe extern "C" fn mixplay_auth_poll(
         deliver_logs();
     }
     rc
+}
+
+/// Asks who `access_token` belongs to (`GET /api/v1/users/current` at the sign-in's service),
+/// with their channel, so a game can join its streamer's chat (or check the account) without a
+/// hard-coded id. Runs beside the sign-in (any state), replacing a look-up still running; read
+/// the answer with `mixplay_auth_user`. The token is copied and never logged.
+///
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+///
+/// # Safety
+/// `access_token` must be NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_auth_fetch_user(
+    auth: *mut mixplay_auth,
+    access_token: *const c_char,
+) -> mixplay_result {
+    with_auth(auth, |inner| {
+        // SAFETY: forwarded from the caller.
+        let token = unsafe { arg_str(access_token, "access_token") }?;
+        if token.is_empty() {
+            return Err(Fail::new(mixplay_result::InvalidArgument, "access_token is empty"));
+        }
+        inner.auth.fetch_user(token);
+        Ok(())
+    })
+}
+
+/// Writes where the last `mixplay_auth_fetch_user` stands to `*out_user` (cheap: call it once a
+/// frame until the state is `FOUND` or `FAILED`).
+///
+/// **Lifetime**: the strings stay valid until the next `mixplay_auth_user` on this sign-in or
+/// its free.
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`.
+///
+/// # Safety
+/// `out_user` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_auth_user(auth: *mut mixplay_auth, out_user: *mut mixplay_user) -> mixplay_result {
+    with_auth(auth, |inner| {
+        if out_user.is_null() {
+            return Err(Fail::new(mixplay_result::NullArgument, "out_user is NULL"));
+        }
+        let arena = &mut inner.user_arena;
+        arena.clear();
+        let e = mixplay_str::empty();
+        let mut out = mixplay_user {
+            state: mixplay_user_state::None as u32,
+            id: 0,
+            channel_id: 0,
+            level: 0,
+            sparks: 0,
+            username: e,
+            json: e,
+            message: e,
+        };
+        out.state = match inner.auth.user() {
+            UserStatus::Idle => mixplay_user_state::None,
+            UserStatus::Fetching => mixplay_user_state::Fetching,
+            UserStatus::Found(u) => {
+                (out.id, out.channel_id, out.level, out.sparks) = (u.id, u.channel_id.unwrap_or(0), u.level, u.sparks);
+                out.username = arena.put(&u.username);
+                out.json = arena.put(&u.raw);
+                mixplay_user_state::Found
+            }
+            UserStatus::Failed(m) => {
+                out.message = arena.put(&m);
+                mixplay_user_state::Failed
+            }
+        } as u32;
+        // SAFETY: checked for NULL above.
+        unsafe { out_user.write(out) };
+        Ok(())
+    })
 }
 
 /// Writes whether a token granted at `granted_at` (unix seconds) for `expires_in` seconds is

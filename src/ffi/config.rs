@@ -7,6 +7,7 @@ use super::args::{arg_opt_str, arg_str};
 use super::cell::{self, HandleType};
 use super::handle::Kind;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
+use super::tokens::refresh_args;
 use crate::client::{Config, Endpoints, TlsRoots};
 use crate::protocol::Scheme;
 
@@ -133,6 +134,45 @@ pub unsafe extern "C" fn mixplay_config_set_token(config: *mut mixplay_config, t
     with_config(config, |c| {
         // SAFETY: forwarded from the caller.
         c.token = unsafe { arg_str(token, "token") }?.to_owned();
+        Ok(())
+    })
+}
+
+/// Turns on automatic token refresh for the sessions made from this config, and for the chats
+/// given it as `settings`: the token is refreshed once half its lifetime has passed, and at once
+/// when a reconnection finds it refused (close 4019) or expired, instead of stopping. New tokens
+/// arrive through poll as `MIXPLAY_EVENT_KIND_TOKENS` (`MIXPLAY_CHAT_EVENT_KIND_TOKENS`) events:
+/// store them, the old refresh token is spent.
+///
+/// - `base_url`: the OAuth service, e.g. `https://mixer.com` (its token endpoint is
+///   `/api/v1/oauth/token`).
+/// - `client_id`: the OAuth app the tokens were granted to.
+/// - `refresh_token`: the refresh token that came with the config's token (for a chat: with its
+///   token), or NULL to turn refresh off.
+/// - `expires_in`, `granted_at`: the access token's lifetime in seconds and when it was granted
+///   (unix seconds; 0 means now), as `mixplay_auth_status` gives them. With `expires_in` 0 the
+///   token is refreshed only when refused.
+///
+/// A session and a chat given the same refresh token share one refresh (refresh tokens work
+/// once). The strings are copied; tokens are never logged.
+///
+/// **Errors**: `NULL_ARGUMENT` (base URL or client id), `INVALID_UTF8`, `INVALID_ARGUMENT` (an
+/// empty string), `INVALID_HANDLE`.
+///
+/// # Safety
+/// The strings must be NULL (where allowed) or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_config_set_token_refresh(
+    config: *mut mixplay_config,
+    base_url: *const c_char,
+    client_id: *const c_char,
+    refresh_token: *const c_char,
+    expires_in: u64,
+    granted_at: i64,
+) -> mixplay_result {
+    with_config(config, |c| {
+        // SAFETY: forwarded from the caller.
+        c.refresh = unsafe { refresh_args(base_url, client_id, refresh_token, expires_in, granted_at) }?;
         Ok(())
     })
 }

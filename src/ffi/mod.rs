@@ -18,6 +18,7 @@ mod log;
 mod result;
 mod session;
 mod str;
+mod tokens;
 
 pub use auth::*;
 pub use chat::*;
@@ -27,12 +28,13 @@ pub use log::*;
 pub use result::*;
 pub use session::*;
 pub use str::mixplay_str;
+pub use tokens::mixplay_tokens;
 
 use std::os::raw::c_char;
 
 /// The ABI version of this library. It changes only when an existing declaration of the header
 /// changes incompatibly; compare it with `mixplay_abi_version()` to detect a mismatched library.
-pub const MIXPLAY_ABI_VERSION: u32 = 1;
+pub const MIXPLAY_ABI_VERSION: u32 = 2;
 
 /// The library's version as a NUL-terminated UTF-8 string, for example `"0.1.0"`.
 ///

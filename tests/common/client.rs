@@ -6,41 +6,72 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mixplay::client::{Config, ConnectionState, Endpoints, Event, ReplyError, Session};
-use mixplay::server::{Mediator, MediatorConfig, World};
+use mixplay::server::{Location, Mediator, MediatorConfig, MediatorOptions, World};
 
-/// A mediator on its own runtime. Participants (raw `Conn`s) are driven with `s.rt.block_on`.
+use super::durable::TempDir;
+
+/// A mediator on its own runtime, on a real store in a temporary data folder, so that a restart
+/// keeps what a service keeps (accounts, issued tokens, balances) and starts the live state
+/// afresh. Participants (raw `Conn`s) are driven with `s.rt.block_on`.
 pub struct Served {
     pub rt: tokio::runtime::Runtime,
     pub m: Mediator,
     world: World,
     config: MediatorConfig,
+    data: TempDir,
 }
 
-/// A mediator that [`Served::stop`] shut down; [`Stopped::restart`] starts a new one (same world
-/// and settings, fresh state) at the same address.
+/// A mediator that [`Served::stop`] shut down; [`Stopped::restart`] starts a new one at the same
+/// address on the same data folder.
 pub struct Stopped {
     pub rt: tokio::runtime::Runtime,
     pub addr: SocketAddr,
     world: World,
     config: MediatorConfig,
+    data: TempDir,
+}
+
+async fn launch(addr: &str, world: &World, config: &MediatorConfig, data: &TempDir) -> Mediator {
+    Mediator::launch(MediatorOptions {
+        listen: addr.to_owned(),
+        storage: Location::Folder(data.path().to_owned()),
+        world: Some(world.clone()),
+        config: config.clone(),
+    })
+    .await
+    .expect("the mediator starts")
 }
 
 impl Served {
     /// Shuts the mediator down as a service restart does: game clients are closed with 1012.
     pub fn stop(self) -> Stopped {
-        let Served { rt, m, world, config } = self;
+        let Served { rt, m, world, config, data } = self;
         let addr = m.local_addr();
         rt.block_on(m.shutdown());
-        Stopped { rt, addr, world, config }
+        Stopped { rt, addr, world, config, data }
+    }
+
+    /// Restarts the mediator at the same address after `down` (a deliberate outage, e.g. long
+    /// enough for tokens to expire), for harnesses that hold the `Served` in place.
+    pub fn restart_in_place(&mut self, down: Duration) {
+        let addr = self.m.local_addr();
+        // A stand-in holds the field while the old mediator shuts down and the address is free.
+        let stand_in = self.rt.block_on(Mediator::start("127.0.0.1:0", self.world.clone(), self.config.clone()));
+        let old = std::mem::replace(&mut self.m, stand_in.expect("start a stand-in mediator"));
+        self.rt.block_on(old.shutdown());
+        std::thread::sleep(down);
+        let new = self.rt.block_on(launch(&addr.to_string(), &self.world, &self.config, &self.data));
+        let stand_in = std::mem::replace(&mut self.m, new);
+        self.rt.block_on(stand_in.shutdown());
     }
 }
 
 impl Stopped {
-    /// Starts a new mediator at the old address.
+    /// Starts a new mediator at the old address, on the old data folder.
     pub fn restart(self) -> Served {
-        let Stopped { rt, addr, world, config } = self;
-        let m = rt.block_on(Mediator::start(&addr.to_string(), world.clone(), config.clone())).unwrap();
-        Served { rt, m, world, config }
+        let Stopped { rt, addr, world, config, data } = self;
+        let m = rt.block_on(launch(&addr.to_string(), &world, &config, &data));
+        Served { rt, m, world, config, data }
     }
 }
 
@@ -50,8 +81,9 @@ pub fn serve() -> Served {
 
 pub fn serve_with(world: World, config: MediatorConfig) -> Served {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let m = rt.block_on(Mediator::start("127.0.0.1:0", world.clone(), config.clone())).unwrap();
-    Served { rt, m, world, config }
+    let data = TempDir::new("served");
+    let m = rt.block_on(launch("127.0.0.1:0", &world, &config, &data));
+    Served { rt, m, world, config, data }
 }
 
 /// A session config that discovers `s` and runs demo version 1 as the demo streamer.

@@ -198,23 +198,31 @@ pub struct Run {
 /// The harness side of the line protocol: the participants a run has joined, by key, and the
 /// answer to each command (tests/c/README.md). Shared by the C, C++ and C# harnesses.
 pub struct Players<'a> {
-    s: &'a Served,
+    s: &'a mut Served,
     conns: HashMap<String, Conn>,
 }
 
-impl<'a> Players<'a> {
-    pub fn new(s: &'a Served) -> Self {
-        Players { s, conns: HashMap::new() }
-    }
+fn joined<'c>(conns: &'c mut HashMap<String, Conn>, key: &str) -> Result<&'c mut Conn, String> {
+    conns.get_mut(key).ok_or_else(|| format!("{key} has not joined"))
+}
 
-    fn conn(&mut self, key: &str) -> Result<&mut Conn, String> {
-        self.conns.get_mut(key).ok_or_else(|| format!("{key} has not joined"))
+impl<'a> Players<'a> {
+    pub fn new(s: &'a mut Served) -> Self {
+        Players { s, conns: HashMap::new() }
     }
 
     /// Answers one command line with `OK …`, `ERR <code>` or `FAIL <why>`.
     pub fn answer(&mut self, line: &str) -> Result<String, String> {
         let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let s = self.s;
+        if cmd == "RESTART" {
+            // The mediator goes down (closing game clients and chats with 1012) for this many
+            // milliseconds, and comes back at its address with the sign-ins it issued.
+            let down: u64 = rest.trim().parse().map_err(|_| "RESTART needs the downtime in ms")?;
+            self.conns.clear();
+            self.s.restart_in_place(Duration::from_millis(down));
+            return Ok("OK".into());
+        }
+        let s = &*self.s;
         match cmd {
             "JOIN" => {
                 let key = rest.trim();
@@ -234,7 +242,7 @@ impl<'a> Players<'a> {
             "INPUT" => {
                 let (key, json) = rest.split_once(' ').ok_or("INPUT needs a key and a JSON object")?;
                 let input: Value = serde_json::from_str(json).map_err(|e| format!("bad JSON: {e}"))?;
-                let p = self.conn(key)?;
+                let p = joined(&mut self.conns, key)?;
                 let reply = s.rt.block_on(p.call("giveInput", input));
                 Ok(match reply.error {
                     Some(e) => format!("ERR {}", e.code),
@@ -243,7 +251,7 @@ impl<'a> Players<'a> {
             }
             "WAIT_METHOD" => {
                 let (key, method) = rest.split_once(' ').ok_or("WAIT_METHOD needs a key and a method")?;
-                let p = self.conn(key)?;
+                let p = joined(&mut self.conns, key)?;
                 let params = s.rt.block_on(p.event(method.trim()));
                 Ok(format!("OK {params}"))
             }
@@ -280,7 +288,7 @@ impl<'a> Players<'a> {
 /// Runs `exe` (built for `variant`) with the mediator's base URL as argv[1], answering its
 /// commands, and fails the test unless it says `DONE` and exits with status 0 (and, under the
 /// sanitizers, reports nothing).
-pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
+pub fn run(exe: &Path, variant: Variant, s: &mut Served) -> Run {
     let mut cmd = if variant == Variant::Valgrind {
         let mut c = Command::new("valgrind");
         c.args([
@@ -320,7 +328,7 @@ pub fn run(exe: &Path, variant: Variant, s: &Served) -> Run {
 /// the mediator's base URL appended, answering its commands; panics, naming it `name`, unless it
 /// says `DONE` and exits with status 0. `wait_ms` bounds each of the program's own waits; the
 /// whole run may take twelve of them.
-pub fn run_command(mut cmd: Command, name: &str, wait_ms: u64, s: &Served) -> Run {
+pub fn run_command(mut cmd: Command, name: &str, wait_ms: u64, s: &mut Served) -> Run {
     cmd.arg(s.m.base_url());
     cmd.env("MIXPLAY_TEST_WAIT_MS", wait_ms.to_string());
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -419,11 +427,16 @@ pub fn run_command(mut cmd: Command, name: &str, wait_ms: u64, s: &Served) -> Ru
 /// Builds `source` for every selected variant and runs each build against a fresh mediator
 /// made by `serve`.
 pub fn check(lang: Lang, source: &str, includes: &[&str], serve: impl Fn() -> Served) {
-    for variant in Variant::selected() {
+    check_variants(lang, source, includes, serve, &Variant::ALL);
+}
+
+/// As [`check`], for those of `variants` that are selected (a long program split over tests).
+pub fn check_variants(lang: Lang, source: &str, includes: &[&str], serve: impl Fn() -> Served, variants: &[Variant]) {
+    for variant in Variant::selected().into_iter().filter(|v| variants.contains(v)) {
         let exe = build(lang, source, includes, variant);
-        let s = serve();
+        let mut s = serve();
         let started = Instant::now();
-        run(&exe, variant, &s);
+        run(&exe, variant, &mut s);
         eprintln!("{source} [{}]: passed in {:.1?}", variant.name(), started.elapsed());
     }
 }

@@ -97,6 +97,7 @@ public:
 
     const TCHAR *operator*() const;
     bool IsEmpty() const;
+    void Empty();
     int32 Len() const;
     bool EndsWith(const TCHAR *Suffix) const;
     bool EndsWith(const FString &Suffix) const;
@@ -170,6 +171,12 @@ public:
         return static_cast<int32>(Items.size()) - 1;
     }
     int32 Num() const { return static_cast<int32>(Items.size()); }
+    bool IsEmpty() const { return Items.empty(); }
+    bool Contains(const T &Item) const {
+        for (const T &I : Items)
+            if (I == Item) return true;
+        return false;
+    }
     void Reset() { Items.clear(); }
     void Empty() { Items.clear(); }
     T &operator[](int32 Index) { return Items[static_cast<size_t>(Index)]; }
@@ -261,6 +268,25 @@ public:
 template <class T>
 const T *GetDefault();
 
+// A UClass* known to be T or derived from it.
+template <class T>
+class TSubclassOf {
+public:
+    TSubclassOf() = default;
+    TSubclassOf(UClass *From) : Class(From) {}
+    UClass *Get() const { return Class; }
+
+private:
+    UClass *Class = nullptr;
+};
+
+// The engine's checked downcast between UObjects: null when the object is not a To.
+template <class To, class From>
+To *Cast(From *Src) {
+    static_assert(std::is_base_of<UObject, From>::value && std::is_base_of<UObject, To>::value, "Cast is for UObjects");
+    return dynamic_cast<To *>(Src);
+}
+
 // ----- stats -----
 struct TStatId {};
 #define RETURN_QUICK_DECLARE_CYCLE_STAT(StatId, GroupId) \
@@ -294,6 +320,8 @@ public:
     class Name : public TDynamicMulticastStandIn<T1, T2, T3, T4> {}
 #define DECLARE_DYNAMIC_MULTICAST_DELEGATE_FiveParams(Name, T1, N1, T2, N2, T3, N3, T4, N4, T5, N5) \
     class Name : public TDynamicMulticastStandIn<T1, T2, T3, T4, T5> {}
+#define DECLARE_DYNAMIC_MULTICAST_DELEGATE_SixParams(Name, T1, N1, T2, N2, T3, N3, T4, N4, T5, N5, T6, N6) \
+    class Name : public TDynamicMulticastStandIn<T1, T2, T3, T4, T5, T6> {}
 
 // The engine's catch-all log category.
 DECLARE_LOG_CATEGORY_EXTERN(LogTemp, Log, All);

@@ -29,8 +29,21 @@ namespace MixPlay
         /// <summary>Failed: what went wrong.</summary>
         public string Message { get; private set; }
 
+        /// <summary>Approved: the tokens, to keep (see <see cref="IMixPlayTokenStore"/>); else null.</summary>
+        public MixPlayTokens Tokens { get; private set; }
+
         /// <summary>Raised from Update when <see cref="State"/> or <see cref="Code"/> changes.</summary>
         public event EventHandler StateChanged;
+
+        /// <summary>Where the last <see cref="FetchUser"/> stands.</summary>
+        public MixPlayUserState UserState { get; private set; }
+        /// <summary>Found: who the token belongs to.</summary>
+        public MixPlayUser User { get; private set; }
+        /// <summary>Failed: why the user was not found.</summary>
+        public string UserMessage { get; private set; }
+
+        /// <summary>Raised from Update when <see cref="UserState"/> changes.</summary>
+        public event EventHandler UserChanged;
 
         /// <summary>A sign-in for OAuth app <paramref name="clientId"/> asking for
         /// <paramref name="scopes"/> (space-separated) at the service <paramref name="baseUrl"/>.
@@ -38,7 +51,9 @@ namespace MixPlay
         public MixPlayAuth(string baseUrl, string clientId, string scopes, string clientSecret = null, MixPlaySettings settings = null)
         {
             MixPlayLibrary.EnsureCompatible();
-            Code = Url = AccessToken = RefreshToken = Message = string.Empty;
+            BaseUrl = baseUrl;
+            ClientId = clientId;
+            Code = Url = AccessToken = RefreshToken = Message = UserMessage = string.Empty;
             using (MixPlayConfigHandle config = MixPlaySession.BuildConfigOrDefaults(settings))
             {
                 MixPlayAuthHandle h;
@@ -80,6 +95,21 @@ namespace MixPlay
                 MixPlayException.Check(Native.mixplay_auth_refresh(H, t), "mixplay_auth_refresh");
         }
 
+        /// <summary>Asks who <paramref name="accessToken"/> belongs to, and their channel; the
+        /// answer arrives in <see cref="User"/> (raising <see cref="UserChanged"/>) from Update.</summary>
+        public void FetchUser(string accessToken)
+        {
+            fixed (byte* t = Utf8.Required(accessToken, "accessToken"))
+                MixPlayException.Check(Native.mixplay_auth_fetch_user(H, t), "mixplay_auth_fetch_user");
+            UserState = MixPlayUserState.Fetching;
+            User = null;
+        }
+
+        /// <summary>The base URL this sign-in talks to (for <see cref="MixPlayTokenRefresh"/>).</summary>
+        public string BaseUrl { get; private set; }
+        /// <summary>The OAuth app it signs in to.</summary>
+        public string ClientId { get; private set; }
+
         /// <summary>Stops checking or refreshing: Idle.</summary>
         public void Cancel()
         {
@@ -105,8 +135,26 @@ namespace MixPlay
                 RefreshToken = st.refresh_token.ToString();
                 ExpiresIn = TimeSpan.FromSeconds(st.expires_in);
                 GrantedAt = MixPlayParticipant.FromUnixMs(st.granted_at * 1000);
+                Tokens = new MixPlayTokens(AccessToken, RefreshToken, ExpiresIn, GrantedAt);
+            }
+            else
+            {
+                Tokens = null;
             }
             if (changed) MixPlayLibrary.Raise(StateChanged, this, EventArgs.Empty);
+            UpdateUser();
+        }
+
+        void UpdateUser()
+        {
+            mixplay_user u;
+            MixPlayException.Check(Native.mixplay_auth_user(H, &u), "mixplay_auth_user");
+            MixPlayUserState state = (MixPlayUserState)u.state;
+            if (state == UserState) return;
+            UserState = state;
+            User = state == MixPlayUserState.Found ? new MixPlayUser(ref u) : null;
+            UserMessage = u.message.ToString();
+            MixPlayLibrary.Raise(UserChanged, this, EventArgs.Empty);
         }
 
         /// <summary>Whether a token granted at <paramref name="grantedAt"/> for

@@ -1,5 +1,6 @@
 // Chat: a channel's chat as a C# object, drained by Update() like the session.
 using System;
+using System.Collections.Generic;
 
 namespace MixPlay
 {
@@ -46,12 +47,40 @@ namespace MixPlay
         public bool IsSignedIn { get; private set; }
         public uint UserId { get; private set; }
         public string RolesJson { get; private set; }
+        /// <summary>The channel joined (the user's own when the chat was made with channel 0).</summary>
+        public uint ChannelId { get; private set; }
+        /// <summary>What the user may do here, e.g. chat, whisper, poll_start, timeout.</summary>
+        public IReadOnlyList<string> Permissions { get; private set; }
+        public string PermissionsJson { get; private set; }
 
-        internal ChatJoinedEventArgs(bool signedIn, uint user, string roles)
+        internal ChatJoinedEventArgs(ref mixplay_chat_event e)
         {
-            IsSignedIn = signedIn;
-            UserId = user;
-            RolesJson = roles;
+            IsSignedIn = e.flag != 0;
+            UserId = e.user_id;
+            RolesJson = e.roles.ToString();
+            ChannelId = e.channel_id;
+            PermissionsJson = e.permissions.ToString();
+            Permissions = Names(PermissionsJson);
+        }
+
+        /// <summary>Whether <see cref="Permissions"/> names <paramref name="permission"/>.</summary>
+        public bool HasPermission(string permission)
+        {
+            foreach (string p in Permissions)
+                if (p == permission) return true;
+            return false;
+        }
+
+        /// <summary>The names of a JSON array of plain names (the library writes it: no escapes).</summary>
+        static IReadOnlyList<string> Names(string json)
+        {
+            List<string> names = new List<string>();
+            foreach (string part in json.Trim('[', ']').Split(','))
+            {
+                string name = part.Trim().Trim('"');
+                if (name.Length > 0) names.Add(name);
+            }
+            return names;
         }
     }
 
@@ -89,11 +118,14 @@ namespace MixPlay
         public event EventHandler<ChatMessage> MessageReceived;
         public event EventHandler<ChatEventArgs> EventReceived;
         public event EventHandler<MixPlayReply> ReplyReceived;
+        /// <summary>Automatic refresh got new tokens (store them), or the refresh token was refused.</summary>
+        public event EventHandler<TokensEventArgs> TokensRefreshed;
 
-        /// <summary>Makes a chat for <paramref name="channelId"/> at <paramref name="baseUrl"/>
-        /// (the service, e.g. https://mixer.com or http://127.0.0.1:8080). <paramref name="token"/>
-        /// null reads anonymously. <paramref name="settings"/> (optional) supplies the TLS roots,
-        /// reconnect policy and timeouts.</summary>
+        /// <summary>Makes a chat for <paramref name="channelId"/> (0: the signed-in user's own
+        /// channel) at <paramref name="baseUrl"/> (the service, e.g. https://mixer.com or
+        /// http://127.0.0.1:8080). <paramref name="token"/> null reads anonymously.
+        /// <paramref name="settings"/> (optional) supplies the TLS roots, reconnect policy,
+        /// timeouts and the token's refresh (<see cref="MixPlaySettings.TokenRefresh"/>).</summary>
         public MixPlayChat(string baseUrl, uint channelId, string token, string clientId = null, MixPlaySettings settings = null)
         {
             MixPlayLibrary.EnsureCompatible();
@@ -172,7 +204,12 @@ namespace MixPlay
                     MixPlayLibrary.Raise(ConnectionChanged, this, new ConnectionChangedEventArgs((MixPlayConnectionState)e.connection_state, e.code, e.text.ToString()));
                     break;
                 case MixPlayChatEventKind.Joined:
-                    MixPlayLibrary.Raise(Joined, this, new ChatJoinedEventArgs(e.flag != 0, e.user_id, e.roles.ToString()));
+                    MixPlayLibrary.Raise(Joined, this, new ChatJoinedEventArgs(ref e));
+                    break;
+                case MixPlayChatEventKind.Tokens:
+                    MixPlayLibrary.Raise(TokensRefreshed, this, e.flag != 0
+                        ? new TokensEventArgs(true, MixPlayTokens.FromNative(ref e.tokens), "")
+                        : new TokensEventArgs(false, null, e.text.ToString()));
                     break;
                 case MixPlayChatEventKind.Message:
                     MixPlayLibrary.Raise(MessageReceived, this, new ChatMessage(ref e));
@@ -188,6 +225,22 @@ namespace MixPlay
                     break;
                 }
             }
+        }
+
+        /// <summary>Joins with <paramref name="token"/> from the next reconnection on.</summary>
+        public void SetToken(string token)
+        {
+            fixed (byte* t = Utf8.Required(token, "token"))
+                MixPlayException.Check(Native.mixplay_chat_set_token(H, t), "mixplay_chat_set_token");
+        }
+
+        /// <summary>Turns automatic refresh on (after <see cref="SetToken"/> with the access token
+        /// that came with it), or off with null.</summary>
+        public void SetTokenRefresh(MixPlayTokenRefresh refresh)
+        {
+            MixPlayChatHandle h = H;
+            MixPlayTokenRefresh.Apply(refresh, (u, c, t, e, g) => Native.mixplay_chat_set_token_refresh(h, u, c, t, e, g),
+                                      "mixplay_chat_set_token_refresh");
         }
 
         MixPlayRequest Track(MixPlayResult rc, ulong id, string function)

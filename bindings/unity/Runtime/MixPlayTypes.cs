@@ -38,6 +38,15 @@ namespace MixPlay
         public bool TlsAlsoSystemRoots = true;
         public bool HandshakeInQuery;
         public uint EventQueueCapacity = 65536;
+        /// <summary>Refresh <see cref="Token"/> by itself before it expires, and at a reconnection
+        /// that finds it refused or expired (optional; <see cref="MixPlaySession.TokensRefreshed"/>
+        /// hands over the new tokens). For a chat made with these settings, the refresh of its
+        /// token.</summary>
+        [NonSerialized] public MixPlayTokenRefresh TokenRefresh;
+        /// <summary>Capture the spark transaction of every press and submission as it arrives,
+        /// before the input events are raised (<see cref="MixPlayInput.AutoCapture"/> tells how
+        /// it went). Off by default: capture after the game has granted what was paid for.</summary>
+        public bool AutoCaptureTransactions;
 
         /// <summary>The discovery URL the library is given.</summary>
         public string HostsUrl
@@ -231,6 +240,10 @@ namespace MixPlay
             TransactionId = e.transaction.ToString();
             Json = e.json.ToString();
         }
+
+        /// <summary>With <see cref="MixPlaySettings.AutoCaptureTransactions"/>: the capture the
+        /// session made for this input's transaction (await it, or check it later); else null.</summary>
+        public MixPlayRequest AutoCapture { get; internal set; }
 
         /// <summary>Charges the transaction this input opened.</summary>
         public MixPlayRequest Capture()

@@ -3,6 +3,7 @@
 use crate::client::{ButtonAction, ErrorKind, Event, InputKind, SessionId};
 use crate::ffi::connection::mixplay_connection_state;
 use crate::ffi::str::{mixplay_str, Arena};
+use crate::ffi::tokens::mixplay_tokens;
 
 /// What an event is about; see `mixplay_event` for the fields each kind sets.
 #[repr(u32)]
@@ -52,6 +53,12 @@ pub enum mixplay_event_kind {
     UnhandledMethod = 19,
     /// Something went wrong outside a request: `error_kind`, `code` (0 if none), `text`.
     Error = 20,
+    /// Automatic refresh (`mixplay_config_set_token_refresh`): `flag` true with the new tokens in
+    /// `tokens` (store them: the old refresh token is spent; the session connects with the new
+    /// access token from now on), or `flag` false when the service refused the refresh token:
+    /// `text` says why, refreshing has stopped, and the game should sign in again and hand the
+    /// new tokens to `mixplay_session_set_token` and `mixplay_session_set_token_refresh`.
+    Tokens = 21,
 }
 
 /// `mixplay_event.input_kind`.
@@ -139,6 +146,8 @@ pub struct mixplay_event {
     pub transaction: mixplay_str,
     /// Reply errors: the path of the offending parameter, when the service gave one.
     pub path: mixplay_str,
+    /// Tokens events: the new tokens (secrets: keep them out of logs).
+    pub tokens: mixplay_tokens,
 }
 
 impl mixplay_event {
@@ -166,6 +175,7 @@ impl mixplay_event {
             json: e,
             transaction: e,
             path: e,
+            tokens: mixplay_tokens::empty(),
         }
     }
 }
@@ -326,6 +336,16 @@ pub fn convert(event: &Event, arena: &mut Arena, scratch: &mut String, out: &mut
             out.code = code.unwrap_or(0);
             out.text = arena.put(message);
             K::Error
+        }
+        Event::Tokens(result) => {
+            match result {
+                Ok(tokens) => {
+                    out.flag = true;
+                    out.tokens = mixplay_tokens::put(tokens, arena);
+                }
+                Err(why) => out.text = arena.put(why),
+            }
+            K::Tokens
         }
     };
     out.kind = kind as u32;

@@ -16,7 +16,9 @@ pub use frame::*;
 pub use properties::*;
 pub use requests::*;
 
-use super::args::write_out;
+use std::os::raw::c_char;
+
+use super::args::{arg_str, write_out};
 use super::cell::{self, HandleType};
 use super::config::{self as config_handle, mixplay_config};
 use super::connection::mixplay_connection_state;
@@ -24,6 +26,7 @@ use super::handle::{self, Kind};
 use super::log::deliver_logs;
 use super::result::{boundary, mixplay_result, Fail, FfiResult};
 use super::str::Arena;
+use super::tokens::refresh_args;
 use crate::client::{Session, SessionError};
 use crate::log;
 use event::convert;
@@ -255,6 +258,54 @@ pub unsafe extern "C" fn mixplay_session_poll_many(
         unsafe { out_count.write(count) };
     }
     rc
+}
+
+/// Connects with `token` (an OAuth access token, copied, never logged) from the next
+/// reconnection on; the connection up now is kept. Use it when the game got a new token by
+/// itself (a new sign-in). With automatic refresh on, the next refresh replaces it again.
+///
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty), `INVALID_HANDLE`.
+///
+/// # Safety
+/// `token` must be NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_session_set_token(
+    session: *mut mixplay_session,
+    token: *const c_char,
+) -> mixplay_result {
+    with_inner(session, |inner| {
+        // SAFETY: forwarded from the caller.
+        let token = unsafe { arg_str(token, "token") }?;
+        inner.session.set_token(token).map_err(session_error)
+    })
+}
+
+/// Turns automatic token refresh on for a running session (replacing what its config or an
+/// earlier call set), or off with a NULL `refresh_token`. The arguments are those of
+/// `mixplay_config_set_token_refresh`; the session's current token (its config's, or the last
+/// `mixplay_session_set_token`) is taken to be the access token that came with `refresh_token`,
+/// so set it first. For example, after a `MIXPLAY_EVENT_KIND_TOKENS` event with `flag` false:
+/// sign in again, then `mixplay_session_set_token` and this with the new tokens.
+///
+/// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (an empty string),
+/// `INVALID_HANDLE`.
+///
+/// # Safety
+/// The strings must be NULL (where allowed) or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn mixplay_session_set_token_refresh(
+    session: *mut mixplay_session,
+    base_url: *const c_char,
+    client_id: *const c_char,
+    refresh_token: *const c_char,
+    expires_in: u64,
+    granted_at: i64,
+) -> mixplay_result {
+    with_inner(session, |inner| {
+        // SAFETY: forwarded from the caller.
+        let refresh = unsafe { refresh_args(base_url, client_id, refresh_token, expires_in, granted_at) }?;
+        inner.session.set_token_refresh(refresh).map_err(session_error)
+    })
 }
 
 /// Ends the frame now without polling: sends the frame's control property writes; the next poll

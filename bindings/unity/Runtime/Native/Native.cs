@@ -56,6 +56,16 @@ namespace MixPlay
         Message = 3,
         Event = 4,
         Reply = 5,
+        Tokens = 6,
+    }
+
+    /// <summary>Where a look-up of the signed-in user is (<c>mixplay_user_state</c>).</summary>
+    public enum MixPlayUserState : uint
+    {
+        None = 0,
+        Fetching = 1,
+        Found = 2,
+        Failed = 3,
     }
 
     /// <summary>The connection's state (<c>mixplay_connection_state</c>).</summary>
@@ -101,6 +111,7 @@ namespace MixPlay
         Reply = 18,
         UnhandledMethod = 19,
         Error = 20,
+        Tokens = 21,
     }
 
     /// <summary>The kind of an input (<c>mixplay_input_kind</c>).</summary>
@@ -141,6 +152,16 @@ namespace MixPlay
         }
     }
 
+    /// <summary><c>mixplay_tokens</c>: a token pair in a TOKENS event.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct mixplay_tokens
+    {
+        public mixplay_str access_token;
+        public mixplay_str refresh_token;
+        public ulong expires_in;
+        public long granted_at;
+    }
+
     /// <summary><c>mixplay_event</c>; bools are bytes so the struct stays blittable.</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal struct mixplay_event
@@ -166,6 +187,7 @@ namespace MixPlay
         public mixplay_str json;
         public mixplay_str transaction;
         public mixplay_str path;
+        public mixplay_tokens tokens;
     }
 
     /// <summary><c>mixplay_participant</c>; bools are bytes so the struct stays blittable.</summary>
@@ -216,6 +238,23 @@ namespace MixPlay
         public mixplay_str target;
         public mixplay_str roles;
         public mixplay_str json;
+        public uint channel_id;
+        public mixplay_str permissions;
+        public mixplay_tokens tokens;
+    }
+
+    /// <summary><c>mixplay_user</c>: who a token belongs to.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct mixplay_user
+    {
+        public uint state;
+        public uint id;
+        public uint channel_id;
+        public uint level;
+        public ulong sparks;
+        public mixplay_str username;
+        public mixplay_str json;
+        public mixplay_str message;
     }
 
     /// <summary><c>mixplay_log_fn</c>. Called only inside a poll, on the polling thread.</summary>
@@ -236,7 +275,7 @@ namespace MixPlay
 #endif
 
         /// <summary><c>MIXPLAY_ABI_VERSION</c> of the header this file mirrors.</summary>
-        internal const uint MIXPLAY_ABI_VERSION = 1;
+        internal const uint MIXPLAY_ABI_VERSION = 2;
 
         [DllImport(Lib, EntryPoint = "mixplay_version", CallingConvention = CallingConvention.Cdecl)]
         internal static extern byte* mixplay_version();
@@ -264,6 +303,12 @@ namespace MixPlay
         [DllImport(Lib, EntryPoint = "mixplay_auth_poll", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_auth_poll(MixPlayAuthHandle auth, mixplay_auth_status* out_status);
 
+        [DllImport(Lib, EntryPoint = "mixplay_auth_fetch_user", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_auth_fetch_user(MixPlayAuthHandle auth, byte* access_token);
+
+        [DllImport(Lib, EntryPoint = "mixplay_auth_user", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_auth_user(MixPlayAuthHandle auth, mixplay_user* out_user);
+
         [DllImport(Lib, EntryPoint = "mixplay_token_is_stale", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_token_is_stale(long granted_at, ulong expires_in, byte* out_stale);
 
@@ -280,6 +325,12 @@ namespace MixPlay
 
         [DllImport(Lib, EntryPoint = "mixplay_chat_connection_state", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_chat_connection_state(MixPlayChatHandle chat, uint* out_state);
+
+        [DllImport(Lib, EntryPoint = "mixplay_chat_set_token", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_chat_set_token(MixPlayChatHandle chat, byte* token);
+
+        [DllImport(Lib, EntryPoint = "mixplay_chat_set_token_refresh", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_chat_set_token_refresh(MixPlayChatHandle chat, byte* base_url, byte* client_id, byte* refresh_token, ulong expires_in, long granted_at);
 
         [DllImport(Lib, EntryPoint = "mixplay_chat_call", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_chat_call(MixPlayChatHandle chat, byte* method, byte* args_json, ulong* out_request_id);
@@ -325,6 +376,9 @@ namespace MixPlay
 
         [DllImport(Lib, EntryPoint = "mixplay_config_set_token", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_config_set_token(MixPlayConfigHandle config, byte* token);
+
+        [DllImport(Lib, EntryPoint = "mixplay_config_set_token_refresh", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_config_set_token_refresh(MixPlayConfigHandle config, byte* base_url, byte* client_id, byte* refresh_token, ulong expires_in, long granted_at);
 
         [DllImport(Lib, EntryPoint = "mixplay_config_set_version_id", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_config_set_version_id(MixPlayConfigHandle config, uint version_id);
@@ -379,6 +433,12 @@ namespace MixPlay
 
         [DllImport(Lib, EntryPoint = "mixplay_session_poll_many", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_session_poll_many(MixPlaySessionHandle session, mixplay_event* out_events, UIntPtr capacity, UIntPtr* out_count);
+
+        [DllImport(Lib, EntryPoint = "mixplay_session_set_token", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_session_set_token(MixPlaySessionHandle session, byte* token);
+
+        [DllImport(Lib, EntryPoint = "mixplay_session_set_token_refresh", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_session_set_token_refresh(MixPlaySessionHandle session, byte* base_url, byte* client_id, byte* refresh_token, ulong expires_in, long granted_at);
 
         [DllImport(Lib, EntryPoint = "mixplay_session_end_frame", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_session_end_frame(MixPlaySessionHandle session);

@@ -18,6 +18,9 @@ namespace MixPlay.Unity
     /// loaded across domain reloads, so anything left running would leak or call into a dead
     /// domain). Put it on one GameObject in the first scene; give it an early Script Execution
     /// Order so game scripts reading <see cref="GetButtonDown"/> see the current frame.
+    /// <para>In ShortCode mode the streamer signs in once: the tokens are kept in
+    /// <see cref="TokenStore"/> (PlayerPrefs unless replaced) and the next run signs in silently;
+    /// the session (and the chat) refresh the token by themselves and the store follows.</para>
     /// </summary>
     [DisallowMultipleComponent]
     [AddComponentMenu("MixPlay/MixPlay Manager")]
@@ -50,11 +53,17 @@ namespace MixPlay.Unity
         [SerializeField] string scopes = "interactive:robot:self";
         [Tooltip("Short-code sign-in: draw the code and URL on screen while waiting (or handle ShortCodeShown yourself).")]
         [SerializeField] bool showCodeOnScreen = true;
+        [Tooltip("Short-code sign-in: keep the tokens between runs (in TokenStore, PlayerPrefs by default) and sign in silently next time.")]
+        [SerializeField] bool rememberSignIn = true;
 
         [Header("Behaviour")]
         [SerializeField] bool connectOnStart = true;
         [Tooltip("Tell the service the game is ready as soon as it is connected.")]
         [SerializeField] bool autoReady = true;
+        [Tooltip("Capture every press's spark transaction as it arrives (else capture yourself, after granting what was paid for).")]
+        [SerializeField] bool autoCaptureSparks;
+        [Tooltip("Also join the chat of the streamer's own channel once connected.")]
+        [SerializeField] bool connectChat;
         [SerializeField] bool persistAcrossScenes = true;
         [SerializeField] MixPlayLogLevel logLevel = MixPlayLogLevel.Warning;
 
@@ -67,8 +76,25 @@ namespace MixPlay.Unity
         /// <summary>Raised after a session is made, before its first Update: subscribe to its events here.</summary>
         public event Action<MixPlaySession> SessionStarted;
 
-        /// <summary>The short-code sign-in in progress (ShortCode mode), or null.</summary>
-        public MixPlayAuth Auth { get; private set; }
+        /// <summary>The sign-in (ShortCode mode), or null before it starts.</summary>
+        public MixPlaySignIn SignIn { get; private set; }
+
+        /// <summary>Where the signed-in tokens are kept between runs. Replace it (before the
+        /// manager connects) to keep them elsewhere; the default is PlayerPrefs (or memory when
+        /// rememberSignIn is off).</summary>
+        public IMixPlayTokenStore TokenStore { get; set; }
+
+        /// <summary>Who signed in (ShortCode mode, once looked up): their name and channel.</summary>
+        public MixPlayUser CurrentUser
+        {
+            get { return SignIn != null ? SignIn.User : null; }
+        }
+
+        /// <summary>The streamer's chat (connectChat, or <see cref="ConnectChat"/>), or null.</summary>
+        public MixPlayChat Chat { get; private set; }
+
+        /// <summary>Raised after the chat is made, before its first Update.</summary>
+        public event Action<MixPlayChat> ChatStarted;
 
         /// <summary>Raised when a short code is ready to show: (code, url).</summary>
         public event Action<string, string> ShortCodeShown;
@@ -114,16 +140,28 @@ namespace MixPlay.Unity
 
         void Update()
         {
-            if (Auth != null)
+            if (SignIn != null)
             {
                 try
                 {
-                    Auth.Update();
+                    SignIn.Update();
                 }
                 catch (Exception e)
                 {
                     Debug.LogException(e, this);
                     StopSignIn();
+                }
+            }
+            if (Chat != null)
+            {
+                try
+                {
+                    Chat.Update();
+                }
+                catch (Exception e)
+                {
+                    Debug.LogException(e, this);
+                    DisconnectChat();
                 }
             }
             if (Session == null) return;
@@ -169,8 +207,8 @@ namespace MixPlay.Unity
 
         void OnGUI()
         {
-            MixPlayAuth a = Auth;
-            if (!showCodeOnScreen || a == null || a.State != MixPlayAuthState.Waiting) return;
+            MixPlaySignIn a = SignIn;
+            if (!showCodeOnScreen || a == null || a.State != MixPlaySignInState.ShowingCode || a.Code.Length == 0) return;
             GUI.Box(new Rect(10, 10, 460, 64), "MixPlay: go to " + a.Url + "\nand enter the code " + a.Code);
         }
 
@@ -185,15 +223,19 @@ namespace MixPlay.Unity
             }
         }
 
-        /// <summary>Starts a short-code sign-in; on approval the token is used to connect.</summary>
+        /// <summary>Signs in (silently with stored tokens, else by showing a short code); once
+        /// signed in, connects with the token, refreshing it by itself.</summary>
         public void StartSignIn()
         {
             StopSignIn();
+            if (TokenStore == null) TokenStore = rememberSignIn ? (IMixPlayTokenStore)new PlayerPrefsTokenStore() : new MixPlayMemoryTokenStore();
             try
             {
-                Auth = new MixPlayAuth(ServiceBase, clientId, scopes);
-                Auth.StateChanged += OnAuthStateChanged;
-                Auth.Start();
+                SignIn = new MixPlaySignIn(ServiceBase, clientId, scopes, TokenStore);
+                SignIn.CodeShown += OnCodeShown;
+                SignIn.SignedIn += OnSignedIn;
+                SignIn.Failed += OnSignInFailed;
+                SignIn.Start();
             }
             catch (Exception e)
             {
@@ -202,38 +244,69 @@ namespace MixPlay.Unity
             }
         }
 
-        void StopSignIn()
+        /// <summary>Forgets the stored tokens and disconnects; the next Connect asks for a code.</summary>
+        public void SignOut()
         {
-            if (Auth == null) return;
-            Auth.Dispose();
-            Auth = null;
+            if (SignIn != null) SignIn.SignOut();
+            else if (TokenStore != null) TokenStore.Clear();
+            token = "";
+            Shutdown();
         }
 
-        void OnAuthStateChanged(object sender, EventArgs args)
+        void StopSignIn()
         {
-            MixPlayAuth a = Auth;
-            if (a == null) return;
-            switch (a.State)
+            if (SignIn == null) return;
+            SignIn.Dispose();
+            SignIn = null;
+        }
+
+        void OnCodeShown(string code, string url)
+        {
+            Debug.Log("MixPlay: go to " + url + " and enter the code " + code);
+            Action<string, string> h = ShortCodeShown;
+            if (h != null) h(code, url);
+        }
+
+        void OnSignedIn(object sender, EventArgs args)
+        {
+            MixPlaySignIn s = SignIn;
+            if (s == null) return;
+            token = s.Tokens.AccessToken;
+            if (Session == null)
             {
-                case MixPlayAuthState.Waiting:
-                    Debug.Log("MixPlay: go to " + a.Url + " and enter the code " + a.Code);
-                    Action<string, string> h = ShortCodeShown;
-                    if (h != null) h(a.Code, a.Url);
-                    break;
-                case MixPlayAuthState.Expired:
-                    a.Start(); // a new code
-                    break;
-                case MixPlayAuthState.Approved:
-                    token = a.AccessToken;
-                    StopSignIn();
-                    ConnectWithToken();
-                    break;
-                case MixPlayAuthState.Denied:
-                case MixPlayAuthState.Failed:
-                    Debug.LogError("MixPlay: sign-in " + a.State + (a.Message.Length > 0 ? ": " + a.Message : ""));
-                    StopSignIn();
-                    break;
+                ConnectWithToken();
+                return;
             }
+            // Signed in again while connected (a refresh token was refused): swap the tokens in.
+            Session.SetToken(token);
+            Session.SetTokenRefresh(s.TokenRefresh);
+            if (Chat != null)
+            {
+                Chat.SetToken(token);
+                Chat.SetTokenRefresh(s.TokenRefresh);
+            }
+        }
+
+        void OnSignInFailed(object sender, EventArgs args)
+        {
+            MixPlaySignIn s = SignIn;
+            Debug.LogError("MixPlay: sign-in failed: " + (s != null ? s.Message : ""));
+        }
+
+        /// <summary>New tokens from the session's or the chat's automatic refresh go to the store;
+        /// a refused refresh token means signing in again.</summary>
+        void OnTokensRefreshed(object sender, TokensEventArgs e)
+        {
+            MixPlaySignIn s = SignIn;
+            if (s == null) return;
+            if (e.Refreshed)
+            {
+                s.Remember(e.Tokens);
+                return;
+            }
+            Debug.LogWarning("MixPlay: the token can no longer be refreshed (" + e.Message + "); sign in again.");
+            s.SignOut();
+            s.Start();
         }
 
         /// <summary>Connects with the current settings (closing any session first); in ShortCode
@@ -251,19 +324,22 @@ namespace MixPlay.Unity
 
         void ConnectWithToken()
         {
-            Shutdown();
+            Shutdown(false);
             MixPlaySettings settings = new MixPlaySettings();
             settings.ServiceUrl = serviceUrl;
             settings.VersionId = versionId > 0 ? (uint)versionId : 0u;
             settings.ShareCode = shareCode;
             settings.Token = token;
             settings.AutoReady = autoReady;
+            settings.AutoCaptureTransactions = autoCaptureSparks;
+            settings.TokenRefresh = SignIn != null ? SignIn.TokenRefresh : null;
             try
             {
                 MixPlayLibrary.SetLogLevel(logLevel);
                 MixPlayLibrary.MessageLogged -= OnLog;
                 MixPlayLibrary.MessageLogged += OnLog;
                 Session = new MixPlaySession(settings);
+                Session.TokensRefreshed += OnTokensRefreshed;
             }
             catch (Exception e)
             {
@@ -273,12 +349,56 @@ namespace MixPlay.Unity
             }
             Action<MixPlaySession> h = SessionStarted;
             if (h != null) h(Session);
+            if (connectChat) ConnectChat();
         }
 
-        /// <summary>Closes the session (the native threads stop when no session is left).</summary>
+        /// <summary>Joins the chat of the signed-in streamer's own channel with the session's
+        /// token (and its refresh, shared with the session), replacing any chat.</summary>
+        public void ConnectChat()
+        {
+            DisconnectChat();
+            if (string.IsNullOrEmpty(token))
+            {
+                Debug.LogWarning("MixPlay: the chat needs the streamer's token; sign in or set Token first.");
+                return;
+            }
+            MixPlaySettings settings = new MixPlaySettings();
+            settings.TokenRefresh = SignIn != null ? SignIn.TokenRefresh : null;
+            try
+            {
+                Chat = new MixPlayChat(ServiceBase, 0, token, clientId, settings);
+                Chat.TokensRefreshed += OnTokensRefreshed;
+            }
+            catch (Exception e)
+            {
+                Debug.LogException(e, this);
+                Chat = null;
+                return;
+            }
+            Action<MixPlayChat> h = ChatStarted;
+            if (h != null) h(Chat);
+        }
+
+        /// <summary>Leaves the chat.</summary>
+        public void DisconnectChat()
+        {
+            MixPlayChat c = Chat;
+            if (c == null) return;
+            Chat = null;
+            c.Dispose();
+        }
+
+        /// <summary>Closes the session, the chat and any sign-in in progress (the native threads
+        /// stop when nothing is left).</summary>
         public void Shutdown()
         {
-            StopSignIn();
+            Shutdown(true);
+        }
+
+        void Shutdown(bool signInToo)
+        {
+            if (signInToo) StopSignIn();
+            DisconnectChat();
             MixPlaySession s = Session;
             if (s == null) return;
             Session = null;
@@ -367,6 +487,30 @@ namespace MixPlay.Unity
         {
             MixPlaySession s = Current;
             return s != null ? (float)s.GetJoystickY(control) : 0f;
+        }
+
+        public static bool GetScreenDown(string control)
+        {
+            MixPlaySession s = Current;
+            return s != null && s.GetScreenDown(control);
+        }
+
+        public static bool GetScreen(string control)
+        {
+            MixPlaySession s = Current;
+            return s != null && s.GetScreen(control);
+        }
+
+        public static bool GetScreenUp(string control)
+        {
+            MixPlaySession s = Current;
+            return s != null && s.GetScreenUp(control);
+        }
+
+        public static bool HasSubmissions(string control)
+        {
+            MixPlaySession s = Current;
+            return s != null && s.HasSubmissions(control);
         }
     }
 }

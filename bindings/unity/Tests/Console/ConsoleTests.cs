@@ -55,11 +55,17 @@ static class ConsoleTests
         Run("controls: coalesced setters reach the participant; getters and TryX", ControlUpdates);
         Run("sparks: capture a transaction (twice: the second is refused)", Transactions);
         Run("groups: move a participant to a group", GroupMove);
+        Run("input helpers: screen clicks with x/y, per-participant joystick and buttons, typing", InputHelpers);
+        Run("sparks: transactions captured automatically on press", AutoCapture);
         Run("raw method call and awaitable request", RawCall);
         Run("handler exceptions are routed and the drain continues", HandlerExceptions);
         Run("a participant leaves", Leave);
+        Run("tokens: automatic refresh raises TokensRefreshed; the next reconnection uses the new token", TokenRefresh);
         Run("short-code sign-in: a viewer approves the code, the game gets tokens", SignIn);
         Run("chat: the streamer and the signed-in viewer talk; anonymous sends are refused", Chat);
+        Run("chat: the user's own channel, permissions, a swapped token", OwnChat);
+        Run("token store: tokens survive serialisation; anything else is refused", TokenStore);
+        Run("sign-in: stored tokens sign in silently; a spent refresh token falls back to a code", SilentSignIn);
         Run("shutdown: dispose leaves no native thread behind", () => Shutdown(baseThreads));
         Run("lifecycle: sessions made and disposed in a loop, ShutdownAll", () => Lifecycle(baseThreads));
 
@@ -262,6 +268,8 @@ static class ConsoleTests
         types["mixplay_participant"] = typeof(MixPlay.mixplay_participant);
         types["mixplay_auth_status"] = typeof(MixPlay.mixplay_auth_status);
         types["mixplay_chat_event"] = typeof(MixPlay.mixplay_chat_event);
+        types["mixplay_tokens"] = typeof(MixPlay.mixplay_tokens);
+        types["mixplay_user"] = typeof(MixPlay.mixplay_user);
         Dictionary<string, int> fieldsSeen = new Dictionary<string, int>();
         int lines = 0;
         foreach (string raw in File.ReadAllLines(layoutFile))
@@ -298,6 +306,8 @@ static class ConsoleTests
             case "mixplay_auth_status": return sizeof(MixPlay.mixplay_auth_status);
             case "mixplay_chat_event": return sizeof(MixPlay.mixplay_chat_event);
             case "mixplay_participant": return sizeof(MixPlay.mixplay_participant);
+            case "mixplay_tokens": return sizeof(MixPlay.mixplay_tokens);
+            case "mixplay_user": return sizeof(MixPlay.mixplay_user);
             default: throw new CheckFailed("no C# struct " + name);
         }
     }
@@ -597,6 +607,82 @@ static class ConsoleTests
         Ok(s.MoveParticipant(sid1, "default"), "move back");
     }
 
+    static void InputHelpers()
+    {
+        Ok(s.CreateControls("default", "[{\"controlID\":\"scr\",\"kind\":\"screen\"}]"), "a screen control");
+        // A click on the video, a move over it, and the release elsewhere.
+        Eq(Input("demo-viewer-1", "{\"controlID\":\"scr\",\"event\":\"mousedown\",\"button\":0,\"x\":0.25,\"y\":0.75}"), 0, "screen press");
+        ButtonInput press = WaitInput<ButtonInput>("scr", MixPlayInputKind.MouseDown);
+        Check(press.HasPosition && press.X == 0.25 && press.Y == 0.75, "the press has its place");
+        Check(s.GetScreenDown("scr") && s.GetScreen("scr") && !s.GetScreenUp("scr"), "GetScreenDown/GetScreen");
+        IReadOnlyList<ScreenClick> clicks = s.GetScreenClicks("scr");
+        Eq(clicks.Count, 1, "one click");
+        Check(clicks[0].ParticipantId == sid1 && clicks[0].X == 0.25 && clicks[0].Y == 0.75, "who and where");
+        Eq(Input("demo-viewer-1", "{\"controlID\":\"scr\",\"event\":\"move\",\"x\":0.5,\"y\":0.125}"), 0, "screen move");
+        WaitInput<MoveInput>("scr", MixPlayInputKind.Move);
+        double x, y;
+        Check(s.TryGetScreenPosition("scr", out x, out y) && x == 0.5 && y == 0.125, "mean position");
+        Check(s.TryGetScreenPosition("scr", sid1, out x, out y) && x == 0.5, "the participant's position");
+        Check(!s.TryGetScreenPosition("scr", "someone-else", out x, out y), "nobody else moved");
+        Eq(Input("demo-viewer-1", "{\"controlID\":\"scr\",\"event\":\"mouseup\",\"button\":0,\"x\":0.5,\"y\":0.5}"), 0, "screen release");
+        WaitInput<ButtonInput>("scr", MixPlayInputKind.MouseUp);
+        Check(s.GetScreenUp("scr") && s.GetScreenReleases("scr").Count == 1 && s.GetScreenReleases("scr")[0].X == 0.5, "the release and its place");
+        s.Update();
+        Check(!s.GetScreenDown("scr") && s.GetScreenClicks("scr").Count == 0 && !s.TryGetScreenPosition("scr", sid1, out x, out y), "a quiet frame");
+
+        // The joystick per participant.
+        Eq(Input("demo-viewer-1", "{\"controlID\":\"j\",\"event\":\"move\",\"x\":-1,\"y\":0}"), 0, "move");
+        WaitInput<MoveInput>("j", MixPlayInputKind.Move);
+        Check(s.TryGetJoystick("j", sid1, out x, out y) && x == -1 && y == 0, "the participant's joystick");
+        Eq(s.GetJoystickX("j", sid1), -1.0, "GetJoystickX per participant");
+        Eq(s.GetJoystickY("j", "someone-else"), 0.0, "nobody else moved");
+
+        // Buttons by participant and by user id.
+        Eq(Button("demo-viewer-1", "b", "mousedown"), 0, "press");
+        WaitInput<ButtonInput>("b", MixPlayInputKind.MouseDown);
+        Check(s.GetButtonDown("b", 2u) && s.GetButton("b", 2u) && !s.GetButtonDown("b", 3u), "by user id");
+        Eq(s.GetButtonDownCount("b", sid1), 1, "presses of the participant");
+        Eq(Button("demo-viewer-1", "b", "mouseup"), 0, "release");
+        WaitInput<ButtonInput>("b", MixPlayInputKind.MouseUp);
+        Check(s.GetButtonUp("b", 2u) && s.GetButtonUpCount("b", sid1) == 1, "released by user id");
+
+        // Typing and submissions by participant.
+        Eq(Input("demo-viewer-1", "{\"controlID\":\"t\",\"event\":\"change\",\"value\":\"ty\"}"), 0, "typing");
+        WaitInput<TextInput>("t", MixPlayInputKind.TextChange);
+        IReadOnlyList<TextSubmission> typed = s.GetTextChanges("t");
+        Check(typed.Count == 1 && typed[0].Text == "ty" && typed[0].ParticipantId == sid1, "GetTextChanges");
+        Check(!s.HasSubmissions("t"), "no submission yet");
+        Eq(Input("demo-viewer-1", "{\"controlID\":\"t\",\"event\":\"submit\",\"value\":\"typed\"}"), 0, "submit");
+        WaitInput<TextInput>("t", MixPlayInputKind.TextSubmit);
+        Check(s.HasSubmissions("t") && s.GetTextSubmissions("t", sid1)[0] == "typed", "HasSubmissions, by participant");
+        Eq(s.GetTextSubmissions("t", "someone-else").Count, 0, "nobody else submitted");
+    }
+
+    static void AutoCapture()
+    {
+        s.AutoCaptureTransactions = true;
+        try
+        {
+            Eq(Button("demo-viewer-1", "buy", "mousedown"), 0, "costed press accepted");
+            ButtonInput press = WaitInput<ButtonInput>("buy", MixPlayInputKind.MouseDown);
+            Check(press.HasTransaction && press.AutoCapture != null, "the session captured it by itself");
+            Ok(press.AutoCapture, "the automatic capture");
+            Eq(Cmd("SPARKS 2"), 0, "SPARKS");
+            Eq(answer, "980", "viewer1 was charged again");
+            Eq(Button("demo-viewer-1", "buy", "mouseup"), 0, "release");
+            ButtonInput up = WaitInput<ButtonInput>("buy", MixPlayInputKind.MouseUp);
+            Check(up.AutoCapture == null, "releases open no transaction");
+        }
+        finally
+        {
+            s.AutoCaptureTransactions = false;
+        }
+        Eq(Button("demo-viewer-1", "buy", "mousedown"), 0, "a press without auto-capture");
+        Check(WaitInput<ButtonInput>("buy", MixPlayInputKind.MouseDown).AutoCapture == null, "not captured");
+        Eq(Button("demo-viewer-1", "buy", "mouseup"), 0, "release");
+        WaitInput<ButtonInput>("buy", MixPlayInputKind.MouseUp);
+    }
+
     static async Task<MixPlayReply> AwaitTime()
     {
         MixPlayReply r = await s.GetTime();
@@ -665,6 +751,54 @@ static class ConsoleTests
         Eq(s.ParticipantCount, 0, "nobody left");
     }
 
+    /// <summary>Signs in by short code, approved by the user of <paramref name="token"/>.</summary>
+    static MixPlayTokens SignInAs(string token)
+    {
+        using (MixPlayAuth auth = new MixPlayAuth(baseUrl, "unity-tests", "interactive:robot:self"))
+        {
+            auth.Start();
+            PumpWith(auth.Update, () => auth.State == MixPlayAuthState.Waiting, "a code");
+            Eq(Cmd("APPROVE " + auth.Code + " " + token), 0, "approved");
+            PumpWith(auth.Update, () => auth.State == MixPlayAuthState.Approved, "approval");
+            return auth.Tokens;
+        }
+    }
+
+    static void TokenRefresh()
+    {
+        MixPlayTokens signedIn = SignInAs("demo-streamer");
+        Check(signedIn != null && !signedIn.ToString().Contains(signedIn.AccessToken), "tokens, kept out of ToString");
+        List<TokensEventArgs> refreshed = new List<TokensEventArgs>();
+        s.TokensRefreshed += (o, e) => refreshed.Add(e);
+        s.SetToken(signedIn.AccessToken);
+        // Said to last 2 s, the token is refreshed after one.
+        MixPlayTokenRefresh r = MixPlayTokenRefresh.Of(signedIn, baseUrl, "unity-tests");
+        r.ExpiresIn = TimeSpan.FromSeconds(2);
+        s.SetTokenRefresh(r);
+        Pump(() => refreshed.Count > 0, "TokensRefreshed");
+        Check(refreshed[0].Refreshed && refreshed[0].Tokens.AccessToken != signedIn.AccessToken, "new tokens: " + refreshed[0].Message);
+        Check(refreshed[0].Tokens.RefreshToken != signedIn.RefreshToken, "a new refresh token");
+        // The next reconnection connects with the refreshed token.
+        s.SetTokenRefresh(null);
+        states.Clear();
+        Eq(Cmd("CLOSE_GAME 1012"), 0, "CLOSE_GAME");
+        Pump(() => states.Contains(MixPlayConnectionState.Connected), "connected again");
+        Check(!states.Contains(MixPlayConnectionState.Disconnected), "not stopped");
+        // A token that does not work stops the next reconnection with 4019.
+        uint code = 0;
+        EventHandler<ConnectionChangedEventArgs> h = (o, e) =>
+        {
+            if (e.State == MixPlayConnectionState.Disconnected) code = e.CloseCode;
+        };
+        s.ConnectionChanged += h;
+        s.SetToken("nobody");
+        Eq(Cmd("CLOSE_GAME 1012"), 0, "CLOSE_GAME");
+        Pump(() => code != 0, "the stop");
+        Eq(code, 4019u, "refused");
+        s.ConnectionChanged -= h;
+        Throws<MixPlayException>(() => s.SetToken(""), "an empty token");
+    }
+
     static string viewerToken;
 
     static void SignIn()
@@ -693,6 +827,13 @@ static class ConsoleTests
             auth.Refresh(auth.RefreshToken);
             PumpWith(auth.Update, () => auth.State == MixPlayAuthState.Approved && auth.AccessToken != viewerToken, "a refresh");
             viewerToken = auth.AccessToken;
+            // Who the token belongs to.
+            auth.FetchUser(viewerToken);
+            PumpWith(auth.Update, () => auth.UserState == MixPlayUserState.Found, "the user");
+            Check(auth.User.Id == 2 && auth.User.Username == "viewer1" && auth.User.ChannelId == 2, "the viewer and their own channel: " + auth.User);
+            auth.FetchUser("not-a-token");
+            PumpWith(auth.Update, () => auth.UserState == MixPlayUserState.Failed, "a refused token");
+            Check(auth.UserMessage.Contains("refused") && auth.User == null, "why: " + auth.UserMessage);
             auth.Cancel();
             auth.Update();
             Eq(auth.State, MixPlayAuthState.Idle, "idle after Cancel");
@@ -745,6 +886,100 @@ static class ConsoleTests
             Eq(MixPlayLibrary.LiveObjects, 4, "the session and three chats are live");
         }
         Eq(MixPlayLibrary.LiveObjects, 1, "the chats are gone");
+    }
+
+    static void OwnChat()
+    {
+        using (MixPlayChat own = new MixPlayChat(baseUrl, 0, "demo-streamer", "unity-tests"))
+        {
+            ChatJoinedEventArgs joined = null;
+            own.Joined += (o, e) => joined = e;
+            PumpWith(own.Update, () => joined != null, "joined");
+            Eq(joined.ChannelId, 1u, "the streamer's own channel");
+            Check(joined.HasPermission("poll_start") && joined.HasPermission("chat") && !joined.HasPermission("nothing"), "permissions: " + joined.PermissionsJson);
+            Check(joined.Permissions.Count >= 5, "a list");
+            // A swapped token is used at the next connection; the chat stays in its channel.
+            own.SetToken(viewerToken);
+            joined = null;
+            Eq(Cmd("RESTART 0"), 0, "RESTART");
+            PumpWith(own.Update, () => joined != null, "joined again");
+            Check(joined.UserId == 2 && joined.ChannelId == 1 && !joined.HasPermission("poll_start"), "as the viewer, in channel 1");
+        }
+        Throws<MixPlayException>(() => new MixPlayChat(baseUrl, 0, null), "channel 0 without a token");
+    }
+
+    static void TokenStore()
+    {
+        MixPlayTokens t = new MixPlayTokens("acc", "ref", TimeSpan.FromSeconds(21600), MixPlayParticipant.FromUnixMs(1700000000000));
+        MixPlayTokens back;
+        Check(MixPlayTokens.TryParse(t.Serialize(), out back), "round trip");
+        Check(back.AccessToken == "acc" && back.RefreshToken == "ref" && back.ExpiresIn == t.ExpiresIn && back.GrantedAt == t.GrantedAt, "the same tokens");
+        Check(back.IsStale && back.IsExpired, "long past");
+        foreach (string bad in new[] { null, "", "acc", "mixplay-tokens-1\t\tref\t1\t1", "mixplay-tokens-1\ta\tr\t-1\t1", "mixplay-tokens-2\ta\tr\t1\t1", "mixplay-tokens-1\ta\tr\t1\t99999999999999" })
+            Check(!MixPlayTokens.TryParse(bad, out back) && back == null, "refused: " + bad);
+        MixPlayMemoryTokenStore store = new MixPlayMemoryTokenStore();
+        Check(!store.TryLoad(out back), "empty");
+        store.Save(t);
+        Check(store.TryLoad(out back) && back.AccessToken == "acc", "saved");
+        store.Clear();
+        Check(!store.TryLoad(out back), "cleared");
+        Throws<ArgumentException>(() => new MixPlayTokens("", "r", TimeSpan.Zero, DateTimeOffset.UtcNow), "no access token");
+    }
+
+    static void SilentSignIn()
+    {
+        MixPlayMemoryTokenStore store = new MixPlayMemoryTokenStore();
+        MixPlayTokens first;
+        // No stored tokens: a code.
+        using (MixPlaySignIn signIn = new MixPlaySignIn(baseUrl, "unity-tests", "interactive:robot:self", store))
+        {
+            string shown = null;
+            bool found = false;
+            signIn.CodeShown += (code, url) => shown = code;
+            signIn.UserFound += (o, e) => found = true;
+            signIn.Start();
+            PumpWith(signIn.Update, () => shown != null, "a code");
+            Eq(signIn.State, MixPlaySignInState.ShowingCode, "showing a code");
+            Check(signIn.Url.Contains(shown), "the URL");
+            Eq(Cmd("APPROVE " + shown), 0, "the streamer approved");
+            PumpWith(signIn.Update, () => found, "signed in and looked up");
+            Check(!signIn.SignedInSilently && signIn.User.Id == 1 && signIn.User.ChannelId == 1, "the streamer and their channel");
+            first = signIn.Tokens;
+            MixPlayTokens stored;
+            Check(store.TryLoad(out stored) && stored.RefreshToken == first.RefreshToken, "saved");
+            Eq(signIn.TokenRefresh.RefreshToken, first.RefreshToken, "the refresh for sessions and chats");
+        }
+        // The next run: silently, with fresh tokens (the stored refresh token is now spent).
+        using (MixPlaySignIn signIn = new MixPlaySignIn(baseUrl, "unity-tests", "interactive:robot:self", store))
+        {
+            bool codeShown = false, signedIn = false;
+            signIn.CodeShown += (code, url) => codeShown = true;
+            signIn.SignedIn += (o, e) => signedIn = true;
+            signIn.Start();
+            Eq(signIn.State, MixPlaySignInState.Resuming, "resuming");
+            PumpWith(signIn.Update, () => signedIn, "signed in silently");
+            Check(signIn.SignedInSilently && !codeShown, "no code");
+            Check(signIn.Tokens.AccessToken != first.AccessToken, "fresh tokens");
+            MixPlayTokens stored;
+            Check(store.TryLoad(out stored) && stored.RefreshToken == signIn.Tokens.RefreshToken, "the store follows");
+            // Tokens a session refreshed are remembered.
+            MixPlayTokens later = new MixPlayTokens("later", "later-refresh", TimeSpan.FromHours(6), DateTimeOffset.UtcNow);
+            signIn.Remember(later);
+            Check(store.TryLoad(out stored) && stored.RefreshToken == "later-refresh", "remembered");
+        }
+        // A spent refresh token in the store: back to a code, and the store is cleared.
+        store.Save(first);
+        using (MixPlaySignIn signIn = new MixPlaySignIn(baseUrl, "unity-tests", "interactive:robot:self", store))
+        {
+            string shown = null;
+            signIn.CodeShown += (code, url) => shown = code;
+            signIn.Start();
+            PumpWith(signIn.Update, () => shown != null, "a code after the refusal");
+            MixPlayTokens stored;
+            Check(!store.TryLoad(out stored), "the spent tokens were forgotten");
+            signIn.SignOut();
+            Eq(signIn.State, MixPlaySignInState.Idle, "signed out");
+        }
     }
 
     static void Shutdown(int baseThreads)

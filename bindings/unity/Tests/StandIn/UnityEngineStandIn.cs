@@ -90,6 +90,19 @@ namespace UnityEngine
 
         public static void LogException(Exception exception, Object context) { }
     }
+
+    public static class PlayerPrefs
+    {
+        public static string GetString(string key, string defaultValue) { return defaultValue; }
+
+        public static void SetString(string key, string value) { }
+
+        public static bool HasKey(string key) { return false; }
+
+        public static void DeleteKey(string key) { }
+
+        public static void Save() { }
+    }
 }
 
 #if UNITY_EDITOR

@@ -22,6 +22,8 @@ THIRD_PARTY_INCLUDES_START
 #pragma pop_macro("check")
 THIRD_PARTY_INCLUDES_END
 
+#include "MixPlayInputFrame.h"
+
 /** The native objects of one UMixPlaySubsystem (game thread only). */
 class FMixPlayNative
 {
@@ -33,6 +35,12 @@ public:
 	TMap<uint64, FString> PendingCaptures;
 	/** The sign-in state last broadcast, to report changes only. */
 	mixplay::AuthState LastAuthState = mixplay::AuthState::Idle;
+	/** The sign-in is trading saved tokens (no code shown); a refusal falls back to a code. */
+	bool bResuming = false;
+	/** A user look-up is running on Auth. */
+	bool bFetchingUser = false;
+	/** This frame's per-participant input, screen clicks and typing. */
+	MixPlayInputFrame Frame;
 };
 
 #else

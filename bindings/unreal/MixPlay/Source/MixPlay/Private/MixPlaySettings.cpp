@@ -4,6 +4,8 @@ UMixPlaySettings::UMixPlaySettings()
 {
 	ServiceUrl = TEXT("http://127.0.0.1:8080");
 	Scopes = TEXT("interactive:robot:self chat:connect chat:chat");
+	TokenSaveSlot = TEXT("MixPlayTokens");
+	Compression = TEXT("lz4,gzip");
 }
 
 FString UMixPlaySettings::GetBaseUrl() const
