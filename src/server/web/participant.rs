@@ -19,6 +19,7 @@ use axum::Router;
 
 use super::escape;
 use crate::server::accounts::browser::{cookie, form_token, SESSION_COOKIE};
+use crate::server::channel::is_online;
 use crate::server::hub::Hub;
 use crate::server::reply::store_failed;
 use crate::server::store::TokenLookup;
@@ -41,18 +42,22 @@ async fn index(State(hub): State<Arc<Hub>>) -> Response {
     };
     let mut rows: Vec<(bool, String)> = channels
         .into_iter()
-        .map(|(id, owner)| {
+        .map(|c| {
+            let id = c.id;
             let session = hub.session(id);
-            let live = session.as_ref().is_some_and(|s| s.is_ready());
+            let live = is_online(&hub, id, c.live);
             let status = match &session {
                 Some(s) if s.is_ready() => format!("live · {} watching", s.participant_count()),
+                _ if live => "live".to_owned(),
                 Some(_) => "starting".to_owned(),
                 None => "offline".to_owned(),
             };
+            let title = if c.title.is_empty() { format!("Channel {id}") } else { c.title };
             let row = format!(
-                "<li><a href=\"/channel/{id}\">Channel {id}</a> <span class=\"muted\">by {owner}</span> \
+                "<li><a href=\"/channel/{id}\">{title}</a> <span class=\"muted\">by {owner}</span> \
                  <span class=\"badge{cls}\">{status}</span></li>\n",
-                owner = escape(&owner),
+                title = escape(&title),
+                owner = escape(&c.owner_name),
                 cls = if live { " live" } else { "" },
                 status = escape(&status),
             );
@@ -97,10 +102,13 @@ async fn channel_page(State(hub): State<Arc<Hub>>, Path(id): Path<String>, heade
         None => String::new(),
     };
     let (csrf, set_cookie) = form_token(&headers, hub.secure_cookies());
+    let title = if channel.title.is_empty() { format!("Channel {}", channel.id) } else { channel.title.clone() };
     let html = PAGE_HTML
         .replace("{{channel}}", &channel.id.to_string())
         .replace("{{csrf}}", &escape(&csrf))
-        .replace("{{username}}", &escape(&username));
+        .replace("{{username}}", &escape(&username))
+        // Last: what the owner typed is never read for placeholders.
+        .replace("{{title}}", &escape(&title));
     let mut response = Html(html).into_response();
     // The page carries the browser's CSRF token: never cache it.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
