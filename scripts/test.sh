@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
-# peer, valgrind for the C API tests), checks formatting, lints and the generated C header, then
-# runs the whole suite.
+# peer, valgrind for the C API tests, Chromium and ffmpeg for the browser tests), checks
+# formatting, lints and the generated C header, then runs the whole suite.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,6 +32,9 @@ command -v mono >/dev/null 2>&1 || missing+=(mono-runtime)
 # The participant page's browser test (tests/browser.rs) drives Debian's Chromium; playwright-core
 # never downloads a browser.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The stream tests (tests/stream.rs, tests/dashboard.rs) make their HLS test streams with ffmpeg
+# (H.264 and AAC in MPEG-TS) and read screenshots' pixels back with it.
+{ [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ]; } || missing+=(ffmpeg)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt_install "${missing[@]}"

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod durable;
 pub mod fake;
+pub mod media;
 pub mod native;
 pub mod oauth;
 pub mod script;
