@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use common::client::{connected, input_on, reply_for, serve, wait_for, Served};
 use common::durable::TempDir;
-use common::media::{make_hls, serve_files, FFMPEG};
+use common::media::{make_hls, make_low_latency_hls, serve_files, FFMPEG};
 use common::oauth::{send, Http};
 use common::script::{artifacts, Script};
 
@@ -108,6 +108,7 @@ fn the_stream_plays_and_screen_input_lands_on_the_picture() {
     let media = TempDir::new("hls");
     make_hls(media.path(), "wide", "testsrc2=size=640x360:rate=25", true);
     make_hls(media.path(), "square", "color=c=0x20b2aa:size=480x360:rate=25", false);
+    make_low_latency_hls(media.path(), "ll");
     std::fs::write(media.path().join("embed.html"), EMBED_HTML).unwrap();
     let s = serve();
     let files = serve_files(&s, media.path());
@@ -174,6 +175,16 @@ fn the_stream_plays_and_screen_input_lands_on_the_picture() {
         }
     }
     assert!(moves >= 1, "the drag's moves arrived");
+    script.ok();
+
+    script.expect("low-latency-request");
+    patch_channel(&s, json!({"streamSource": files.url("ll/index.m3u8")}));
+    script.ok();
+
+    script.expect("low-latency-played");
+    let asked: Vec<String> = files.asked.lock().iter().filter(|p| p.starts_with("ll/")).cloned().collect();
+    assert!(asked.iter().any(|p| p.starts_with("ll/part")), "the player loaded parts near the live edge: {asked:?}");
+    assert!(!asked.iter().any(|p| p.starts_with("ll/seg")), "and no whole segments: {asked:?}");
     script.ok();
 
     script.expect("embed-request");

@@ -1,7 +1,7 @@
 // Drives the participant page's stream in the system's headless Chromium while tests/stream.rs
 // plays the game and changes the channel: the offline card, the switch to the HLS video without a
 // reload, clicks and drags mapped onto the picture (with and without letterbox bars), mute and
-// volume, the browser's own HLS, an embed in a sandboxed frame, and back offline.
+// volume, the browser's own HLS, low-latency HLS, an embed in a sandboxed frame, and back offline.
 // Usage: node stream.js BASE_URL ARTIFACTS_DIR (the step protocol is described in harness.js).
 'use strict';
 
@@ -174,6 +174,12 @@ run(async (context) => {
   await page.waitForFunction(() => document.querySelector('#video video').muted);
   assert((await aimInputs(page)).length === sent, 'the player controls send nothing to the game');
   await screenshots(page, 'live');
+
+  // A low-latency playlist (parts, PART-HOLD-BACK): played in low-latency mode.
+  await step('low-latency-request');
+  await page.locator('#video[data-stage="hls"][data-low-latency="true"]').waitFor({ timeout: 15000 });
+  await playing(page, '#video video');
+  await step('low-latency-played');
 
   // An embed address: a sandboxed frame; clicks over it still go to the game's screen control.
   await step('embed-request');

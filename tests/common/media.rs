@@ -95,3 +95,43 @@ pub fn make_hls(dir: &Path, name: &str, input: &str, sound: bool) {
     let status = ffmpeg.status().expect("ffmpeg runs");
     assert!(status.success(), "ffmpeg made the {name} stream");
 }
+
+/// Makes a low-latency HLS stream in `dir/name/`: twelve seconds of test pattern as half-second
+/// parts (each starting with a keyframe), grouped four by four into two-second segments, and a
+/// live playlist (no end) that lists the last two segments' parts with `PART-HOLD-BACK`, as
+/// MediaMTX serves one. A player in low-latency mode starts on the parts near the live edge; any
+/// other starts whole segments further back.
+pub fn make_low_latency_hls(dir: &Path, name: &str) {
+    const PARTS_PER_SEGMENT: usize = 4;
+    const SEGMENTS: usize = 6;
+    let out = dir.join(name);
+    std::fs::create_dir_all(&out).unwrap();
+    let status = Command::new(FFMPEG)
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=24"])
+        .args(["-t", "12", "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "baseline", "-pix_fmt", "yuv420p"])
+        .args(["-g", "12", "-keyint_min", "12", "-sc_threshold", "0", "-f", "hls", "-hls_time", "0.5"])
+        .args(["-hls_playlist_type", "vod", "-hls_segment_filename"])
+        .arg(out.join("part%03d.ts"))
+        .arg(out.join("parts.m3u8"))
+        .status()
+        .expect("ffmpeg runs");
+    assert!(status.success(), "ffmpeg made the {name} parts");
+    let mut playlist = String::from(
+        "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=1.5\n\
+         #EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:0\n",
+    );
+    for segment in 0..SEGMENTS {
+        // MPEG-TS files of one stream concatenate into one valid segment.
+        let mut bytes = Vec::new();
+        for part in segment * PARTS_PER_SEGMENT..(segment + 1) * PARTS_PER_SEGMENT {
+            let file = format!("part{part:03}.ts");
+            bytes.extend(std::fs::read(out.join(&file)).unwrap());
+            if segment >= SEGMENTS - 2 {
+                playlist.push_str(&format!("#EXT-X-PART:DURATION=0.5,URI=\"{file}\",INDEPENDENT=YES\n"));
+            }
+        }
+        std::fs::write(out.join(format!("seg{segment}.ts")), bytes).unwrap();
+        playlist.push_str(&format!("#EXTINF:2.0,\nseg{segment}.ts\n"));
+    }
+    std::fs::write(out.join("index.m3u8"), playlist).unwrap();
+}
