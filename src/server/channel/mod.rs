@@ -107,8 +107,8 @@ async fn owned(hub: &Hub, id: &str, caller: &Caller, doing: &str) -> Result<Chan
     Ok(channel)
 }
 
-fn json_body(body: &[u8]) -> Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|e| bad_request(format!("the body is not JSON: {e}")))
+fn json_body(body: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))
 }
 
 /// `GET /api/v1/channels/{id}`.
@@ -138,9 +138,9 @@ async fn update(State(hub): State<Arc<Hub>>, Path(id): Path<String>, caller: Cal
         Ok(c) => c,
         Err(answer) => return answer,
     };
-    let change = match json_body(&body).and_then(|v| settings::parse(&v).map_err(bad_request)) {
+    let change = match json_body(&body).and_then(|v| settings::parse(&v)) {
         Ok(change) => change,
-        Err(answer) => return answer,
+        Err(e) => return bad_request(e),
     };
     let slow_chat = change.slow_chat_ms;
     let channel = match hub.store.update_channel(channel.id, change).await {
@@ -168,7 +168,7 @@ async fn roles(State(hub): State<Arc<Hub>>, Path(id): Path<String>, caller: Call
     };
     let body = match json_body(&body) {
         Ok(v) => v,
-        Err(answer) => return answer,
+        Err(e) => return bad_request(e),
     };
     let username = match body.get("username").and_then(Value::as_str).map(str::trim) {
         Some(name) if !name.is_empty() && name.len() <= MAX_USERNAME_BYTES => name.to_owned(),
