@@ -31,15 +31,7 @@
     return data;
   }
 
-  let noticeTimer = null;
-  function notice(text, kind) {
-    const n = $('notice');
-    n.textContent = text;
-    n.className = 'notice' + (kind === 'info' ? ' info' : '');
-    n.hidden = false;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { n.hidden = true; }, 8000);
-  }
+  const notice = window.MixPlay.notice;
 
   /** Runs a change, then shows the channel as the answer has it; says what went wrong in words. */
   async function change(what, path, body, done) {

@@ -80,15 +80,7 @@
 
   // ----- notices and status -----
 
-  let noticeTimer = null;
-  function notice(text, kind) {
-    const n = $('notice');
-    n.textContent = text;
-    n.className = 'notice' + (kind === 'info' ? ' info' : '');
-    n.hidden = false;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { n.hidden = true; }, kind === 'sticky' ? 3600000 : 8000);
-  }
+  const notice = window.MixPlay.notice;
 
   function clearNotice() {
     $('notice').hidden = true;
