@@ -13,8 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::go::session_user;
-use super::{asset, card_page, escape, private_page, JAVASCRIPT};
+use super::{asset, card_page, escape, private_page, session_user, JAVASCRIPT};
 use crate::server::accounts::browser::form_token;
 use crate::server::channel::{MAX_SLOW_CHAT_MS, MAX_TITLE_CHARS, MAX_URL_BYTES};
 use crate::server::hub::Hub;

@@ -18,13 +18,15 @@ mod stage;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::accounts::browser::CSRF_FIELD;
+use super::accounts::browser::{cookie, CSRF_FIELD, SESSION_COOKIE};
 use super::hub::Hub;
+use super::reply::store_failed;
+use super::store::{TokenLookup, User};
 
 const PAGE_CSS: &str = include_str!("assets/page.css");
 const PAGE_JS: &str = include_str!("assets/page.js");
@@ -107,6 +109,16 @@ fn private_page(mut response: Response) -> Response {
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
     response
+}
+
+/// The signed-in user of this browser, with their session token.
+async fn session_user(hub: &Hub, headers: &HeaderMap) -> Result<Option<(User, String)>, Response> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    match hub.accounts.session(&token).await {
+        Ok(TokenLookup::Valid { user, .. }) => Ok(Some((user, token))),
+        Ok(_) => Ok(None),
+        Err(e) => Err(store_failed(e)),
+    }
 }
 
 /// A local path to go to after signing in: `next` when it is one of ours (starts with a single

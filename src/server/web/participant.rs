@@ -17,12 +17,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::escape;
-use crate::server::accounts::browser::{cookie, form_token, SESSION_COOKIE};
+use super::{escape, session_user};
+use crate::server::accounts::browser::form_token;
 use crate::server::channel::is_online;
 use crate::server::hub::Hub;
 use crate::server::reply::store_failed;
-use crate::server::store::TokenLookup;
 
 const PAGE_HTML: &str = include_str!("assets/page.html");
 const INDEX_HTML: &str = include_str!("assets/index.html");
@@ -93,13 +92,9 @@ async fn channel_page(State(hub): State<Arc<Hub>>, Path(id): Path<String>, heade
         Err(e) => return store_failed(e),
     };
     // Who the session cookie signs in, so that the page joins as them at once.
-    let username = match cookie(&headers, SESSION_COOKIE) {
-        Some(session) => match hub.accounts.session(&session).await {
-            Ok(TokenLookup::Valid { user, .. }) => user.username,
-            Ok(_) => String::new(),
-            Err(e) => return store_failed(e),
-        },
-        None => String::new(),
+    let username = match session_user(&hub, &headers).await {
+        Ok(signed_in) => signed_in.map(|(user, _)| user.username).unwrap_or_default(),
+        Err(answer) => return answer,
     };
     let (csrf, set_cookie) = form_token(&headers, hub.secure_cookies());
     let title = if channel.title.is_empty() { format!("Channel {}", channel.id) } else { channel.title.clone() };
