@@ -118,6 +118,7 @@
         if (!v) return;
         v.muted = !v.muted;
         if (!v.muted && v.volume === 0) v.volume = savedVolume();
+        this.syncChrome();
       });
       volume.addEventListener('input', () => {
         const v = this.video;
@@ -125,6 +126,7 @@
         v.volume = Number(volume.value);
         v.muted = v.volume === 0;
         if (v.volume > 0) localStorage.setItem(VOLUME_KEY, String(v.volume));
+        this.syncChrome();
       });
       this.muteButton = mute;
       this.volumeSlider = volume;
