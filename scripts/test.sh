@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
-# peer, valgrind for the C API tests, CMake and LLVM's tools for the packaging tests), checks
-# formatting, lints and the generated C header, builds the release library the packaging tests
-# package, then runs the whole suite. The cross-platform packaging check is separate:
-# scripts/test-cross.sh.
+# peer, valgrind for the C API tests, Chromium and ffmpeg for the browser tests, CMake and LLVM's
+# tools for the packaging tests), checks formatting, lints and the generated C header, builds the
+# release library the packaging tests package, then runs the whole suite. The cross-platform
+# packaging check is separate: scripts/test-cross.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -42,6 +42,9 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+# The stream tests (tests/stream.rs, tests/dashboard.rs) make their HLS test streams with ffmpeg
+# (H.264 and AAC in MPEG-TS) and read screenshots' pixels back with it.
+{ [ -x /usr/bin/ffmpeg ] && [ -x /usr/bin/ffprobe ]; } || missing+=(ffmpeg)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt_install "${missing[@]}"

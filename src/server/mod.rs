@@ -7,6 +7,7 @@
 //! | `accounts/` | sign-up, login and lockout, tokens and browser sessions, the one auth extractor (`Caller`), CSRF and origin checks |
 //! | `live/` | the in-memory hot path: game-client and participant sockets, channel sessions, throttles |
 //! | `sparks.rs` | spark balances for the hot path, captures and expiry through the store |
+//! | `channel/` | a channel's public settings and its owner's changes (title, stream source, live switch, slow chat, roles) |
 //! | `chat/` | the chat socket and its rooms (settings and history in the store) |
 //! | `oauth.rs` | the short-code flow and the token endpoint |
 //! | `web/` | the browser pages: channels, participant page, sign-up and login, `/go` |
@@ -21,14 +22,16 @@
 //! | `POST /api/v1/users`, `POST /api/v1/users/login`, `POST /api/v1/users/logout`, `GET /api/v1/users/current` | accounts (see `accounts/`) |
 //! | `/gameClient` | the game-client websocket |
 //! | `/participant?channel=ID` | the participant websocket (`key`, bearer or session cookie for identity; anonymous allowed) |
-//! | `GET /`, `GET /channel/{id}`, `/signup`, `/login`, `POST /logout`, `/go` | the browser pages (see `web/`) |
+//! | `GET /`, `GET /channel/{id}`, `/dashboard`, `/signup`, `/login`, `POST /logout`, `/go` | the browser pages (see `web/`) |
 //! | `GET /api/v1/chats/{channelId}`, `/chat`, `PATCH /api/v1/channels/{channelId}/users/{userId}` | chat (see `chat/`) |
+//! | `GET`/`PATCH /api/v1/channels/{id}`, `…/manage`, `PATCH …/roles` | a channel's settings (see `channel/`) |
 //! | `/api/v1/oauth/…` | OAuth short-code sign-in (see `oauth.rs`) |
 //!
 //! Every request that changes something and says (by `Origin` or `Sec-Fetch-Site`) that it comes
 //! from another site is refused with 403.
 
 mod accounts;
+mod channel;
 mod chat;
 pub mod config;
 mod hub;
@@ -114,6 +117,7 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/gameClient", get(live::sockets::game_client))
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
+        .merge(channel::routes())
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))
         .route("/chat", get(chat::socket))

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mixplay::client::{Config, ConnectionState, Endpoints, Event, ReplyError, Session};
+use mixplay::client::{Config, ConnectionState, Endpoints, Event, Input, ReplyError, Session};
 use mixplay::server::{Location, Mediator, MediatorConfig, MediatorOptions, World};
 
 use super::durable::TempDir;
@@ -133,4 +133,12 @@ pub fn until(session: &mut Session, what: &str, mut pred: impl FnMut(&Event) -> 
         pred(e)
     });
     seen
+}
+
+/// The next input on `control` (other events are skipped).
+pub fn input_on(game: &mut Session, control: &str) -> Input {
+    match wait_for(game, &format!("input on {control}"), |e| matches!(e, Event::Input(i) if &*i.control == control)) {
+        Event::Input(i) => i,
+        _ => unreachable!(),
+    }
 }

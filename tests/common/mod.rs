@@ -4,9 +4,11 @@
 pub mod client;
 pub mod durable;
 pub mod fake;
+pub mod media;
 pub mod native;
 pub mod oauth;
 pub mod package;
+pub mod script;
 
 use std::time::Duration;
 

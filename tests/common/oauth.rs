@@ -133,6 +133,18 @@ pub fn patch_json(url: &str, bearer: &str, body: &Value) -> Http {
     )
 }
 
+/// `METHOD url` with a body (JSON unless a `Content-Type` header says otherwise) and these headers.
+pub fn send(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Http {
+    let mut req = ureq::http::Request::builder().method(method).uri(url);
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+        req = req.header("Content-Type", "application/json");
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    finish(agent().run(req.body(body.to_owned()).expect("a valid request")))
+}
+
 /// `POST url` with form fields, as a browser submits a form.
 pub fn post_form(url: &str, fields: &[(&str, &str)]) -> Http {
     let mut ser = form_urlencoded::Serializer::new(String::new());

@@ -41,6 +41,7 @@ use super::live::peer::close_message;
 use super::live::session::now_ms;
 use super::store::{Channel, Store, StoreError, TokenHash, User};
 
+pub(crate) use rest::{change_roles, role_changes};
 pub use rest::{details, update_user};
 pub use socket::socket;
 
@@ -243,6 +244,15 @@ impl Chats {
         for outbox in self.sockets.lock().values() {
             let _ = outbox.tx.try_send(close_message(code, reason));
         }
+    }
+
+    /// Applies a slow-chat setting, already stored, to the channel's room at once. The room is
+    /// loaded first, so that a load racing with the change cannot keep the old setting.
+    pub async fn set_slow_chat(&self, hub: &Hub, channel: u32, ms: u64) -> Result<(), StoreError> {
+        if let Some(room) = self.room(hub, channel).await? {
+            room.state.lock().slow = Duration::from_millis(ms);
+        }
+        Ok(())
     }
 
     /// A channel's room, loaded from the store (settings and history) the first time.

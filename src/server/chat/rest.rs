@@ -13,9 +13,9 @@ use serde_json::{json, Value};
 use super::{permissions, send, Chatter, Outgoing};
 use crate::server::accounts::caller::{Caller, MaybeCaller};
 use crate::server::hub::Hub;
-use crate::server::reply::{bad_request, forbidden, found, store_failed};
+use crate::server::reply::{bad_request, forbidden, found, not_found, store_failed};
 use crate::server::rest::socket_base;
-use crate::server::store::ChannelRole;
+use crate::server::store::{ChannelRole, User};
 
 /// `GET /api/v1/chats/{channelId}`.
 pub async fn details(
@@ -39,7 +39,7 @@ pub async fn details(
 }
 
 /// The roles a PATCH body adds or removes (`key` is `add` or `remove`).
-fn roles_in(body: &Value, key: &str) -> Result<Vec<ChannelRole>, String> {
+pub(crate) fn roles_in(body: &Value, key: &str) -> Result<Vec<ChannelRole>, String> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(a)) => a
@@ -54,9 +54,13 @@ fn roles_in(body: &Value, key: &str) -> Result<Vec<ChannelRole>, String> {
     }
 }
 
+/// The roles a role-change body adds and removes.
+pub(crate) fn role_changes(body: &Value) -> Result<(Vec<ChannelRole>, Vec<ChannelRole>), String> {
+    Ok((roles_in(body, "add")?, roles_in(body, "remove")?))
+}
+
 /// `PATCH /api/v1/channels/{channelId}/users/{userId}`: the owner changes a user's `Mod` and
-/// `Banned` roles, kept in the store. Connected chats see a `UserUpdate`; a ban also purges the
-/// user's messages.
+/// `Banned` roles (see [`change_roles`]).
 pub async fn update_user(
     State(hub): State<Arc<Hub>>,
     Path((channel, user)): Path<(String, String)>,
@@ -78,27 +82,56 @@ pub async fn update_user(
         Ok(v) => v,
         Err(e) => return bad_request(format!("the body is not JSON: {e}")),
     };
-    let (add, remove) = match (roles_in(&body, "add"), roles_in(&body, "remove")) {
-        (Ok(a), Ok(r)) => (a, r),
-        (Err(e), _) | (_, Err(e)) => return bad_request(e),
+    let (add, remove) = match role_changes(&body) {
+        Ok(changes) => changes,
+        Err(e) => return bad_request(e),
     };
+    match change_roles(&hub, room.channel, &caller.user, &target, &add, &remove).await {
+        Ok(roles) => Json(json!({ "id": target.id, "username": target.username, "roles": roles })).into_response(),
+        Err(answer) => answer,
+    }
+}
+
+/// Gives `target` the roles in `add` and takes those in `remove` in a channel, on behalf of
+/// `moderator` (the owner; the caller checks): kept in the store and applied to the chat room at
+/// once. Connected chats see a `UserUpdate`; a ban also purges the user's messages. Returns the
+/// user's roles afterwards, or the answer to give instead.
+pub(crate) async fn change_roles(
+    hub: &Hub,
+    channel: u32,
+    moderator: &User,
+    target: &User,
+    add: &[ChannelRole],
+    remove: &[ChannelRole],
+) -> Result<Vec<&'static str>, Response> {
+    let room = match hub.chat.room(hub, channel).await {
+        Ok(Some(room)) => room,
+        Ok(None) => return Err(not_found(format!("channel {channel} not found"))),
+        Err(e) => return Err(store_failed(e)),
+    };
+    if target.id == room.owner && !add.is_empty() {
+        return Err(bad_request(format!(
+            "{} owns this channel: the owner cannot be made a mod of it or banned from it",
+            target.username
+        )));
+    }
     let changes = add.iter().map(|r| (*r, true)).chain(remove.iter().map(|r| (*r, false)));
     for (role, on) in changes {
         if let Err(e) = hub.store.set_channel_role(room.channel, target.id, role, on).await {
-            return store_failed(e);
+            return Err(store_failed(e));
         }
     }
     let mut out = Outgoing::default();
     let roles = {
         let mut st = room.state.lock();
         let newly_banned = add.contains(&ChannelRole::Banned) && !st.banned.contains(&target.id);
-        for role in &add {
+        for role in add {
             match role {
                 ChannelRole::Mod => st.mods.insert(target.id),
                 ChannelRole::Banned => st.banned.insert(target.id),
             };
         }
-        for role in &remove {
+        for role in remove {
             match role {
                 ChannelRole::Mod => st.mods.remove(&target.id),
                 ChannelRole::Banned => st.banned.remove(&target.id),
@@ -107,7 +140,7 @@ pub async fn update_user(
         let roles = st.roles(room.owner, target.id);
         if newly_banned {
             room.purge(&mut st, target.id);
-            let moderator = room.user_json(&st, &Chatter::of(&caller.user));
+            let moderator = room.user_json(&st, &Chatter::of(moderator));
             let data = json!({ "moderator": moderator, "user_id": target.id, "cause": { "type": "ban" } });
             st.broadcast(&mut out, "PurgeMessage", &data, |_| true);
         }
@@ -116,5 +149,5 @@ pub async fn update_user(
         roles
     };
     send(out);
-    Json(json!({ "id": target.id, "username": target.username, "roles": roles })).into_response()
+    Ok(roles)
 }

@@ -6,7 +6,7 @@
 //! | file | aggregate |
 //! |---|---|
 //! | `users.rs` | users and their tokens (stored as SHA-256 hashes) |
-//! | `channels.rs` | channels, their mods and bans, slow chat |
+//! | `channels.rs` | channels: title, stream source, the live switch, mods and bans, slow chat |
 //! | `projects.rs` | interactive projects, their versions and sharing |
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
 //! | `chat.rs` | each channel's recent chat messages |
@@ -43,7 +43,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
-pub use channels::{Channel, ChannelRole};
+pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
 pub use projects::{Project, Version, VersionState};
@@ -55,7 +55,8 @@ pub const DATABASE_FILE: &str = "mixplay.sqlite3";
 
 /// The schema, one SQL file per version, applied in order; `PRAGMA user_version` records how far
 /// a database has come. Never edit a released migration: add the next one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0004_channel_page.sql")];
 
 /// Read-only connections kept for reads (a file database).
 const READERS: usize = 4;

@@ -17,8 +17,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::signin::{expired_form, start_session};
-use super::{card_page, csrf_field, escape};
-use crate::server::accounts::browser::{cookie, csrf_token, csrf_valid, form_token, CSRF_FIELD, SESSION_COOKIE};
+use super::{card_page, csrf_field, escape, session_user};
+use crate::server::accounts::browser::{csrf_token, csrf_valid, form_token, CSRF_FIELD};
 use crate::server::accounts::LoginError;
 use crate::server::hub::Hub;
 use crate::server::oauth::normalize_code;
@@ -27,16 +27,6 @@ use crate::server::request::{body_fields, url_pairs};
 use crate::server::store::{PendingCode, TokenLookup, User};
 
 const TITLE: &str = "Connect an app";
-
-/// The signed-in user of this browser, with their session token.
-async fn session_user(hub: &Hub, headers: &HeaderMap) -> Result<Option<(User, String)>, Response> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
-    match hub.accounts.session(&token).await {
-        Ok(TokenLookup::Valid { user, .. }) => Ok(Some((user, token))),
-        Ok(_) => Ok(None),
-        Err(e) => Err(store_failed(e)),
-    }
-}
 
 fn error_note(message: Option<&str>) -> String {
     message.map(|m| format!("<p class=\"error\" id=\"error\" role=\"alert\">{}</p>", escape(m))).unwrap_or_default()

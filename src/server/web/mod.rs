@@ -4,23 +4,29 @@
 //! | file | pages |
 //! |---|---|
 //! | `participant.rs` | `/` (the channels), `/channel/{id}` (the viewer page, with its chat panel) |
+//! | `stage.rs` | the stream stage's scripts (player, picture mapping, channel status) and the vendored hls.js |
+//! | `dashboard.rs` | `/dashboard`: the streamer's own channel settings |
 //! | `signin.rs` | `/signup`, `/login`, `POST /logout` |
 //! | `go.rs` | `/go`: answering an app's short code |
 //! | `assets/` | the pages' HTML, CSS and scripts |
 
+mod dashboard;
 mod go;
 mod participant;
 mod signin;
+mod stage;
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::accounts::browser::CSRF_FIELD;
+use super::accounts::browser::{cookie, CSRF_FIELD, SESSION_COOKIE};
 use super::hub::Hub;
+use super::reply::store_failed;
+use super::store::{TokenLookup, User};
 
 const PAGE_CSS: &str = include_str!("assets/page.css");
 const PAGE_JS: &str = include_str!("assets/page.js");
@@ -37,6 +43,8 @@ pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
         .merge(participant::routes())
         .merge(signin::routes())
+        .merge(stage::routes())
+        .merge(dashboard::routes())
         .route("/go", get(go::page).post(go::submit))
         .route("/page/page.css", get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
         .route("/page/page.js", get(|| async { asset(JAVASCRIPT, PAGE_JS) }))
@@ -86,16 +94,31 @@ fn card_page(status: StatusCode, title: &str, body: &str, cookies: &[HeaderValue
          <main class=\"card\" id=\"card\"><h1>{title}</h1>\n{body}\n</main></body></html>\n",
         title = escape(title),
     );
-    let mut response = (status, Html(html)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    // Account pages are never shown inside another site's frame (no clickjacking of "Approve").
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    let mut response = private_page((status, Html(html)).into_response());
     for c in cookies {
-        headers.append(header::SET_COOKIE, c.clone());
+        response.headers_mut().append(header::SET_COOKIE, c.clone());
     }
     response
+}
+
+/// A page that acts for a signed-in person (account pages, the dashboard): never cached, and
+/// never shown inside another site's frame (no clickjacking of "Approve" or "Ban").
+fn private_page(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'"));
+    response
+}
+
+/// The signed-in user of this browser, with their session token.
+async fn session_user(hub: &Hub, headers: &HeaderMap) -> Result<Option<(User, String)>, Response> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    match hub.accounts.session(&token).await {
+        Ok(TokenLookup::Valid { user, .. }) => Ok(Some((user, token))),
+        Ok(_) => Ok(None),
+        Err(e) => Err(store_failed(e)),
+    }
 }
 
 /// A local path to go to after signing in: `next` when it is one of ours (starts with a single

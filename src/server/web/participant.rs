@@ -17,11 +17,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use super::escape;
-use crate::server::accounts::browser::{cookie, form_token, SESSION_COOKIE};
+use super::{escape, session_user};
+use crate::server::accounts::browser::form_token;
+use crate::server::channel::is_online;
 use crate::server::hub::Hub;
 use crate::server::reply::store_failed;
-use crate::server::store::TokenLookup;
 
 const PAGE_HTML: &str = include_str!("assets/page.html");
 const INDEX_HTML: &str = include_str!("assets/index.html");
@@ -41,18 +41,22 @@ async fn index(State(hub): State<Arc<Hub>>) -> Response {
     };
     let mut rows: Vec<(bool, String)> = channels
         .into_iter()
-        .map(|(id, owner)| {
+        .map(|c| {
+            let id = c.id;
             let session = hub.session(id);
-            let live = session.as_ref().is_some_and(|s| s.is_ready());
+            let live = is_online(&hub, id, c.live);
             let status = match &session {
                 Some(s) if s.is_ready() => format!("live · {} watching", s.participant_count()),
+                _ if live => "live".to_owned(),
                 Some(_) => "starting".to_owned(),
                 None => "offline".to_owned(),
             };
+            let title = if c.title.is_empty() { format!("Channel {id}") } else { c.title };
             let row = format!(
-                "<li><a href=\"/channel/{id}\">Channel {id}</a> <span class=\"muted\">by {owner}</span> \
+                "<li><a href=\"/channel/{id}\">{title}</a> <span class=\"muted\">by {owner}</span> \
                  <span class=\"badge{cls}\">{status}</span></li>\n",
-                owner = escape(&owner),
+                title = escape(&title),
+                owner = escape(&c.owner_name),
                 cls = if live { " live" } else { "" },
                 status = escape(&status),
             );
@@ -88,19 +92,18 @@ async fn channel_page(State(hub): State<Arc<Hub>>, Path(id): Path<String>, heade
         Err(e) => return store_failed(e),
     };
     // Who the session cookie signs in, so that the page joins as them at once.
-    let username = match cookie(&headers, SESSION_COOKIE) {
-        Some(session) => match hub.accounts.session(&session).await {
-            Ok(TokenLookup::Valid { user, .. }) => user.username,
-            Ok(_) => String::new(),
-            Err(e) => return store_failed(e),
-        },
-        None => String::new(),
+    let username = match session_user(&hub, &headers).await {
+        Ok(signed_in) => signed_in.map(|(user, _)| user.username).unwrap_or_default(),
+        Err(answer) => return answer,
     };
     let (csrf, set_cookie) = form_token(&headers, hub.secure_cookies());
+    let title = if channel.title.is_empty() { format!("Channel {}", channel.id) } else { channel.title.clone() };
     let html = PAGE_HTML
         .replace("{{channel}}", &channel.id.to_string())
         .replace("{{csrf}}", &escape(&csrf))
-        .replace("{{username}}", &escape(&username));
+        .replace("{{username}}", &escape(&username))
+        // Last: what the owner typed is never read for placeholders.
+        .replace("{{title}}", &escape(&title));
     let mut response = Html(html).into_response();
     // The page carries the browser's CSRF token: never cache it.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

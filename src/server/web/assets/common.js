@@ -11,3 +11,19 @@ window.MixPlay = {
     return e;
   },
 };
+
+/**
+ * Shows `text` in the page's `#notice` box for a while: `kind` 'info' for good news, 'sticky' to
+ * keep it up, anything else for an error.
+ */
+window.MixPlay.notice = (() => {
+  let timer = null;
+  return (text, kind) => {
+    const n = document.getElementById('notice');
+    n.textContent = text;
+    n.className = 'notice' + (kind === 'info' ? ' info' : '');
+    n.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(() => { n.hidden = true; }, kind === 'sticky' ? 3600000 : 8000);
+  };
+})();

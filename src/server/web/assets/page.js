@@ -80,15 +80,7 @@
 
   // ----- notices and status -----
 
-  let noticeTimer = null;
-  function notice(text, kind) {
-    const n = $('notice');
-    n.textContent = text;
-    n.className = 'notice' + (kind === 'info' ? ' info' : '');
-    n.hidden = false;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { n.hidden = true; }, kind === 'sticky' ? 3600000 : 8000);
-  }
+  const notice = window.MixPlay.notice;
 
   function clearNotice() {
     $('notice').hidden = true;
@@ -786,16 +778,17 @@
       const t = [c.moveThrottle, c.moveDebounce, c.moveDeboune].find((v) => typeof v === 'number' && v >= 0);
       return t === undefined ? 50 : t;
     }
-    function point(e) {
-      const r = video.getBoundingClientRect();
-      const x = Math.max(0, Math.min(1, (e.clientX - r.left) / r.width));
-      const y = Math.max(0, Math.min(1, (e.clientY - r.top) / r.height));
-      return { x: trunc4(x), y: trunc4(y) };
+    // Positions are on the picture itself (stage.js): null over a letterbox bar, which sends nothing.
+    function point(e, clamp) {
+      const p = MixPlay.stage.toPicture(e.clientX, e.clientY, clamp);
+      return p && { x: trunc4(p.x), y: trunc4(p.y) };
     }
     function showCursor() {
-      cursor.hidden = false;
-      cursor.style.left = at.x * 100 + '%';
-      cursor.style.top = at.y * 100 + '%';
+      const pos = MixPlay.stage.fromPicture(at.x, at.y);
+      cursor.hidden = !pos;
+      if (!pos) return;
+      cursor.style.left = pos.left + 'px';
+      cursor.style.top = pos.top + 'px';
     }
     function flushMove() {
       timer = null;
@@ -835,13 +828,20 @@
     const handlers = {
       pointerdown: (e) => {
         if (e.pointerType === 'mouse' && e.button !== 0) return;
+        if (MixPlay.stage.isChrome(e.target)) return; // mute and volume are not the game's
+        const p = point(e);
+        if (!p) return;
         video.setPointerCapture(e.pointerId);
-        press(point(e));
+        press(p);
       },
-      pointermove: (e) => move(point(e)),
-      pointerup: (e) => release(point(e)),
-      pointercancel: (e) => release(point(e)),
+      pointermove: (e) => {
+        const p = point(e);
+        if (p) move(p);
+      },
+      pointerup: (e) => release(point(e, true) || at),
+      pointercancel: (e) => release(point(e, true) || at),
       keydown: (e) => {
+        if (MixPlay.stage.isChrome(e.target) || !MixPlay.stage.pictureRect()) return;
         const step = { ArrowLeft: [-0.05, 0], ArrowRight: [0.05, 0], ArrowUp: [0, -0.05], ArrowDown: [0, 0.05] }[e.key];
         if (step) {
           e.preventDefault();
@@ -852,6 +852,7 @@
         }
       },
       keyup: (e) => {
+        if (MixPlay.stage.isChrome(e.target)) return;
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           release(at);
