@@ -299,3 +299,57 @@ pub fn submission_problems(p: &Project, v: &Version) -> Vec<&'static str> {
     }
     missing
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Location, Store};
+    use super::*;
+
+    /// A database written before the Studio (schema 1) keeps how its projects were shared.
+    #[tokio::test]
+    async fn the_studio_migration_keeps_the_sharing_of_older_projects() {
+        let dir = std::env::temp_dir().join(format!("mixplay-studio-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = Connection::open(dir.join(super::super::DATABASE_FILE)).unwrap();
+        conn.execute_batch(include_str!("migrations/0001_initial.sql")).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, username_key, created_at) VALUES (1, 'a', 'a', 0), (2, 'b', 'b', 0);
+             INSERT INTO projects (id, owner_id, name, share_code, created_at) VALUES (1, 1, 'coded', 'c0de', 0),
+                 (2, 1, 'listed', NULL, 0), (3, 1, 'private', NULL, 0);
+             INSERT INTO project_shares (project_id, user_id) VALUES (2, 2);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(Location::Folder(dir.clone())).await.unwrap();
+        let sharing = |id| {
+            let store = store.clone();
+            async move { store.project(id).await.unwrap().unwrap().sharing }
+        };
+        assert_eq!(sharing(1).await, Sharing::ShareCode("c0de".into()));
+        assert_eq!(sharing(2).await, Sharing::Explicit(vec![2]));
+        assert_eq!(sharing(3).await, Sharing::Owner);
+        drop(store);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn two_racing_saves_and_a_submit_leave_a_consistent_version() {
+        let store = Store::open(Location::Memory).await.unwrap();
+        store.create_user(super::super::NewUser { username: "dev".into(), ..Default::default() }).await.unwrap();
+        let (_, v) = store.create_project(1, "p".into(), "d".into(), 10).await.unwrap().unwrap();
+        let scenes = |id: &str| {
+            vec![serde_json::from_value(json!({ "sceneID": "default", "controls": [ { "controlID": id, "kind": "label" } ] }))
+                .unwrap()]
+        };
+        // Queued in this order: the save before the submit goes in, the one after is refused.
+        let first = store.save_version(v.id, scenes("a"), Vec::new());
+        let submit = store.submit_version(v.id);
+        let second = store.save_version(v.id, scenes("b"), Vec::new());
+        assert!(first.await.unwrap().is_ok());
+        assert_eq!(submit.await.unwrap().unwrap().state, VersionState::Pending);
+        assert!(matches!(second.await.unwrap(), Err(Refused::Conflict(_))));
+        let (saved, _) = store.version_to_run(v.id).await.unwrap().unwrap();
+        assert_eq!(saved.scenes[0]["controls"][0]["controlID"], "a");
+    }
+}
