@@ -29,7 +29,8 @@ fn serve_limited(studio: StudioLimits) -> (Served, Api) {
 /// A game client of `token`'s user connecting with `version` (and a share code).
 fn run_as(s: &Served, token: &str, version: u64, code: Option<&str>) -> Connected {
     let (auth, version) = (format!("Bearer {token}"), version.to_string());
-    let mut headers = vec![("Authorization", auth.as_str()), ("X-Interactive-Version", &version), ("X-Protocol-Version", "2.0")];
+    let mut headers =
+        vec![("Authorization", auth.as_str()), ("X-Interactive-Version", &version), ("X-Protocol-Version", "2.0")];
     if let Some(code) = code {
         headers.push(("X-Interactive-Sharecode", code));
     }
@@ -84,17 +85,27 @@ fn projects_are_created_listed_changed_and_deleted() {
     let r = api.post("/games", "tok-owner", json!({ "name": "  Zombie Rush ", "description": "Spawn zombies" }));
     assert_eq!(r.status, 201, "{}", r.text);
     let game = r.body.clone();
-    assert_eq!((&game["name"], &game["description"], &game["ownerId"]), (&json!("Zombie Rush"), &json!("Spawn zombies"), &json!(1)));
+    assert_eq!(
+        (&game["name"], &game["description"], &game["ownerId"]),
+        (&json!("Zombie Rush"), &json!("Spawn zombies"), &json!(1))
+    );
     assert_eq!((&game["role"], &game["sharing"]), (&json!("owner"), &json!("owner")));
     let version = &game["versions"][0];
-    assert_eq!((&version["version"], &version["state"], &version["controlVersion"]), (&json!(1), &json!("draft"), &json!("2.0")));
+    assert_eq!(
+        (&version["version"], &version["state"], &version["controlVersion"]),
+        (&json!(1), &json!("draft"), &json!("2.0"))
+    );
     let id = game["id"].as_u64().unwrap();
 
     let v = api.get(&format!("/versions/{}", version["id"]), "tok-owner");
     assert_eq!(v.status, 200);
     assert_eq!(v.body["gameId"], json!(id));
-    assert_eq!(v.body["controls"], json!({ "scenes": [ { "sceneID": "default", "controls": [] } ],
-        "groups": [ { "groupID": "default", "sceneID": "default" } ] }), "the default scene and group");
+    assert_eq!(
+        v.body["controls"],
+        json!({ "scenes": [ { "sceneID": "default", "controls": [] } ],
+        "groups": [ { "groupID": "default", "sceneID": "default" } ] }),
+        "the default scene and group"
+    );
 
     let list = api.get("/games", "tok-owner");
     assert_eq!(list.body.as_array().unwrap().len(), 1);
@@ -104,7 +115,10 @@ fn projects_are_created_listed_changed_and_deleted() {
     assert_eq!(api.get(&format!("/games/{id}"), "tok-admin").body["role"], "admin", "admins may read");
 
     let r = api.put(&format!("/games/{id}"), "tok-owner", json!({ "name": "Zombie Rush 2" }));
-    assert_eq!((r.status, &r.body["name"], &r.body["description"]), (200, &json!("Zombie Rush 2"), &json!("Spawn zombies")));
+    assert_eq!(
+        (r.status, &r.body["name"], &r.body["description"]),
+        (200, &json!("Zombie Rush 2"), &json!("Spawn zombies"))
+    );
     assert_eq!(api.put(&format!("/games/{id}"), "tok-admin", json!({ "name": "x" })).status, 403);
 
     for (body, says) in [
@@ -195,17 +209,26 @@ fn a_game_client_gets_the_saved_controls_and_a_save_changes_only_the_next_sessio
     let path = format!("/versions/{version}");
     assert_eq!(api.put(&path, "tok-owner", json!({ "controls": two_controls() })).status, 200);
     let scenes = scenes_seen(&s, "tok-owner", version);
-    assert_eq!(controls_of(&scenes, "default"), two_controls()["scenes"][0]["controls"], "controls and positions as saved");
+    assert_eq!(
+        controls_of(&scenes, "default"),
+        two_controls()["scenes"][0]["controls"],
+        "controls and positions as saved"
+    );
 
     let mut g = match run_as(&s, "tok-owner", version, None) {
         Connected::Open(g) => g,
         other => panic!("refused: {other:?}"),
     };
     s.rt.block_on(g.event("hello"));
-    let one = json!({ "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "only", "kind": "label" } ] } ] });
+    let one =
+        json!({ "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "only", "kind": "label" } ] } ] });
     assert_eq!(api.put(&path, "tok-owner", json!({ "controls": one })).status, 200);
     let running = s.rt.block_on(g.ok("getScenes", json!({})))["scenes"].clone();
-    assert_eq!(controls_of(&running, "default"), two_controls()["scenes"][0]["controls"], "the running session keeps its controls");
+    assert_eq!(
+        controls_of(&running, "default"),
+        two_controls()["scenes"][0]["controls"],
+        "the running session keeps its controls"
+    );
     s.rt.block_on(g.close());
     let next = scenes_seen(&s, "tok-owner", version);
     assert_eq!(controls_of(&next, "default")[0]["controlID"], "only", "the next session gets the save");
@@ -229,7 +252,8 @@ fn sharing_modes_exclude_each_other_and_decide_who_may_run_the_game() {
     assert_eq!(outcome(&s, "tok-stranger", version, Some(&code)), Ok(()));
     assert_eq!(outcome(&s, "tok-friend", version, None), Err(4020));
     assert_eq!(outcome(&s, "tok-friend", version, Some("wrong")), Err(4020));
-    let again = api.put(&sharing, "tok-owner", json!({ "mode": "shareCode" })).body["shareCode"].as_str().unwrap().to_owned();
+    let again =
+        api.put(&sharing, "tok-owner", json!({ "mode": "shareCode" })).body["shareCode"].as_str().unwrap().to_owned();
     assert_ne!(again, code, "a new code");
     assert_eq!(outcome(&s, "tok-friend", version, Some(&code)), Err(4020), "the old code stopped working");
 
@@ -257,7 +281,11 @@ fn sharing_modes_exclude_each_other_and_decide_who_may_run_the_game() {
         assert_eq!(r.status, 400, "{}", r.text);
         assert!(r.body["message"].as_str().unwrap().contains(says), "{}", r.text);
     }
-    assert_eq!(api.get(&sharing, "tok-owner").body, json!({ "mode": "explicit", "users": [] }), "a refused change changes nothing");
+    assert_eq!(
+        api.get(&sharing, "tok-owner").body,
+        json!({ "mode": "explicit", "users": [] }),
+        "a refused change changes nothing"
+    );
     assert_eq!(api.put(&sharing, "tok-stranger", json!({ "mode": "owner" })).status, 404);
     assert_eq!(api.put(&sharing, "tok-admin", json!({ "mode": "owner" })).status, 403);
     assert_eq!(outcome(&s, "tok-stranger", 999, None), Err(4020), "an unknown version");
@@ -276,7 +304,10 @@ fn editors_work_as_if_they_owned_the_game_but_cannot_delete_it_or_choose_editors
     let list = api.get("/games", "tok-editor").body;
     assert_eq!((&list[0]["id"], &list[0]["role"]), (&json!(game), &json!("editor")));
     assert_eq!(api.put(&g, "tok-editor", json!({ "description": "by the team" })).status, 200);
-    assert_eq!(api.put(&format!("/versions/{version}"), "tok-editor", json!({ "controls": two_controls() })).status, 200);
+    assert_eq!(
+        api.put(&format!("/versions/{version}"), "tok-editor", json!({ "controls": two_controls() })).status,
+        200
+    );
     assert_eq!(api.post(&format!("{g}/versions"), "tok-editor", json!({})).status, 201);
     assert_eq!(api.put(&format!("{g}/sharing"), "tok-editor", json!({ "mode": "shareCode" })).status, 200);
     assert_eq!(outcome(&s, "tok-editor", version, None), Ok(()), "editors run it as owners do");
@@ -291,14 +322,18 @@ fn editors_work_as_if_they_owned_the_game_but_cannot_delete_it_or_choose_editors
     let r = api.delete(&format!("{g}/editors/editor"), "tok-owner");
     assert_eq!(r.body, json!({ "editors": [] }));
     assert_eq!(api.get(&g, "tok-editor").status, 404, "a removed editor no longer sees it");
-    assert_eq!(api.put(&format!("/versions/{version}"), "tok-editor", json!({ "controls": two_controls() })).status, 404);
+    assert_eq!(
+        api.put(&format!("/versions/{version}"), "tok-editor", json!({ "controls": two_controls() })).status,
+        404
+    );
 }
 
 #[test]
 fn a_version_is_submitted_reviewed_by_an_admin_and_published() {
     let (s, api) = serve();
     let (game, version) = api.create("tok-owner", "Review me");
-    let (v, submit, review) = (format!("/versions/{version}"), format!("/versions/{version}/submit"), format!("/versions/{version}/review"));
+    let (v, submit, review) =
+        (format!("/versions/{version}"), format!("/versions/{version}/submit"), format!("/versions/{version}/review"));
 
     let r = api.post(&submit, "tok-owner", json!({}));
     assert_eq!(r.status, 400);
@@ -337,15 +372,29 @@ fn a_version_is_submitted_reviewed_by_an_admin_and_published() {
     let r = api.post(&review, "tok-admin", json!({ "accept": true, "feedback": "Looks great" }));
     assert_eq!((&r.body["state"], &r.body["feedback"]), (&json!("published"), &json!("Looks great")));
     assert_eq!(outcome(&s, "tok-stranger", version, None), Ok(()), "anyone may run a published version");
-    assert_eq!(api.put(&v, "tok-owner", json!({ "controls": two_controls() })).status, 409, "published versions do not change");
+    assert_eq!(
+        api.put(&v, "tok-owner", json!({ "controls": two_controls() })).status,
+        409,
+        "published versions do not change"
+    );
     let next = api.post(&format!("/games/{game}/versions"), "tok-owner", json!({})).body;
     assert_eq!((&next["version"], &next["state"]), (&json!(2), &json!("draft")));
-    assert_eq!(outcome(&s, "tok-stranger", next["id"].as_u64().unwrap(), None), Err(4020), "the new version is a draft");
+    assert_eq!(
+        outcome(&s, "tok-stranger", next["id"].as_u64().unwrap(), None),
+        Err(4020),
+        "the new version is a draft"
+    );
 }
 
 #[test]
 fn the_studios_limits_are_enforced() {
-    let limits = StudioLimits { projects_per_user: 2, versions_per_project: 2, members_per_project: 1, body_bytes: 2000, ..StudioLimits::default() };
+    let limits = StudioLimits {
+        projects_per_user: 2,
+        versions_per_project: 2,
+        members_per_project: 1,
+        body_bytes: 2000,
+        ..StudioLimits::default()
+    };
     let (_s, api) = serve_limited(limits);
     let (game, version) = api.create("tok-owner", "one");
     api.create("tok-owner", "two");
@@ -353,12 +402,20 @@ fn the_studios_limits_are_enforced() {
     assert!(r.status == 409 && r.text.contains("2 projects"), "{}", r.text);
     assert_eq!(api.post(&format!("/games/{game}/versions"), "tok-owner", json!({})).status, 201);
     assert_eq!(api.post(&format!("/games/{game}/versions"), "tok-owner", json!({})).status, 409);
-    let r = api.put(&format!("/games/{game}/sharing"), "tok-owner", json!({ "mode": "explicit", "users": ["friend", "editor"] }));
+    let r = api.put(
+        &format!("/games/{game}/sharing"),
+        "tok-owner",
+        json!({ "mode": "explicit", "users": ["friend", "editor"] }),
+    );
     assert!(r.status == 400 && r.text.contains("at most 1 users"), "{}", r.text);
     assert_eq!(api.put(&format!("/games/{game}/editors/editor"), "tok-owner", json!({})).status, 200);
     assert_eq!(api.put(&format!("/games/{game}/editors/friend"), "tok-owner", json!({})).status, 409);
     let many: Vec<Value> = (0..80).map(|i| json!({ "controlID": format!("label{i}"), "kind": "label" })).collect();
-    let r = api.put(&format!("/versions/{version}"), "tok-owner", json!({ "controls": { "scenes": [ { "sceneID": "default", "controls": many } ] } }));
+    let r = api.put(
+        &format!("/versions/{version}"),
+        "tok-owner",
+        json!({ "controls": { "scenes": [ { "sceneID": "default", "controls": many } ] } }),
+    );
     assert_eq!(r.status, 413, "{}", r.text);
 }
 
@@ -368,11 +425,23 @@ fn a_browser_session_needs_the_csrf_token_to_change_anything() {
     let base = s.m.base_url();
     let page = call("GET", &format!("{base}/studio"), Auth::None, None);
     assert_eq!((page.status, page.header("location")), (303, Some("/login?next=/studio")), "signed out: to the login");
-    assert_eq!(call("POST", &format!("{base}/api/v1/users"), Auth::None, Some(&json!({ "username": "dev_one", "password": "a long password" }))).status, 201);
+    assert_eq!(
+        call(
+            "POST",
+            &format!("{base}/api/v1/users"),
+            Auth::None,
+            Some(&json!({ "username": "dev_one", "password": "a long password" }))
+        )
+        .status,
+        201
+    );
     let mut browser = common::oauth::Browser::new(&base);
     let form = browser.get("/login");
     let csrf_field = common::oauth::field_value(&form.text, "csrf").unwrap();
-    let login = browser.post_form("/login", &[("username", "dev_one"), ("password", "a long password"), ("csrf", &csrf_field), ("next", "/studio")]);
+    let login = browser.post_form(
+        "/login",
+        &[("username", "dev_one"), ("password", "a long password"), ("csrf", &csrf_field), ("next", "/studio")],
+    );
     assert_eq!(login.status, 303);
     let session = browser.cookie("mixplay_session").expect("a session").to_owned();
 
@@ -380,7 +449,8 @@ fn a_browser_session_needs_the_csrf_token_to_change_anything() {
     let page = call("GET", &format!("{base}/studio"), cookie, None);
     assert_eq!(page.status, 200);
     assert_eq!((page.header("x-frame-options"), page.header("cache-control")), (Some("DENY"), Some("no-store")));
-    let at = page.text.find("name=\"csrf-token\" content=\"").expect("the page carries its CSRF token") + 26;
+    let meta = "name=\"csrf-token\" content=\"";
+    let at = page.text.find(meta).expect("the page carries its CSRF token") + meta.len();
     let csrf = page.text[at..at + page.text[at..].find('"').unwrap()].to_owned();
     assert!(page.text.contains("\"kinds\":[{\"kind\":\"button\""), "the page carries the controls' schema");
     assert!(!page.text.contains(&session), "the session token is never written into the page");

@@ -40,8 +40,14 @@ pub const GRIDS: [Grid; 3] = [
 pub enum PropType {
     Text,
     Bool,
-    Int { min: i64, max: i64 },
-    Number { min: f64, max: f64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Number {
+        min: f64,
+        max: f64,
+    },
     /// A CSS size: text such as `"20px"`, or a number of pixels.
     TextOrNumber,
     Choice(&'static [&'static str]),
@@ -183,12 +189,15 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// A list of JSON objects: scenes with their controls, or groups (the Studio's JSON form).
+pub type Objects = Vec<Map<String, Value>>;
+
 /// A version's controls that passed [`validate`]: the scenes (with their controls) and groups a
 /// game client connecting with the version gets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidControls {
-    scenes: Vec<Map<String, Value>>,
-    groups: Vec<Map<String, Value>>,
+    scenes: Objects,
+    groups: Objects,
 }
 
 impl ValidControls {
@@ -200,7 +209,7 @@ impl ValidControls {
         &self.groups
     }
 
-    pub fn into_parts(self) -> (Vec<Map<String, Value>>, Vec<Map<String, Value>>) {
+    pub fn into_parts(self) -> (Objects, Objects) {
         (self.scenes, self.groups)
     }
 }
@@ -223,7 +232,10 @@ pub fn validate(controls: &Value, limits: &ControlLimits) -> Result<ValidControl
     let mut scene_ids = HashSet::new();
     let listed = array(root.get("scenes"), "scenes", "scenes")?;
     if listed.len() > limits.scenes {
-        return Err(at("scenes", format!("a version has at most {} scenes; this one has {}", limits.scenes, listed.len())));
+        return Err(at(
+            "scenes",
+            format!("a version has at most {} scenes; this one has {}", limits.scenes, listed.len()),
+        ));
     }
     for (i, s) in listed.iter().enumerate() {
         let path = format!("scenes[{i}]");
@@ -240,7 +252,10 @@ pub fn validate(controls: &Value, limits: &ControlLimits) -> Result<ValidControl
     let mut group_ids = HashSet::new();
     let listed = array(root.get("groups"), "groups", "groups")?;
     if listed.len() > limits.groups {
-        return Err(at("groups", format!("a version has at most {} groups; this one has {}", limits.groups, listed.len())));
+        return Err(at(
+            "groups",
+            format!("a version has at most {} groups; this one has {}", limits.groups, listed.len()),
+        ));
     }
     for (i, g) in listed.iter().enumerate() {
         let path = format!("groups[{i}]");
@@ -328,7 +343,10 @@ fn scene(v: &Value, path: &str, limits: &ControlLimits) -> Result<(String, Map<S
         let cpath = format!("{}[{j}]", join(path, "controls"));
         let (control_id, placements) = control(c, &cpath, limits)?;
         if !ids.insert(control_id.clone()) {
-            return Err(at(join(&cpath, "controlID"), format!("the control “{control_id}” appears twice in this scene")));
+            return Err(at(
+                join(&cpath, "controlID"),
+                format!("the control “{control_id}” appears twice in this scene"),
+            ));
         }
         for p in placements {
             let hit = placed.iter().find(|(_, q)| q.grid.size == p.grid.size && overlaps(p.rect, q.rect));
@@ -468,8 +486,7 @@ pub fn schema() -> Value {
             json!({ "kind": k.kind, "size": k.size.map(|(w, h)| [w, h]), "props": props })
         })
         .collect();
-    let grids: Vec<Value> =
-        GRIDS.iter().map(|g| json!({ "size": g.size, "cols": g.cols, "rows": g.rows })).collect();
+    let grids: Vec<Value> = GRIDS.iter().map(|g| json!({ "size": g.size, "cols": g.cols, "rows": g.rows })).collect();
     json!({ "kinds": kinds, "grids": grids })
 }
 
@@ -509,7 +526,9 @@ mod tests {
 
     #[test]
     fn each_rule_names_the_path_of_the_bad_part() {
-        let e = err(json!({ "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "x", "kind": "slider" } ] } ] }));
+        let e = err(
+            json!({ "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "x", "kind": "slider" } ] } ] }),
+        );
         assert_eq!(e.path, "scenes[0].controls[0].kind");
         assert!(e.message.contains("unknown kind “slider”"), "{e}");
 
@@ -530,12 +549,17 @@ mod tests {
         assert!(e.message.contains("“b” overlaps “a” on the large grid"), "{e}");
 
         let small = json!([{ "size": "small", "x": 0, "y": 36, "width": 10, "height": 5 }]);
-        let e = err(json!({ "scenes": [ { "sceneID": "s", "controls": [ { "controlID": "a", "kind": "button", "position": small } ] } ] }));
+        let e = err(
+            json!({ "scenes": [ { "sceneID": "s", "controls": [ { "controlID": "a", "kind": "button", "position": small } ] } ] }),
+        );
         assert!(e.message.contains("small grid (30×40)"), "{e}");
 
         let e = err(json!({ "scenes": [ { "sceneID": "s", "controls": [
             { "controlID": "a", "kind": "button", "cost": -1 } ] } ] }));
-        assert_eq!((e.path.as_str(), e.message.as_str()), ("scenes[0].controls[0].cost", "must be a whole number from 0 to 1000000"));
+        assert_eq!(
+            (e.path.as_str(), e.message.as_str()),
+            ("scenes[0].controls[0].cost", "must be a whole number from 0 to 1000000")
+        );
 
         let e = err(json!({ "scenes": [ { "sceneID": "s" }, { "sceneID": "s" } ] }));
         assert_eq!(e.path, "scenes[1].sceneID");

@@ -6,6 +6,7 @@ pub mod durable;
 pub mod fake;
 pub mod native;
 pub mod oauth;
+pub mod script;
 pub mod studio;
 
 use std::time::Duration;

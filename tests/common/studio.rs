@@ -14,7 +14,11 @@ pub enum Auth<'a> {
     None,
     Bearer(&'a str),
     /// A browser session: the cookie, the CSRF token (if sent) and the page's origin.
-    Cookie { session: &'a str, csrf: Option<&'a str>, origin: &'a str },
+    Cookie {
+        session: &'a str,
+        csrf: Option<&'a str>,
+        origin: &'a str,
+    },
 }
 
 /// `METHOD url` with `auth` and an optional JSON body.

@@ -117,8 +117,12 @@ fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
             (None, false) => Sharing::Explicit(p.shared_with.clone()),
             (None, true) => Sharing::Owner,
         };
-        let project =
-            NewProject { owner: p.owner, name: format!("Project {}", p.version_id), description: String::new(), sharing };
+        let project = NewProject {
+            owner: p.owner,
+            name: format!("Project {}", p.version_id),
+            description: String::new(),
+            sharing,
+        };
         let project_id = projects::insert_project(tx, project_id, &project)?;
         let version = Version {
             id: p.version_id,

@@ -49,8 +49,8 @@ pub use channels::{Channel, ChannelRole};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
 pub use projects::{Project, Sharing, Version, VersionState};
-pub use studio::{editable, submission_problems, Change, ProjectSummary, Refused};
 pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
+pub use studio::{editable, submission_problems, Change, ProjectSummary, Refused};
 pub use users::{NewUser, TokenHash, TokenKind, TokenLookup, User};
 
 /// The database file's name inside the data folder.
@@ -58,8 +58,7 @@ pub const DATABASE_FILE: &str = "mixplay.sqlite3";
 
 /// The schema, one SQL file per version, applied in order; `PRAGMA user_version` records how far
 /// a database has come. Never edit a released migration: add the next one.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_studio.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_studio.sql")];
 
 /// Read-only connections kept for reads (a file database).
 const READERS: usize = 4;

@@ -127,14 +127,7 @@ pub(super) fn project(conn: &Connection, id: u32) -> Result<Option<Project>> {
              FROM projects p JOIN users u ON u.id = p.owner_id WHERE p.id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
         })
         .optional()?;
     let Some((owner, owner_name, name, description, mode, share_code)) = found else { return Ok(None) };
@@ -147,8 +140,7 @@ pub(super) fn project(conn: &Connection, id: u32) -> Result<Option<Project>> {
         )?),
         _ => Sharing::Owner,
     };
-    let editors =
-        user_ids(conn, "SELECT user_id FROM project_editors WHERE project_id = ?1 ORDER BY user_id", id)?;
+    let editors = user_ids(conn, "SELECT user_id FROM project_editors WHERE project_id = ?1 ORDER BY user_id", id)?;
     Ok(Some(Project { id, owner, owner_name, name, description, sharing, editors }))
 }
 

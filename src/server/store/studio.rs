@@ -89,7 +89,13 @@ impl Store {
 
     /// Creates a project owned by `owner` with its first version (draft, the `default` scene and
     /// group); refused when `owner` already has `max` projects.
-    pub async fn create_project(&self, owner: u32, name: String, description: String, max: u32) -> Change<(Project, Version)> {
+    pub async fn create_project(
+        &self,
+        owner: u32,
+        name: String,
+        description: String,
+        max: u32,
+    ) -> Change<(Project, Version)> {
         self.write(move |tx| {
             let owned = count(tx, "SELECT count(*) FROM projects WHERE owner_id = ?1", owner)?;
             if owned >= max {
@@ -136,7 +142,8 @@ impl Store {
                 return Ok(Err(Refused::Conflict(format!("the project has {had} versions, the most it may have"))));
             }
             let mut next = latest_version(tx, project)?.unwrap_or_else(|| first_version(project));
-            next.number = count(tx, "SELECT coalesce(max(number), 0) FROM versions WHERE project_id = ?1", project)? + 1;
+            next.number =
+                count(tx, "SELECT coalesce(max(number), 0) FROM versions WHERE project_id = ?1", project)? + 1;
             next.state = VersionState::Draft;
             let id = projects::insert_version(tx, None, &next)?;
             reload(tx, id)
@@ -145,15 +152,19 @@ impl Store {
     }
 
     /// Saves a draft version's scenes and groups (already validated); refused unless it is a draft.
-    pub async fn save_version(&self, id: u32, scenes: Vec<Map<String, Value>>, groups: Vec<Map<String, Value>>) -> Change<Version> {
+    pub async fn save_version(
+        &self,
+        id: u32,
+        scenes: Vec<Map<String, Value>>,
+        groups: Vec<Map<String, Value>>,
+    ) -> Change<Version> {
         self.write(move |tx| {
             let Some(v) = projects::version(tx, id)? else { return Ok(Err(Refused::Gone)) };
             if let Some(refusal) = editable(&v) {
                 return Ok(Err(refusal));
             }
-            tx.prepare_cached("UPDATE versions SET scenes = ?2, groups = ?3, updated_at = ?4 WHERE id = ?1")?.execute(
-                params![id, serde_json::to_string(&scenes)?, serde_json::to_string(&groups)?, now()],
-            )?;
+            tx.prepare_cached("UPDATE versions SET scenes = ?2, groups = ?3, updated_at = ?4 WHERE id = ?1")?
+                .execute(params![id, serde_json::to_string(&scenes)?, serde_json::to_string(&groups)?, now()])?;
             reload(tx, id)
         })
         .await
@@ -202,8 +213,7 @@ impl Store {
     /// Versions waiting for a review (at most `limit`), longest waiting first, with their projects.
     pub async fn pending_versions(&self, limit: u32) -> Result<Vec<(Version, Project)>> {
         self.read(move |c| {
-            let versions =
-                projects::versions_where(c, "state = 'pending' ORDER BY submitted_at, id LIMIT ?1", limit)?;
+            let versions = projects::versions_where(c, "state = 'pending' ORDER BY submitted_at, id LIMIT ?1", limit)?;
             let mut out = Vec::with_capacity(versions.len());
             for v in versions {
                 if let Some(p) = projects::project(c, v.project_id)? {
@@ -267,7 +277,10 @@ impl Store {
     pub async fn set_admin(&self, username: &str, admin: bool) -> Result<bool> {
         let key = username.to_lowercase();
         self.write(move |tx| {
-            Ok(tx.prepare_cached("UPDATE users SET admin = ?2 WHERE username_key = ?1")?.execute(params![key, admin])? > 0)
+            Ok(tx
+                .prepare_cached("UPDATE users SET admin = ?2 WHERE username_key = ?1")?
+                .execute(params![key, admin])?
+                > 0)
         })
         .await
     }
@@ -281,10 +294,9 @@ pub fn editable(v: &Version) -> Option<Refused> {
             "version {} is waiting for a review; it can change again after the review",
             v.id
         ))),
-        VersionState::Published => Some(Refused::Conflict(format!(
-            "version {} is published and cannot change; create a new version",
-            v.id
-        ))),
+        VersionState::Published => {
+            Some(Refused::Conflict(format!("version {} is published and cannot change; create a new version", v.id)))
+        }
     }
 }
 
@@ -339,8 +351,10 @@ mod tests {
         store.create_user(super::super::NewUser { username: "dev".into(), ..Default::default() }).await.unwrap();
         let (_, v) = store.create_project(1, "p".into(), "d".into(), 10).await.unwrap().unwrap();
         let scenes = |id: &str| {
-            vec![serde_json::from_value(json!({ "sceneID": "default", "controls": [ { "controlID": id, "kind": "label" } ] }))
-                .unwrap()]
+            vec![serde_json::from_value(
+                json!({ "sceneID": "default", "controls": [ { "controlID": id, "kind": "label" } ] }),
+            )
+            .unwrap()]
         };
         // Queued in this order: the save before the submit goes in, the one after is refused.
         let first = store.save_version(v.id, scenes("a"), Vec::new());

@@ -44,7 +44,7 @@ use serde_json::{json, Map, Value};
 use super::accounts::caller::Caller;
 use super::hub::Hub;
 use super::reply::{api_error, bad_request, forbidden, found, not_found, store_failed};
-use super::store::{Change, Project, Refused, Version};
+use super::store::{Change, Project, Refused, StoreError, Version};
 
 /// The longest project name, in characters.
 const NAME_CHARS: usize = 80;
@@ -68,6 +68,24 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/api/v1/interactive/reviews", get(versions::pending))
         .merge(page::routes())
 }
+
+/// A refusal on its way out of a handler: `?` carries it (boxed, as a response is large).
+pub struct Refusal(Box<Response>);
+
+impl From<Response> for Refusal {
+    fn from(r: Response) -> Refusal {
+        Refusal(Box::new(r))
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// What a handler gives: its answer, or a refusal.
+type Answer = Result<Response, Refusal>;
 
 /// What the caller is to a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,68 +119,71 @@ impl Role {
     }
 
     /// 403 unless the caller owns or edits the project.
-    fn must_edit(self, project: &Project) -> Result<(), Response> {
+    fn must_edit(self, project: &Project) -> Result<(), Refusal> {
         match self {
             Role::Owner | Role::Editor => Ok(()),
-            Role::Admin => Err(forbidden(format!("only the owner and editors of game {} may change it", project.id))),
+            Role::Admin => {
+                Err(forbidden(format!("only the owner and editors of game {} may change it", project.id)).into())
+            }
         }
     }
 
     /// 403 unless the caller owns the project; `what` says what only the owner may do.
-    fn must_own(self, what: &str) -> Result<(), Response> {
+    fn must_own(self, what: &str) -> Result<(), Refusal> {
         match self {
             Role::Owner => Ok(()),
-            _ => Err(forbidden(format!("only the game's owner may {what}"))),
+            _ => Err(forbidden(format!("only the game's owner may {what}")).into()),
         }
     }
 }
 
 /// The project a path names and the caller's role in it: 404 when there is none or the caller
 /// may not see it.
-async fn project_for(hub: &Hub, caller: &Caller, id: &str) -> Result<(Project, Role), Response> {
+async fn project_for(hub: &Hub, caller: &Caller, id: &str) -> Result<(Project, Role), Refusal> {
     let project = found(id, "game", |n| hub.store.project(n)).await?;
     match Role::of(&project, caller) {
         Some(role) => Ok((project, role)),
-        None => Err(not_found(format!("game {id} not found"))),
+        None => Err(not_found(format!("game {id} not found")).into()),
     }
 }
 
 /// The version a path names, its project and the caller's role (404 as for projects).
-async fn version_for(hub: &Hub, caller: &Caller, id: &str) -> Result<(Version, Project, Role), Response> {
+async fn version_for(hub: &Hub, caller: &Caller, id: &str) -> Result<(Version, Project, Role), Refusal> {
     let (version, project) = found(id, "version", |n| hub.store.version_to_run(n)).await?;
     match Role::of(&project, caller) {
         Some(role) => Ok((version, project, role)),
-        None => Err(not_found(format!("version {id} not found"))),
+        None => Err(not_found(format!("version {id} not found")).into()),
     }
 }
 
 /// A JSON object body of at most the Studio's body limit (413 longer, 400 not an object).
-fn json_body(hub: &Hub, body: &Bytes) -> Result<Map<String, Value>, Response> {
+fn json_body(hub: &Hub, body: &Bytes) -> Result<Map<String, Value>, Refusal> {
     let limit = hub.config.studio.body_bytes;
     if body.len() > limit {
         let m = format!("the request body is {} bytes; the Studio accepts at most {limit}", body.len());
-        return Err(api_error(StatusCode::PAYLOAD_TOO_LARGE, m));
+        return Err(api_error(StatusCode::PAYLOAD_TOO_LARGE, m).into());
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(o)) => Ok(o),
-        Ok(_) => Err(bad_request("the body must be a JSON object")),
-        Err(e) => Err(bad_request(format!("the body is not valid JSON: {e}"))),
+        Ok(_) => Err(bad_request("the body must be a JSON object").into()),
+        Err(e) => Err(bad_request(format!("the body is not valid JSON: {e}")).into()),
     }
 }
 
 /// A text field of `body`: trimmed, at most `max` characters (`None` when absent).
-fn text_field(body: &Map<String, Value>, key: &str, max: usize) -> Result<Option<String>, Response> {
+fn text_field(body: &Map<String, Value>, key: &str, max: usize) -> Result<Option<String>, Refusal> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().chars().count() <= max => Ok(Some(s.trim().to_owned())),
-        Some(Value::String(_)) => Err(bad_request(format!("{key} is longer than {max} characters"))),
-        Some(_) => Err(bad_request(format!("{key} must be text"))),
+        Some(Value::String(_)) => Err(bad_request(format!("{key} is longer than {max} characters")).into()),
+        Some(_) => Err(bad_request(format!("{key} must be text")).into()),
     }
 }
 
 /// A 400 naming the bad part of a request: `{statusCode, error, message, path}`.
 fn invalid_at(path: &str, message: &str) -> Response {
-    let body = json!({ "statusCode": 400, "error": "Bad Request", "message": format!("{path}: {message}"), "path": path });
+    let body =
+        json!({ "statusCode": 400, "error": "Bad Request", "message": format!("{path}: {message}"), "path": path });
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
@@ -175,13 +196,18 @@ fn refused(r: Refused) -> Response {
     }
 }
 
-/// The answer to a change: `ok` applied to what it gave, or why not.
-fn answer<T>(change: Change<T>, ok: impl FnOnce(T) -> Response) -> Response {
+/// What a change gave, or the answer saying why not (400, 409, 404, 503).
+fn changed<T>(change: Change<T>) -> Result<T, Refusal> {
     match change {
-        Ok(Ok(value)) => ok(value),
-        Ok(Err(r)) => refused(r),
-        Err(e) => store_failed(e),
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(r)) => Err(refused(r).into()),
+        Err(e) => Err(store_failed(e).into()),
     }
+}
+
+/// What the store read, or 503.
+fn read<T>(result: Result<T, StoreError>) -> Result<T, Refusal> {
+    result.map_err(|e| store_failed(e).into())
 }
 
 /// A project as the REST API shows it, with the caller's role.

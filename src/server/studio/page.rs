@@ -43,6 +43,7 @@ const ASSETS: &[(&str, &str)] = &[
     ("dialogs.js", include_str!("assets/dialogs.js")),
     ("build.js", include_str!("assets/build.js")),
     ("grid.js", include_str!("assets/grid.js")),
+    ("previewer.js", include_str!("assets/previewer.js")),
     ("code.js", include_str!("assets/code.js")),
     ("review.js", include_str!("assets/review.js")),
     ("preview.js", include_str!("assets/preview.js")),

@@ -13,15 +13,15 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use super::{json_body, project_for, refused, Role};
+use super::{changed, json_body, project_for, read, Answer, Refusal};
 use crate::server::accounts::caller::Caller;
 use crate::server::accounts::secret::random_bytes;
 use crate::server::hub::Hub;
-use crate::server::reply::{bad_request, not_found, store_failed};
+use crate::server::reply::{bad_request, not_found};
 use crate::server::store::{Project, Sharing};
 
 /// Share codes: 12 characters from an alphabet without look-alikes (about 59 bits).
@@ -45,38 +45,29 @@ fn new_share_code() -> String {
 }
 
 /// The sharing settings as the REST API shows them.
-async fn sharing_json(hub: &Hub, p: &Project) -> Result<Value, Response> {
+async fn sharing_json(hub: &Hub, p: &Project) -> Result<Value, Refusal> {
     Ok(match &p.sharing {
         Sharing::Owner => json!({ "mode": "owner" }),
         Sharing::ShareCode(code) => json!({ "mode": "shareCode", "shareCode": code }),
-        Sharing::Explicit(ids) => {
-            let users = hub.store.usernames(ids.clone()).await.map_err(store_failed)?;
-            json!({ "mode": "explicit", "users": users })
-        }
+        Sharing::Explicit(ids) => json!({ "mode": "explicit", "users": read(hub.store.usernames(ids.clone()).await)? }),
     })
 }
 
-/// The project for a sharing or editors request by one of its members.
-async fn member_project(hub: &Hub, caller: &Caller, id: &str) -> Result<(Project, Role), Response> {
+/// The project for a sharing request by one of its members (owner or editor).
+async fn member_project(hub: &Hub, caller: &Caller, id: &str) -> Result<Project, Refusal> {
     let (project, role) = project_for(hub, caller, id).await?;
     role.must_edit(&project)?;
-    Ok((project, role))
+    Ok(project)
 }
 
 /// `GET /api/v1/interactive/games/{gameId}/sharing` (owner and editors).
-pub async fn get(State(hub): State<Arc<Hub>>, caller: Caller, Path(id): Path<String>) -> Response {
-    let project = match member_project(&hub, &caller, &id).await {
-        Ok((p, _)) => p,
-        Err(r) => return r,
-    };
-    match sharing_json(&hub, &project).await {
-        Ok(v) => Json(v).into_response(),
-        Err(r) => r,
-    }
+pub async fn get(State(hub): State<Arc<Hub>>, caller: Caller, Path(id): Path<String>) -> Answer {
+    let project = member_project(&hub, &caller, &id).await?;
+    Ok(Json(sharing_json(&hub, &project).await?).into_response())
 }
 
 /// What `body` asks the sharing to become.
-async fn requested(hub: &Hub, body: &serde_json::Map<String, Value>) -> Result<Sharing, Response> {
+async fn requested(hub: &Hub, body: &Map<String, Value>) -> Result<Sharing, Refusal> {
     match body.get("mode").and_then(Value::as_str) {
         Some("owner") => Ok(Sharing::Owner),
         Some("shareCode") => Ok(Sharing::ShareCode(new_share_code())),
@@ -85,92 +76,66 @@ async fn requested(hub: &Hub, body: &serde_json::Map<String, Value>) -> Result<S
                 .get("users")
                 .and_then(Value::as_array)
                 .and_then(|a| a.iter().map(|n| n.as_str().map(|s| s.trim().to_owned())).collect::<Option<Vec<_>>>())
-                .ok_or_else(|| bad_request("users must be a list of usernames: {\"mode\": \"explicit\", \"users\": [\"name\"]}"))?;
+                .ok_or_else(|| {
+                    bad_request("users must be a list of usernames: {\"mode\": \"explicit\", \"users\": [\"name\"]}")
+                })?;
             let max = hub.config.studio.members_per_project;
             if names.len() > max {
-                return Err(bad_request(format!("a project is shared with at most {max} users; the list has {}", names.len())));
+                let m = format!("a project is shared with at most {max} users; the list has {}", names.len());
+                return Err(bad_request(m).into());
             }
-            let users = hub.store.users_by_name(names.clone()).await.map_err(store_failed)?;
+            let users = read(hub.store.users_by_name(names.clone()).await)?;
             let unknown: Vec<&str> = names
                 .iter()
                 .filter(|n| !users.iter().any(|u| u.username.eq_ignore_ascii_case(n)))
                 .map(String::as_str)
                 .collect();
             if !unknown.is_empty() {
-                return Err(bad_request(format!("there is no user named {}", unknown.join(", "))));
+                return Err(bad_request(format!("there is no user named {}", unknown.join(", "))).into());
             }
             let mut ids: Vec<u32> = users.iter().map(|u| u.id).collect();
             ids.sort_unstable();
             ids.dedup();
             Ok(Sharing::Explicit(ids))
         }
-        _ => Err(bad_request("mode must be owner, shareCode or explicit")),
+        _ => Err(bad_request("mode must be owner, shareCode or explicit").into()),
     }
 }
 
 /// `PUT /api/v1/interactive/games/{gameId}/sharing` (owner and editors): switches mode, deleting
 /// the previous mode's settings.
-pub async fn put(State(hub): State<Arc<Hub>>, caller: Caller, Path(id): Path<String>, body: Bytes) -> Response {
-    let project = match member_project(&hub, &caller, &id).await {
-        Ok((p, _)) => p,
-        Err(r) => return r,
-    };
-    let body = match json_body(&hub, &body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let sharing = match requested(&hub, &body).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match hub.store.set_sharing(project.id, sharing).await {
-        Ok(Some(p)) => match sharing_json(&hub, &p).await {
-            Ok(v) => Json(v).into_response(),
-            Err(r) => r,
-        },
-        Ok(None) => not_found(format!("game {id} not found")),
-        Err(e) => store_failed(e),
-    }
+pub async fn put(State(hub): State<Arc<Hub>>, caller: Caller, Path(id): Path<String>, body: Bytes) -> Answer {
+    let project = member_project(&hub, &caller, &id).await?;
+    let body = json_body(&hub, &body)?;
+    let sharing = requested(&hub, &body).await?;
+    let project = read(hub.store.set_sharing(project.id, sharing).await)?
+        .ok_or_else(|| not_found(format!("game {id} not found")))?;
+    Ok(Json(sharing_json(&hub, &project).await?).into_response())
 }
 
-async fn editors_json(hub: &Hub, p: &Project) -> Response {
-    match hub.store.usernames(p.editors.clone()).await {
-        Ok(names) => Json(json!({ "editors": names })).into_response(),
-        Err(e) => store_failed(e),
-    }
+async fn editors_json(hub: &Hub, p: &Project) -> Answer {
+    let names = read(hub.store.usernames(p.editors.clone()).await)?;
+    Ok(Json(json!({ "editors": names })).into_response())
 }
 
 /// `GET /api/v1/interactive/games/{gameId}/editors` → `{"editors": ["name", ...]}`.
-pub async fn editors(State(hub): State<Arc<Hub>>, caller: Caller, Path(id): Path<String>) -> Response {
-    match project_for(&hub, &caller, &id).await {
-        Ok((p, _)) => editors_json(&hub, &p).await,
-        Err(r) => r,
-    }
+pub async fn editors(State(hub): State<Arc<Hub>>, caller: Caller, Path(id): Path<String>) -> Answer {
+    let (project, _) = project_for(&hub, &caller, &id).await?;
+    editors_json(&hub, &project).await
 }
 
 /// Adds (`on`) or removes the editor `username` (owner only).
-async fn change_editor(hub: &Hub, caller: &Caller, id: &str, username: &str, on: bool) -> Response {
-    let (project, role) = match project_for(hub, caller, id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    if let Err(r) = role.must_own("manage its editors") {
-        return r;
-    }
-    let user = match hub.store.user_by_name(username).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return not_found(format!("there is no user named {username}")),
-        Err(e) => return store_failed(e),
-    };
+async fn change_editor(hub: &Hub, caller: &Caller, id: &str, username: &str, on: bool) -> Answer {
+    let (project, role) = project_for(hub, caller, id).await?;
+    role.must_own("manage its editors")?;
+    let user = read(hub.store.user_by_name(username).await)?
+        .ok_or_else(|| not_found(format!("there is no user named {username}")))?;
     if on && user.id == project.owner {
-        return bad_request(format!("{} owns the game; owners always edit it", user.username));
+        return Err(bad_request(format!("{} owns the game; owners always edit it", user.username)).into());
     }
     let max = hub.config.studio.members_per_project;
-    match hub.store.set_editor(project.id, user.id, on, max).await {
-        Ok(Ok(p)) => editors_json(hub, &p).await,
-        Ok(Err(r)) => refused(r),
-        Err(e) => store_failed(e),
-    }
+    let project = changed(hub.store.set_editor(project.id, user.id, on, max).await)?;
+    editors_json(hub, &project).await
 }
 
 /// `PUT /api/v1/interactive/games/{gameId}/editors/{username}` (owner).
@@ -178,7 +143,7 @@ pub async fn add_editor(
     State(hub): State<Arc<Hub>>,
     caller: Caller,
     Path((id, username)): Path<(String, String)>,
-) -> Response {
+) -> Answer {
     change_editor(&hub, &caller, &id, &username, true).await
 }
 
@@ -187,7 +152,7 @@ pub async fn remove_editor(
     State(hub): State<Arc<Hub>>,
     caller: Caller,
     Path((id, username)): Path<(String, String)>,
-) -> Response {
+) -> Answer {
     change_editor(&hub, &caller, &id, &username, false).await
 }
 

@@ -29,7 +29,8 @@ const COMMON_JS: &str = include_str!("assets/common.js");
 pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The pages' icon (a blue dot), inline so that no request for it can fail.
-pub(crate) const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E\
+pub(crate) const FAVICON: &str =
+    "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E\
 %3Ccircle cx=%228%22 cy=%228%22 r=%227%22 fill=%22%232e9bff%22/%3E%3C/svg%3E";
 
 /// Every page and asset, merged into the mediator's router.
