@@ -13,7 +13,7 @@
 //! | `studio/` | the Studio: the projects REST API and the `/studio` web app |
 //! | `rest.rs` | endpoint discovery and channel lookup |
 //! | `config.rs` | every setting and limit |
-//! | `controls.rs` | checking a version's controls (the Studio's REST and world files) |
+//! | `controls/` | checking a version's controls (the Studio's REST and world files) |
 //! | `world.rs` | world files, imported into the store |
 //!
 //! | path | what |
@@ -119,7 +119,7 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/gameClient", get(live::sockets::game_client))
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
-        .merge(studio::routes())
+        .merge(studio::routes(hub.config.studio.body_bytes))
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))
         .route("/chat", get(chat::socket))

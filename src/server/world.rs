@@ -11,7 +11,7 @@
 //!   "projects": [
 //!     {
 //!       "versionId": 1, "owner": 1,
-//!       "shareCode": "abc123", "sharedWith": [3], "published": false,
+//!       "shareCode": "abc123", "published": false,
 //!       "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "jump", "kind": "button", "text": "Jump" } ] } ],
 //!       "groups": [ { "groupID": "default", "sceneID": "default" } ]
 //!     }

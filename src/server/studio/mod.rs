@@ -35,6 +35,7 @@ mod versions;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -51,8 +52,9 @@ const NAME_CHARS: usize = 80;
 /// The longest project description or review feedback, in characters.
 const DESCRIPTION_CHARS: usize = 2000;
 
-/// The Studio's routes, merged into the mediator's router.
-pub fn routes() -> Router<Arc<Hub>> {
+/// The Studio's routes, merged into the mediator's router; request bodies up to `body_bytes`
+/// are read (and answered 413 past it, with a sentence).
+pub fn routes(body_bytes: usize) -> Router<Arc<Hub>> {
     const GAME: &str = "/api/v1/interactive/games/{game}";
     const VERSION: &str = "/api/v1/interactive/versions/{version}";
     Router::new()
@@ -66,6 +68,8 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route(&format!("{VERSION}/submit"), post(versions::submit))
         .route(&format!("{VERSION}/review"), post(versions::review))
         .route("/api/v1/interactive/reviews", get(versions::pending))
+        // One byte more than the limit, so that `json_body` sees an oversized body and says so.
+        .layer(DefaultBodyLimit::max(body_bytes.saturating_add(1)))
         .merge(page::routes())
 }
 
