@@ -165,7 +165,7 @@ fn a_developer_builds_shares_and_publishes_a_project_in_headless_chromium() {
     script.expect("done");
     script.ok();
     script.finish();
-    for name in ["list", "build", "preview", "code", "share", "publish", "review", "phone"] {
+    for name in ["list", "info", "build", "preview", "code", "share", "publish", "review", "phone"] {
         assert!(artifacts.join(format!("studio-{name}.png")).is_file(), "studio-{name}.png was saved");
     }
 }

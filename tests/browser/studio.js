@@ -179,6 +179,7 @@ run(async (context) => {
   await page.getByRole('tab', { name: 'Build' }).focus();
   await page.keyboard.press('ArrowRight');
   await page.waitForURL(/\/code$/);
+  await expectText(page.locator('#version-id'), /^\d+$/, 'the version ID');
   const versionId = (await page.locator('#version-id').textContent()).trim();
   assert(/^\d+$/.test(versionId), 'a version ID: ' + versionId);
   const snippet = (lang) => page.locator('#snippets [data-lang="' + lang + '"] code').textContent();
@@ -221,8 +222,10 @@ run(async (context) => {
   await page.getByLabel('Description').fill('Spawn zombies on the streamer.');
   await page.getByRole('button', { name: 'Save info' }).click();
   await expectText(page.locator('#status'), /Saved the name and description/, 'info saved');
+  await shot(page, 'studio-info');
   await page.getByRole('tab', { name: 'Publish' }).click();
-  assert((await page.locator('#checks .missing').count()) === 0, 'every check passes');
+  await page.locator('#checks .missing').first().waitFor({ state: 'detached' });
+  assert((await page.locator('#checks .ok').count()) === 3, 'every check passes');
   await page.getByRole('button', { name: 'Submit for review' }).click();
   await expectText(page.locator('#publish-state'), /^pending/, 'pending');
   await shot(page, 'studio-publish');
@@ -264,6 +267,7 @@ run(async (context) => {
   await page.setViewportSize({ width: 390, height: 844 });
   for (const tab of ['Code', 'Build', 'Info']) {
     await page.getByRole('tab', { name: tab }).click();
+    await page.locator('#panel-' + tab.toLowerCase()).waitFor();
     const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert(wide <= 0, 'the ' + tab + ' tab fits a phone (' + wide + ' px too wide)');
   }

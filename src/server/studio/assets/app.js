@@ -15,6 +15,7 @@
     sharing: null,
     tab: 'info',
     hash: location.hash,
+    route: 0, // counts routings: a view finishing after a newer one started is not shown
   };
 
   function showView(id) {
@@ -31,10 +32,8 @@
 
   // ----- the list -----
 
-  async function openList() {
+  async function openList(route) {
     app.game = null;
-    showView('list-view');
-    document.title = 'Studio · MixPlay';
     let games;
     try {
       games = await S.api.get('/games');
@@ -42,6 +41,9 @@
       S.status(e.message, true);
       return;
     }
+    if (route !== app.route) return;
+    showView('list-view');
+    document.title = 'Studio · MixPlay';
     const list = $('projects');
     list.replaceChildren();
     for (const g of games) {
@@ -70,13 +72,6 @@
 
   // ----- a project -----
 
-  async function loadGame(id) {
-    const game = await S.api.get('/games/' + id);
-    app.game = game;
-    app.versions = game.versions;
-    app.sharing = member() ? await S.api.get('/games/' + id + '/sharing') : null;
-  }
-
   async function loadVersion(id) {
     app.version = await S.api.get('/versions/' + id);
     S.build.open(app.version, editable(), onSaved);
@@ -90,19 +85,26 @@
     renderTab();
   }
 
-  async function openProject(id, tab) {
-    showView('project-view');
+  async function openProject(id, tab, route) {
     try {
       if (!app.game || app.game.id !== id) {
-        await loadGame(id);
-        const latest = app.versions[app.versions.length - 1];
-        await loadVersion(latest.id);
+        // Hidden while another project loads, so nothing of the old one can be used meanwhile.
+        showView(null);
+        const game = await S.api.get('/games/' + id);
+        const canShare = game.role === 'owner' || game.role === 'editor';
+        const sharing = canShare ? await S.api.get('/games/' + id + '/sharing') : null;
+        const version = await S.api.get('/versions/' + game.versions[game.versions.length - 1].id);
+        if (route !== app.route) return;
+        Object.assign(app, { game, versions: game.versions, sharing, version });
+        S.build.open(version, editable(), onSaved);
       }
     } catch (e) {
       S.status(e.message, true);
       location.hash = '#/';
       return;
     }
+    if (route !== app.route) return;
+    showView('project-view');
     app.tab = tab;
     document.title = app.game.name + ' · Studio · MixPlay';
     renderHead();
@@ -274,11 +276,12 @@
   // ----- routing -----
 
   async function route() {
-    const parts = location.hash.replace(/^#\/?/, '').split('/');
-    if (parts[0] === 'game' && /^\d+$/.test(parts[1] || '')) await openProject(Number(parts[1]), TABS.includes(parts[2]) ? parts[2] : 'info');
-    else if (parts[0] === 'review' && ADMIN) openReview();
-    else await openList();
+    const mine = ++app.route;
     app.hash = location.hash;
+    const parts = location.hash.replace(/^#\/?/, '').split('/');
+    if (parts[0] === 'game' && /^\d+$/.test(parts[1] || '')) await openProject(Number(parts[1]), TABS.includes(parts[2]) ? parts[2] : 'info', mine);
+    else if (parts[0] === 'review' && ADMIN) openReview();
+    else await openList(mine);
   }
 
   /** Leaving a project (or a view) with unsaved changes asks first. */
