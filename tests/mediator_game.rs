@@ -13,8 +13,9 @@ use serde_json::{json, Value};
 
 // ----- helpers -----
 
-/// A world with four streamers, each owning a channel, and two projects owned by user 1:
-/// version 10 (share code `abc`, shared with user 3, unpublished) and version 20 (published).
+/// A world with four streamers, each owning a channel, and three projects owned by user 1:
+/// version 10 (share code `abc`, unpublished), version 20 (published) and version 30 (shared with
+/// user 3, unpublished).
 fn sharing_world() -> World {
     let file = serde_json::from_value(json!({
         "users": [
@@ -27,8 +28,9 @@ fn sharing_world() -> World {
             { "id": 1, "owner": 1 }, { "id": 2, "owner": 2 }, { "id": 3, "owner": 3 }, { "id": 4, "owner": 4 }
         ],
         "projects": [
-            { "versionId": 10, "owner": 1, "shareCode": "abc", "sharedWith": [3], "published": false },
-            { "versionId": 20, "owner": 1, "published": true }
+            { "versionId": 10, "owner": 1, "shareCode": "abc", "published": false },
+            { "versionId": 20, "owner": 1, "published": true },
+            { "versionId": 30, "owner": 1, "sharedWith": [3], "published": false }
         ]
     }))
     .unwrap();
@@ -151,7 +153,8 @@ async fn handshake_share_code_grants_access() {
 #[tokio::test]
 async fn handshake_shared_with_grants_access() {
     let m = mediator_with(sharing_world(), MediatorConfig::default()).await;
-    opens_with_hello(game_version_as(&m, "tok-friend", "10", None).await).await;
+    opens_with_hello(game_version_as(&m, "tok-friend", "30", None).await).await;
+    assert_eq!(closed_with(game_version_as(&m, "tok-stranger", "30", None).await), 4020);
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@ const USAGE: &str = "\
 usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--public-url URL]
                       [--transaction-ttl SECONDS] [--memory-limit BYTES] [--access-token-ttl SECONDS]
                       [--shortcode-ttl SECONDS] [--session-ttl SECONDS] [--signup-sparks N]
+                      [--admin NAME]... [--revoke-admin NAME]... [--studio-max-projects N]
+                      [--studio-max-versions N] [--studio-max-body BYTES] [--studio-max-members N]
        mixplay-server --data DIR --backup FILE
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
@@ -31,6 +33,13 @@ usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--
   --shortcode-ttl SECS     how long a short code can be approved on /go (default 120)
   --session-ttl SECS       how long a sign-in lasts: browser sessions and login tokens (default 2592000)
   --signup-sparks N        sparks a new account starts with (default 0)
+  --admin NAME             give the user NAME the admin role at start (admins review the versions
+                           submitted in the Studio); may be repeated
+  --revoke-admin NAME      take the admin role away from NAME at start; may be repeated
+  --studio-max-projects N  projects one user may own in the Studio (default 100)
+  --studio-max-versions N  versions one project may have (default 100)
+  --studio-max-body BYTES  the largest Studio request, e.g. a version's controls (default 524288)
+  --studio-max-members N   users a project may be shared with, and editors it may have (default 100)
   --backup FILE            write a consistent copy of the database in --data DIR to FILE (a new file)
                            and exit; safe while a server runs on that folder
 
@@ -40,6 +49,12 @@ struct Options {
     mediator: MediatorOptions,
     world_file: Option<PathBuf>,
     backup: Option<PathBuf>,
+    /// Users to make admins (`true`) or not (`false`) at start, in order.
+    admins: Vec<(String, bool)>,
+}
+
+fn count<T: std::str::FromStr>(arg: &str, value: String) -> Result<T, String> {
+    value.parse().map_err(|_| format!("{arg} takes a whole number"))
 }
 
 fn seconds(arg: &str, value: String) -> Result<Duration, String> {
@@ -53,7 +68,7 @@ fn seconds(arg: &str, value: String) -> Result<Duration, String> {
 fn parse_args() -> Result<Options, String> {
     let mut config = MediatorConfig::default();
     let (mut listen, mut data, mut memory) = ("127.0.0.1:8080".to_owned(), None, false);
-    let (mut world_file, mut backup) = (None, None);
+    let (mut world_file, mut backup, mut admins) = (None, None, Vec::new());
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -75,6 +90,12 @@ fn parse_args() -> Result<Options, String> {
                 config.signup_sparks =
                     value(&arg)?.parse().map_err(|_| "--signup-sparks takes a whole number".to_owned())?;
             }
+            "--admin" => admins.push((value(&arg)?, true)),
+            "--revoke-admin" => admins.push((value(&arg)?, false)),
+            "--studio-max-projects" => config.studio.projects_per_user = count(&arg, value(&arg)?)?,
+            "--studio-max-versions" => config.studio.versions_per_project = count(&arg, value(&arg)?)?,
+            "--studio-max-body" => config.studio.body_bytes = count(&arg, value(&arg)?)?,
+            "--studio-max-members" => config.studio.members_per_project = count(&arg, value(&arg)?)?,
             "--public-url" => {
                 let url = value("--public-url")?;
                 if !["http://", "https://", "ws://", "wss://"].iter().any(|p| url.to_ascii_lowercase().starts_with(p)) {
@@ -97,7 +118,7 @@ fn parse_args() -> Result<Options, String> {
     if backup.is_some() && storage == Location::Memory {
         return Err("--backup copies the database of --data DIR; there is nothing to back up with --memory".to_owned());
     }
-    Ok(Options { mediator: MediatorOptions { listen, storage, world: None, config }, world_file, backup })
+    Ok(Options { mediator: MediatorOptions { listen, storage, world: None, config }, world_file, backup, admins })
 }
 
 fn fail(message: impl std::fmt::Display) -> ! {
@@ -131,6 +152,15 @@ fn main() {
         }
         let storage = options.mediator.storage.clone();
         let mediator = Mediator::launch(options.mediator).await.unwrap_or_else(|e| fail(e));
+        // Before the first line, so that whoever reads it finds the roles in place.
+        for (name, admin) in &options.admins {
+            match mediator.store().set_admin(name, *admin).await {
+                Ok(true) if *admin => eprintln!("mixplay-server: {name} is an admin"),
+                Ok(true) => eprintln!("mixplay-server: {name} is no longer an admin"),
+                Ok(false) => fail(format!("there is no user named {name} (sign up first, then give the role)")),
+                Err(e) => fail(e),
+            }
+        }
         println!("listening on {}", mediator.base_url());
         let _ = std::io::stdout().flush();
         match &storage {

@@ -39,6 +39,53 @@ pub struct MediatorConfig {
     /// it is refused (429) until the oldest failure leaves the window.
     pub login_lockout_failures: usize,
     pub login_lockout_window: Duration,
+    /// What the Studio accepts: projects, versions, and the size of a version's controls.
+    pub studio: StudioLimits,
+}
+
+/// The Studio's bounds (`/api/v1/interactive/games…`, `/studio`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudioLimits {
+    /// Projects one user may own.
+    pub projects_per_user: u32,
+    /// Versions one project may have.
+    pub versions_per_project: u32,
+    /// The largest request body the Studio's REST accepts (a version's controls), in bytes.
+    pub body_bytes: usize,
+    /// Users a project may be shared with explicitly, and editors it may have (each).
+    pub members_per_project: usize,
+    /// What a version's controls may hold (scenes, controls, ids, texts).
+    pub controls: ControlLimits,
+}
+
+/// The bounds of a version's controls (see `server::controls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ControlLimits {
+    pub scenes: usize,
+    pub controls_per_scene: usize,
+    pub groups: usize,
+    /// The longest `sceneID`, `controlID` or `groupID`, in characters.
+    pub id_chars: usize,
+    /// The longest text property (`text`, `tooltip`, colours, …), in characters.
+    pub text_chars: usize,
+}
+
+impl Default for ControlLimits {
+    fn default() -> Self {
+        ControlLimits { scenes: 32, controls_per_scene: 128, groups: 64, id_chars: 64, text_chars: 1000 }
+    }
+}
+
+impl Default for StudioLimits {
+    fn default() -> Self {
+        StudioLimits {
+            projects_per_user: 100,
+            versions_per_project: 100,
+            body_bytes: 512 * 1024,
+            members_per_project: 100,
+            controls: ControlLimits::default(),
+        }
+    }
 }
 
 impl Default for MediatorConfig {
@@ -57,6 +104,7 @@ impl Default for MediatorConfig {
             signup_sparks: 0,
             login_lockout_failures: 10,
             login_lockout_window: Duration::from_secs(15 * 60),
+            studio: StudioLimits::default(),
         }
     }
 }

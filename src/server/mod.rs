@@ -11,8 +11,10 @@
 //! | `chat/` | the chat socket and its rooms (settings and history in the store) |
 //! | `oauth.rs` | the short-code flow and the token endpoint |
 //! | `web/` | the browser pages: channels, participant page, sign-up and login, `/go` |
+//! | `studio/` | the Studio: the projects REST API and the `/studio` web app |
 //! | `rest.rs` | endpoint discovery and channel lookup |
 //! | `config.rs` | every setting and limit |
+//! | `controls/` | checking a version's controls (the Studio's REST and world files) |
 //! | `world.rs` | world files, imported into the store |
 //!
 //! | path | what |
@@ -26,6 +28,7 @@
 //! | `GET /api/v1/chats/{channelId}`, `/chat`, `PATCH /api/v1/channels/{channelId}/users/{userId}` | chat (see `chat/`) |
 //! | `GET`/`PATCH /api/v1/channels/{id}`, `…/manage`, `PATCH …/roles` | a channel's settings (see `channel/`) |
 //! | `/api/v1/oauth/…` | OAuth short-code sign-in (see `oauth.rs`) |
+//! | `/api/v1/interactive/games…`, `/api/v1/interactive/versions/…`, `/api/v1/interactive/reviews`, `/studio` | the Studio (see `studio/`) |
 //!
 //! Every request that changes something and says (by `Origin` or `Sec-Fetch-Site`) that it comes
 //! from another site is refused with 403.
@@ -34,6 +37,7 @@ mod accounts;
 mod channel;
 mod chat;
 pub mod config;
+pub mod controls;
 mod hub;
 mod live;
 mod oauth;
@@ -42,6 +46,7 @@ mod request;
 mod rest;
 mod sparks;
 pub mod store;
+mod studio;
 mod web;
 pub mod world;
 
@@ -118,6 +123,7 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
         .merge(channel::routes())
+        .merge(studio::routes(hub.config.studio.body_bytes))
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))
         .route("/chat", get(chat::socket))

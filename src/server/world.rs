@@ -11,7 +11,7 @@
 //!   "projects": [
 //!     {
 //!       "versionId": 1, "owner": 1,
-//!       "shareCode": "abc123", "sharedWith": [3], "published": false,
+//!       "shareCode": "abc123", "published": false,
 //!       "scenes": [ { "sceneID": "default", "controls": [ { "controlID": "jump", "kind": "button", "text": "Jump" } ] } ],
 //!       "groups": [ { "groupID": "default", "sceneID": "default" } ]
 //!     }
@@ -22,8 +22,10 @@
 //! access `key`. A channel's `mods` are the users who may moderate its chat besides the owner;
 //! `slowChat` is the least time in milliseconds between two chat messages of one viewer (owner
 //! and mods are exempt; 0 or absent: off). Every user owns exactly one channel: users the file gives
-//! none get one on import. A project's `scenes` and `groups` are the Studio's JSON form of the
-//! version's controls; the `default` scene and group are added when missing.
+//! none get one on import. A user with `"admin": true` reviews the versions submitted for
+//! publishing. A project's `scenes` and `groups` are the Studio's JSON form of the version's
+//! controls, checked as the Studio checks them (`server::controls`); the `default` scene and group
+//! are added when missing. A project is shared by `shareCode` or with `sharedWith` users, not both.
 //!
 //! Importing is idempotent: what the store already holds (by id) is left as it is, so importing
 //! the same file again, or at every start, changes nothing.
@@ -32,7 +34,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
+
+use super::config::ControlLimits;
+use super::controls;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,6 +52,10 @@ pub struct User {
     pub sparks: u64,
     #[serde(default)]
     pub level: u32,
+    /// Admins review the versions submitted for publishing (also given to a user the store
+    /// already has).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -71,7 +80,8 @@ pub struct Project {
     /// Anyone presenting this code in `X-Interactive-Sharecode` may run the version.
     #[serde(default)]
     pub share_code: Option<String>,
-    /// Users the owner explicitly shared the version with.
+    /// Users the owner explicitly shared the version with (not together with `shareCode`: the
+    /// sharing modes exclude each other).
     #[serde(default)]
     pub shared_with: Vec<u32>,
     /// Published versions may be run by anyone.
@@ -170,14 +180,18 @@ impl World {
                     project.version_id, project.owner
                 )));
             }
-            for (i, scene) in project.scenes.iter().enumerate() {
-                if !scene.get("sceneID").is_some_and(Value::is_string) {
-                    return Err(WorldError::Invalid(format!(
-                        "project version {} scene {i} has no string sceneID",
-                        project.version_id
-                    )));
-                }
+            let mut project = project;
+            if project.share_code.is_some() && !project.shared_with.is_empty() {
+                return Err(WorldError::Invalid(format!(
+                    "project version {} has both shareCode and sharedWith; a project is shared one way \
+                     (by code, or with named users)",
+                    project.version_id
+                )));
             }
+            let controls = json!({ "scenes": project.scenes, "groups": project.groups });
+            let valid = controls::validate(&controls, &ControlLimits::default())
+                .map_err(|e| WorldError::Invalid(format!("project version {}: {e}", project.version_id)))?;
+            (project.scenes, project.groups) = valid.into_parts();
             if world.projects.insert(project.version_id, project.clone()).is_some() {
                 return Err(WorldError::Invalid(format!("project version {} appears twice", project.version_id)));
             }
@@ -269,7 +283,8 @@ mod tests {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/world.json");
         let w = World::from_file(&path).unwrap();
         let p = w.project(42).unwrap();
-        assert_eq!((p.owner, p.share_code.as_deref(), p.shared_with.clone()), (10, Some("zombies-beta"), vec![1]));
+        assert_eq!((p.owner, p.share_code.as_deref()), (10, Some("zombies-beta")));
+        assert_eq!(p.scenes.len(), 2, "the example's scenes pass the Studio's checks");
         assert_eq!(w.channel(1).map(|c| c.mods.clone()), Some(vec![4]));
     }
 
@@ -283,6 +298,22 @@ mod tests {
         let file: WorldFile =
             serde_json::from_str(r#"{"users":[{"id":1,"username":"a"},{"id":2,"username":"A"}]}"#).unwrap();
         assert!(matches!(World::new(file), Err(WorldError::Invalid(m)) if m.contains("appears twice")));
+    }
+
+    #[test]
+    fn bad_controls_and_two_sharing_modes_are_refused() {
+        let file: WorldFile = serde_json::from_str(
+            r#"{"users":[{"id":1,"username":"a"}],"projects":[{"versionId":5,"owner":1,
+                "scenes":[{"sceneID":"default","controls":[{"controlID":"x","kind":"slider"}]}]}]}"#,
+        )
+        .unwrap();
+        let e = World::new(file).unwrap_err().to_string();
+        assert!(e.contains("project version 5: scenes[0].controls[0].kind: unknown kind"), "{e}");
+        let file: WorldFile = serde_json::from_str(
+            r#"{"users":[{"id":1,"username":"a"}],"projects":[{"versionId":5,"owner":1,"shareCode":"c","sharedWith":[1]}]}"#,
+        )
+        .unwrap();
+        assert!(World::new(file).unwrap_err().to_string().contains("shared one way"));
     }
 
     #[test]

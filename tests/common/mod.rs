@@ -9,6 +9,7 @@ pub mod native;
 pub mod oauth;
 pub mod package;
 pub mod script;
+pub mod studio;
 
 use std::time::Duration;
 

@@ -20,11 +20,11 @@ impl Http {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into()
 }
 
-fn finish(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Http {
+pub fn finish(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Http {
     let mut r = r.expect("the request reaches the mediator");
     let status = r.status().as_u16();
     let headers =

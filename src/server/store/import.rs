@@ -3,10 +3,9 @@
 //! A file that contradicts the store (an id with another name or owner) is refused whole.
 
 use rusqlite::Connection;
-use serde_json::{json, Map, Value};
 
 use super::channels::{self, ChannelRole};
-use super::projects::{self, Project, Version, VersionState};
+use super::projects::{self, NewProject, Sharing, Version, VersionState};
 use super::users::{self, NewUser, TokenHash, TokenKind};
 use super::{Result, Store, StoreError};
 use crate::server::world::World;
@@ -62,6 +61,9 @@ fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
                 new_users.push(u.id);
             }
         }
+        if u.admin {
+            tx.prepare_cached("UPDATE users SET admin = 1 WHERE id = ?1")?.execute([u.id])?;
+        }
         if let Some(token) = &u.token {
             let hash = TokenHash::of(token);
             let owner: Option<u32> = rusqlite::OptionalExtension::optional(
@@ -110,13 +112,16 @@ fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
         }
         // The project takes the version's id when it is free (world files name versions only).
         let project_id = if projects::project(tx, p.version_id)?.is_none() { Some(p.version_id) } else { None };
-        let project = Project {
-            id: 0,
+        let sharing = match (&p.share_code, p.shared_with.is_empty()) {
+            (Some(code), _) => Sharing::ShareCode(code.clone()),
+            (None, false) => Sharing::Explicit(p.shared_with.clone()),
+            (None, true) => Sharing::Owner,
+        };
+        let project = NewProject {
             owner: p.owner,
             name: format!("Project {}", p.version_id),
             description: String::new(),
-            share_code: p.share_code.clone(),
-            shared_with: p.shared_with.clone(),
+            sharing,
         };
         let project_id = projects::insert_project(tx, project_id, &project)?;
         let version = Version {
@@ -124,24 +129,16 @@ fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
             project_id,
             number: 1,
             state: if p.published { VersionState::Published } else { VersionState::Draft },
-            scenes: with_default(&p.scenes, "sceneID", json!({ "sceneID": "default", "controls": [] })),
-            groups: with_default(&p.groups, "groupID", json!({ "groupID": "default", "sceneID": "default" })),
+            // World files are checked (and given their defaults) when loaded.
+            scenes: p.scenes.clone(),
+            groups: p.groups.clone(),
+            feedback: String::new(),
+            updated_at: 0,
         };
         projects::insert_version(tx, Some(p.version_id), &version)?;
         summary.projects_added += 1;
     }
     Ok(summary)
-}
-
-/// `list` with a `default` entry (keyed by `key`) added when it has none.
-fn with_default(list: &[Map<String, Value>], key: &str, default: Value) -> Vec<Map<String, Value>> {
-    let mut out = list.to_vec();
-    if !out.iter().any(|o| o.get(key).and_then(Value::as_str) == Some("default")) {
-        if let Value::Object(d) = default {
-            out.insert(0, d);
-        }
-    }
-    out
 }
 
 impl Store {
@@ -155,6 +152,7 @@ impl Store {
 mod tests {
     use super::super::Location;
     use super::*;
+    use serde_json::json;
 
     #[tokio::test]
     async fn importing_twice_changes_nothing_and_contradictions_are_refused() {

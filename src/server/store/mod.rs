@@ -8,6 +8,7 @@
 //! | `users.rs` | users and their tokens (stored as SHA-256 hashes) |
 //! | `channels.rs` | channels: title, stream source, the live switch, mods and bans, slow chat |
 //! | `projects.rs` | interactive projects, their versions and sharing |
+//! | `studio.rs` | the Studio's changes: projects, versions, sharing, editors, reviews |
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
 //! | `chat.rs` | each channel's recent chat messages |
 //! | `oauth.rs` | OAuth short codes and authorization codes in flight |
@@ -32,6 +33,7 @@ mod import;
 mod oauth;
 mod projects;
 mod sparks;
+mod studio;
 mod users;
 
 use std::future::Future;
@@ -46,8 +48,9 @@ use tokio::sync::{oneshot, Semaphore};
 pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
-pub use projects::{Project, Version, VersionState};
+pub use projects::{Project, Sharing, Version, VersionState};
 pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
+pub use studio::{editable, submission_problems, Change, ProjectSummary, Refused};
 pub use users::{NewUser, TokenHash, TokenKind, TokenLookup, User};
 
 /// The database file's name inside the data folder.
@@ -55,8 +58,11 @@ pub const DATABASE_FILE: &str = "mixplay.sqlite3";
 
 /// The schema, one SQL file per version, applied in order; `PRAGMA user_version` records how far
 /// a database has come. Never edit a released migration: add the next one.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0004_channel_page.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_studio.sql"),
+    include_str!("migrations/0004_channel_page.sql"),
+];
 
 /// Read-only connections kept for reads (a file database).
 const READERS: usize = 4;

@@ -32,10 +32,11 @@ const PAGE_CSS: &str = include_str!("assets/page.css");
 const PAGE_JS: &str = include_str!("assets/page.js");
 const CHAT_JS: &str = include_str!("assets/chat.js");
 const COMMON_JS: &str = include_str!("assets/common.js");
-const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The pages' icon (a blue dot), inline so that no request for it can fail.
-const FAVICON: &str = "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E\
+pub(crate) const FAVICON: &str =
+    "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E\
 %3Ccircle cx=%228%22 cy=%228%22 r=%227%22 fill=%22%232e9bff%22/%3E%3C/svg%3E";
 
 /// Every page and asset, merged into the mediator's router.
@@ -52,7 +53,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
 }
 
-fn asset(content_type: &'static str, body: &'static str) -> Response {
+pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

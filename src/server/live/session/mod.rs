@@ -28,15 +28,13 @@ use serde_json::{json, Map, Value};
 use super::peer::{unsequenced, Peer};
 use super::throttle::Throttles;
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
+use crate::server::controls;
 use crate::server::hub::Hub;
 use crate::server::store::{User, Version};
 
 pub(crate) use crate::clock::now_ms;
 
 pub const DEFAULT_ID: &str = "default";
-
-/// Control kinds the mediator knows how to validate input for.
-const CONTROL_KINDS: [&str; 5] = ["button", "joystick", "label", "textbox", "screen"];
 
 /// Participant properties the game may not change.
 const FIXED_PARTICIPANT_KEYS: [&str; 8] =
@@ -164,7 +162,7 @@ fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value
     let obj = req_object(c, path)?;
     let id = req_str(obj, "controlID", &format!("{path}.controlID"))?.to_owned();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
-    if !CONTROL_KINDS.contains(&kind) {
+    if !controls::is_kind(kind) {
         return Err(ErrorBody::with_message(ErrorCode::UnknownControlKind, format!("Unknown control type {kind:?}."))
             .at(format!("{path}.kind")));
     }
