@@ -1,16 +1,16 @@
 //! `mixplay-server`: the self-hostable MixPlay mediator.
 
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
+use mixplay::server::config::{flag, FLAGS};
 use mixplay::server::store::DATABASE_FILE;
-use mixplay::server::{Location, Mediator, MediatorConfig, MediatorOptions, Store, World};
+use mixplay::server::{raise_open_files_limit, Location, Mediator, MediatorConfig, MediatorOptions, Store, World};
 
 const USAGE: &str = "\
 usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--public-url URL]
-                      [--transaction-ttl SECONDS] [--memory-limit BYTES] [--access-token-ttl SECONDS]
-                      [--shortcode-ttl SECONDS] [--session-ttl SECONDS] [--signup-sparks N]
+                      [--trusted-proxies ADDR,... | none] [SETTING VALUE ...]
        mixplay-server --data DIR --backup FILE
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
@@ -25,16 +25,25 @@ usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--
                            endpoint then advertise wss:// (for https) or ws:// (for http) addresses
                            under it, browsers may come from it, and cookies are Secure for https
                            (default: ws:// at the Host each request came to)
-  --transaction-ttl SECS   how long uncaptured spark transactions live (default 300)
-  --memory-limit BYTES     per-session memory cap reported by getMemoryStats (default 0: uncapped)
-  --access-token-ttl SECS  lifetime of access tokens from the OAuth short-code flow (default 21600)
-  --shortcode-ttl SECS     how long a short code can be approved on /go (default 120)
-  --session-ttl SECS       how long a sign-in lasts: browser sessions and login tokens (default 2592000)
-  --signup-sparks N        sparks a new account starts with (default 0)
+  --trusted-proxies LIST   peers whose X-Forwarded-For names the client, comma-separated, or none
+                           (default 127.0.0.1,::1: a reverse proxy on this host); their own
+                           connections are not limited per address
   --backup FILE            write a consistent copy of the database in --data DIR to FILE (a new file)
                            and exit; safe while a server runs on that folder
 
-The first line printed is `listening on http://HOST:PORT`.";
+Settings and limits (SECS may have a fraction; a RATE is BURST/SECS, e.g. 30/60, or off):";
+
+/// The help: the fixed part, then every setting with its default.
+fn usage() -> String {
+    let defaults = MediatorConfig::default();
+    let mut text = USAGE.to_owned();
+    for flag in FLAGS {
+        let name = format!("{} {}", flag.name, flag.value);
+        text.push_str(&format!("\n  {name:<34} {} (default {})", flag.what, flag.current(&defaults)));
+    }
+    text.push_str("\n\nThe first line printed is `listening on http://HOST:PORT`.");
+    text
+}
 
 struct Options {
     mediator: MediatorOptions,
@@ -42,12 +51,13 @@ struct Options {
     backup: Option<PathBuf>,
 }
 
-fn seconds(arg: &str, value: String) -> Result<Duration, String> {
-    let secs: f64 = value.parse().map_err(|_| format!("{arg} takes a number of seconds"))?;
-    if !(0.0..=1e9).contains(&secs) {
-        return Err(format!("{arg} takes a number of seconds from 0 to 1000000000"));
+fn trusted_proxies(list: &str) -> Result<Vec<IpAddr>, String> {
+    if list.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
     }
-    Ok(Duration::from_secs_f64(secs))
+    list.split(',')
+        .map(|a| a.trim().parse().map_err(|_| format!("--trusted-proxies: {a:?} is not an IP address")))
+        .collect()
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -63,18 +73,7 @@ fn parse_args() -> Result<Options, String> {
             "--memory" => memory = true,
             "--world" => world_file = Some(PathBuf::from(value("--world")?)),
             "--backup" => backup = Some(PathBuf::from(value("--backup")?)),
-            "--transaction-ttl" => config.transaction_ttl = seconds(&arg, value(&arg)?)?,
-            "--access-token-ttl" => config.access_token_ttl = seconds(&arg, value(&arg)?)?,
-            "--shortcode-ttl" => config.shortcode_ttl = seconds(&arg, value(&arg)?)?,
-            "--session-ttl" => config.session_ttl = seconds(&arg, value(&arg)?)?,
-            "--memory-limit" => {
-                config.memory_limit_bytes =
-                    value(&arg)?.parse().map_err(|_| "--memory-limit takes a number of bytes".to_owned())?;
-            }
-            "--signup-sparks" => {
-                config.signup_sparks =
-                    value(&arg)?.parse().map_err(|_| "--signup-sparks takes a whole number".to_owned())?;
-            }
+            "--trusted-proxies" => config.trusted_proxies = trusted_proxies(&value(&arg)?)?,
             "--public-url" => {
                 let url = value("--public-url")?;
                 if !["http://", "https://", "ws://", "wss://"].iter().any(|p| url.to_ascii_lowercase().starts_with(p)) {
@@ -83,10 +82,13 @@ fn parse_args() -> Result<Options, String> {
                 config.public_url = Some(url);
             }
             "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{}", usage());
                 std::process::exit(0);
             }
-            other => return Err(format!("unknown argument {other:?}")),
+            other => match flag(other) {
+                Some(f) => (f.setting)(&mut config).set(&value(other)?).map_err(|e| format!("{other}: {e}"))?,
+                None => return Err(format!("unknown argument {other:?}")),
+            },
         }
     }
     let storage = match (memory, data) {
@@ -109,7 +111,7 @@ fn main() {
     let mut options = match parse_args() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("mixplay-server: {e}\n\n{USAGE}");
+            eprintln!("mixplay-server: {e}\n\n{}", usage());
             std::process::exit(2);
         }
     };
@@ -130,6 +132,15 @@ fn main() {
             return;
         }
         let storage = options.mediator.storage.clone();
+        // Each connection is a file descriptor: the per-address limit, not a conservative default,
+        // should decide how many there can be.
+        match raise_open_files_limit() {
+            Ok((before, now)) if now > before => {
+                eprintln!("mixplay-server: open files limit {now} (raised from {before})")
+            }
+            Ok((_, now)) => eprintln!("mixplay-server: open files limit {now}"),
+            Err(e) => eprintln!("mixplay-server: cannot raise the open files limit: {e}"),
+        }
         let mediator = Mediator::launch(options.mediator).await.unwrap_or_else(|e| fail(e));
         println!("listening on {}", mediator.base_url());
         let _ = std::io::stdout().flush();

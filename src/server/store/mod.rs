@@ -45,7 +45,7 @@ use tokio::sync::{oneshot, Semaphore};
 
 pub use channels::{Channel, ChannelRole};
 pub use import::ImportSummary;
-pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
+pub use oauth::{CodeCheck, CodeLimits, ExchangeResult, NewCode, NewTokens, PendingCode};
 pub use projects::{Project, Version, VersionState};
 pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
 pub use users::{NewUser, TokenHash, TokenKind, TokenLookup, User};
@@ -55,7 +55,8 @@ pub const DATABASE_FILE: &str = "mixplay.sqlite3";
 
 /// The schema, one SQL file per version, applied in order; `PRAGMA user_version` records how far
 /// a database has come. Never edit a released migration: add the next one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0006_hardening.sql")];
 
 /// Read-only connections kept for reads (a file database).
 const READERS: usize = 4;
