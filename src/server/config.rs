@@ -121,6 +121,9 @@ pub struct MediatorConfig {
     /// Bytes waiting to be written to a chat socket at most; a chat client further behind is
     /// closed (1008).
     pub chat_queue_bytes: usize,
+    /// The kernel's send buffer of a participant or chat socket, in bytes (0: the kernel's own
+    /// autotuning, which on loopback grows past a megabyte per socket).
+    pub viewer_send_buffer_bytes: usize,
 
     // ----- rates -----
     /// Failed credential checks (access keys, tokens, passwords, share codes, chat authkeys, short
@@ -182,6 +185,7 @@ impl Default for MediatorConfig {
             game_queue_bytes: 16 * MIB,
             participant_queue_bytes: 256 * KIB,
             chat_queue_bytes: 256 * KIB,
+            viewer_send_buffer_bytes: 64 * KIB,
             failed_credentials_per_address: Rate::new(30, 60),
             failed_credentials_per_target: Rate::new(30, 60),
             shortcode_rate: Rate::new(10, 60),
@@ -298,6 +302,7 @@ flags! {
     "--game-queue-bytes" "BYTES" Count game_queue_bytes "bytes waiting for a game client at most (then the session waits)",
     "--participant-queue-bytes" "BYTES" Count participant_queue_bytes "bytes waiting for a viewer at most (then it is closed, 1008)",
     "--chat-queue-bytes" "BYTES" Count chat_queue_bytes "bytes waiting for a chat socket at most (then it is closed, 1008)",
+    "--viewer-send-buffer" "BYTES" Count viewer_send_buffer_bytes "kernel send buffer of a participant or chat socket (0: autotuned)",
     "--failed-credentials-rate" "RATE" Rate failed_credentials_per_address "failed credential checks from one address (then 429)",
     "--failed-target-rate" "RATE" Rate failed_credentials_per_target "failed guesses at one share code or user's chat authkey",
     "--shortcode-rate" "RATE" Rate shortcode_rate "short codes requested from one address",

@@ -9,6 +9,7 @@ use std::time::Instant;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
@@ -16,8 +17,11 @@ use super::events::EventSet;
 use super::methods::{self, leave_into, Call};
 use super::{event_text, send, Chatter, Outgoing, Room};
 use crate::server::conn::addr::ClientAddr;
+use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
-use crate::server::live::peer::{next_message, silent_reason, Kind, Peer, Read, Shared, POLICY_CLOSE};
+use crate::server::live::peer::{
+    next_message, silent_reason, too_large_reason, Kind, Peer, Read, Shared, POLICY_CLOSE, TOO_LARGE_CLOSE,
+};
 
 /// What one socket is: where it comes from, its room (after `auth`) and its user.
 pub struct Conn {
@@ -32,7 +36,15 @@ pub struct Conn {
 }
 
 /// `/chat`: the chat websocket.
-pub async fn socket(State(hub): State<Arc<Hub>>, from: ClientAddr, ws: WebSocketUpgrade) -> Response {
+pub async fn socket(
+    State(hub): State<Arc<Hub>>,
+    from: ClientAddr,
+    socket: Option<Extension<SocketHandle>>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    if let Some(Extension(socket)) = socket {
+        socket.limit_send_buffer(hub.config.viewer_send_buffer_bytes);
+    }
     let max = hub.config.chat_max_frame_bytes;
     ws.max_message_size(max).max_frame_size(max).on_upgrade(move |socket| run(hub, from, socket))
 }
@@ -70,6 +82,10 @@ async fn run(hub: Arc<Hub>, from: ClientAddr, socket: WebSocket) {
             }
             Read::TimedOut => {
                 conn.out.close(POLICY_CLOSE, &silent_reason(idle));
+                break;
+            }
+            Read::TooLarge => {
+                conn.out.close(TOO_LARGE_CLOSE, &too_large_reason(hub.config.chat_max_frame_bytes));
                 break;
             }
             Read::Ended | Read::CloseRequested => break,

@@ -74,11 +74,13 @@ pub async fn serve(listener: TcpListener, app: Router, config: &MediatorConfig, 
             continue;
         };
         let _ = socket.set_nodelay(true);
+        let handle = SocketHandle::of(&socket);
         let io = TokioIo::new(Counted::new(socket, slot));
-        // Every request carries its peer's address (as axum's `ConnectInfo`).
+        // Every request carries its peer's address (as axum's `ConnectInfo`) and its socket.
         let router = TowerToHyperService::new(app.clone());
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             request.extensions_mut().insert(ConnectInfo(peer));
+            request.extensions_mut().insert(handle);
             router.call(request)
         });
         let connection = builder.serve_connection(io, service).with_upgrades();
@@ -96,6 +98,40 @@ pub async fn serve(listener: TcpListener, app: Router, config: &MediatorConfig, 
     drop(closing_rx);
     let _ = closing.send(true);
     closing.closed().await;
+}
+
+/// The socket a request came on, for setting its options from a handler (while the request is
+/// being answered, its connection, and so the socket, is alive).
+#[derive(Debug, Clone, Copy)]
+pub struct SocketHandle(#[cfg(unix)] std::os::fd::RawFd);
+
+impl SocketHandle {
+    fn of(socket: &TcpStream) -> SocketHandle {
+        #[cfg(unix)]
+        return SocketHandle(std::os::fd::AsRawFd::as_raw_fd(socket));
+        #[cfg(not(unix))]
+        return SocketHandle();
+    }
+
+    /// Fixes the kernel's send buffer of this socket at `bytes` (0: leave it to the kernel's
+    /// autotuning), so that a client that stops reading holds at most that much kernel memory.
+    pub fn limit_send_buffer(&self, bytes: usize) {
+        #[cfg(unix)]
+        if bytes > 0 {
+            let size = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
+            // SAFETY: the descriptor is the request's own socket, open while it is answered; the
+            // option's value is a c_int passed by pointer with its size.
+            unsafe {
+                libc::setsockopt(
+                    self.0,
+                    libc::SOL_SOCKET,
+                    libc::SO_SNDBUF,
+                    (&size as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                );
+            }
+        }
+    }
 }
 
 /// Answers a connection over its address's limit with 429 and closes it.

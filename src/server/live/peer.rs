@@ -259,6 +259,8 @@ pub enum Read {
     Message(Message),
     /// The socket ended (closed or broken).
     Ended,
+    /// The client sent a frame or message over the size limit (it was not read).
+    TooLarge,
     /// A close was requested on the peer (its writer sends the close frame).
     CloseRequested,
     /// Nothing arrived before the deadline.
@@ -273,11 +275,27 @@ pub async fn next_message(stream: &mut SplitStream<WebSocket>, close: &mut Close
     tokio::select! {
         m = tokio::time::timeout(within, stream.next()) => match m {
             Ok(Some(Ok(m))) => Read::Message(m),
+            Ok(Some(Err(e))) if too_large(&e) => Read::TooLarge,
             Ok(_) => Read::Ended,
             Err(_) => Read::TimedOut,
         },
         _ = close.changed() => Read::CloseRequested,
     }
+}
+
+/// Whether a read failed because the client's frame was over the size limit.
+fn too_large(e: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    let inner = std::error::Error::source(e).and_then(|s| s.downcast_ref::<Error>());
+    matches!(inner, Some(Error::Capacity(_)))
+}
+
+/// The close code for a frame over the size limit: the websocket protocol's "message too big".
+pub const TOO_LARGE_CLOSE: u16 = 1009;
+
+/// The close reason for a frame over the size limit.
+pub fn too_large_reason(max: usize) -> String {
+    format!("a frame or message larger than {max} bytes")
 }
 
 /// The close reason for a socket that went silent.

@@ -10,17 +10,22 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 
 use super::inbound::{answer, Inbound, Incoming};
-use super::peer::{close_message, next_message, silent_reason, CloseWatch, Kind, Peer, Read, POLICY_CLOSE};
+use super::peer::{
+    close_message, next_message, silent_reason, too_large_reason, CloseWatch, Kind, Peer, Read, POLICY_CLOSE,
+    TOO_LARGE_CLOSE,
+};
 use super::session::{ChannelSession, Effects, Handled};
 use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
 use crate::server::accounts::browser::{cookie, same_origin, SESSION_COOKIE};
 use crate::server::accounts::guard::{Target, Throttled};
 use crate::server::accounts::CheckError;
 use crate::server::conn::addr::ClientAddr;
+use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
 use crate::server::request::HandshakeParams;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
@@ -186,6 +191,10 @@ async fn serve_methods(
                 peer.close(POLICY_CLOSE, &silent_reason(idle));
                 break;
             }
+            Read::TooLarge => {
+                peer.close(TOO_LARGE_CLOSE, &too_large_reason(hub.config.max_frame_bytes));
+                break;
+            }
             Read::Ended | Read::CloseRequested => break,
         };
         match inbound.read(message, peer).await {
@@ -273,6 +282,7 @@ async fn participant_user(
 pub async fn participant(
     State(hub): State<Arc<Hub>>,
     from: ClientAddr,
+    socket: Option<Extension<SocketHandle>>,
     ws: WebSocketUpgrade,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -298,6 +308,9 @@ pub async fn participant(
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
         return refuse(ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
     };
+    if let Some(Extension(socket)) = socket {
+        socket.limit_send_buffer(hub.config.viewer_send_buffer_bytes);
+    }
     ws.max_message_size(hub.config.max_frame_bytes)
         .max_frame_size(hub.config.max_frame_bytes)
         .read_buffer_size(PARTICIPANT_READ_BUFFER)
