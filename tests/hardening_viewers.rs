@@ -1,6 +1,6 @@
 #![cfg(feature = "server")]
 //! Slow viewers, over real sockets against the `mixplay-server` binary: 2,000 viewers that stop
-//! reading while the game updates a control 150 times. Each socket's queue is bounded in bytes
+//! reading while the game updates a control with 16 kB of text until all of them have fallen behind. Each socket's queue is bounded in bytes
 //! and a broadcast's text is shared, so the mediator's memory stays within a stated bound; the
 //! silent viewers are closed (1008, "too far behind"); the game is never held up, and a viewer
 //! that reads gets every update, in order.
@@ -22,9 +22,12 @@ use common::{connect, first_session_id, Conn, WAIT};
 use mixplay::protocol::Packet;
 
 const SILENT: usize = 2000;
-const UPDATES: usize = 150;
-/// Bytes of text per update: every viewer is sent 600 kB in all, far more than its queue takes.
-const TEXT: usize = 4000;
+/// The most updates the game sends; it stops a few updates after the last silent viewer left.
+const MAX_UPDATES: usize = 400;
+/// Updates sent after the last silent viewer left.
+const AFTER_LAST: usize = 5;
+/// Bytes of text per update: a silent viewer falls its queue behind within a dozen updates.
+const TEXT: usize = 16_000;
 /// The participant queue for this test (the default is 256 KiB).
 const QUEUE_BYTES: usize = 64 * 1024;
 /// How many updates the game may be ahead of the reading viewer (well within its queue).
@@ -103,17 +106,36 @@ async fn close_of(mut ws: Ws) -> (u16, String) {
     }
 }
 
-/// The `i` of every `onControlUpdate` of `status` a reading viewer gets, until the last; how many
-/// it has so far goes to `progress`.
+/// The `i` of every `onControlUpdate` of `status` (`i:…`) a reading viewer gets, until `end`; how
+/// many it has so far goes to `progress`.
 async fn read_updates(mut viewer: Conn, progress: watch::Sender<usize>) -> Vec<usize> {
     let mut seen = Vec::new();
-    while seen.last() != Some(&(UPDATES - 1)) {
+    loop {
         let update = viewer.event("onControlUpdate").await;
         let text = update["controls"][0]["text"].as_str().unwrap_or_default().to_owned();
+        if text == "end" {
+            return seen;
+        }
         seen.push(text.split(':').next().unwrap().parse().unwrap());
         progress.send_replace(seen.len());
     }
-    seen
+}
+
+/// The session ids of the participants the game has seen leave (taken from its backlog).
+fn take_leaves(g: &mut Conn) -> Vec<String> {
+    let mut left = Vec::new();
+    g.backlog.retain(|p| match p {
+        Packet::Method(m) if m.method == "onParticipantLeave" => {
+            left.push(first_session_id(&m.params));
+            false
+        }
+        _ => true,
+    });
+    left
+}
+
+fn update(text: String) -> Value {
+    json!({ "sceneID": "default", "controls": [{ "controlID": "status", "text": text }] })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -144,49 +166,39 @@ async fn silent_viewers_are_closed_within_a_memory_bound_and_hold_up_nobody() {
     }
     let joined = memory(pid, "VmRSS");
 
-    // The game updates the label 150 times, at the pace of a viewer that reads (at most `AHEAD`
-    // updates ahead of it); the silent ones never hold it up: every reply comes back. As each
-    // silent viewer falls too far behind, the game sees it leave; reading its socket from then on
-    // ends in the close frame.
+    // The game updates the label, at the pace of a viewer that reads (at most `AHEAD` updates ahead
+    // of it), until every silent viewer has fallen too far behind; they never hold it up: every
+    // reply comes back. As each silent viewer is closed, the game sees it leave; reading its
+    // socket from then on ends in the close frame.
     let started = Instant::now();
     let mut closing = tokio::task::JoinSet::new();
     let mut first_leave = None;
-    let mut drain_leaves = |g: &mut Conn, i: usize| {
-        let leaves = g.backlog.iter().filter(|p| matches!(p, Packet::Method(m) if m.method == "onParticipantLeave"));
-        let sids: Vec<String> = leaves
-            .map(|p| match p {
-                Packet::Method(m) => first_session_id(&m.params),
-                _ => unreachable!(),
-            })
-            .collect();
-        g.backlog.retain(|p| !matches!(p, Packet::Method(m) if m.method == "onParticipantLeave"));
-        for sid in sids {
-            first_leave.get_or_insert(i);
+    let mut last_leave = None;
+    let mut sent = 0;
+    while sent < MAX_UPDATES && !last_leave.is_some_and(|last| closing.len() == SILENT && sent > last + AFTER_LAST) {
+        let behind = sent.saturating_sub(AHEAD);
+        tokio::time::timeout(WAIT, read.wait_for(|n| *n >= behind)).await.expect("the reader keeps up").unwrap();
+        let text = format!("{sent}:{}", "x".repeat(TEXT));
+        assert!(g.call("updateControls", update(text)).await.error.is_none());
+        for sid in take_leaves(&mut g) {
+            first_leave.get_or_insert(sent);
+            last_leave = Some(sent);
             closing.spawn(close_of(silent.remove(&sid).expect("a silent viewer left")));
         }
-    };
-    for i in 0..UPDATES {
-        let behind = i.saturating_sub(AHEAD);
-        tokio::time::timeout(WAIT, read.wait_for(|n| *n >= behind)).await.expect("the reader keeps up").unwrap();
-        let text = format!("{i}:{}", "x".repeat(TEXT));
-        let update = json!({ "sceneID": "default", "controls": [{ "controlID": "status", "text": text }] });
-        assert!(g.call("updateControls", update).await.error.is_none());
-        drain_leaves(&mut g, i);
+        sent += 1;
     }
+    assert!(g.call("updateControls", update("end".into())).await.error.is_none());
     let game_done = started.elapsed();
+    assert_eq!(closing.len(), SILENT, "every silent viewer fell behind within {MAX_UPDATES} updates");
     let seen = reading.await.unwrap();
-    assert_eq!(seen, (0..UPDATES).collect::<Vec<_>>(), "the reading viewer gets every update, in order");
-    while closing.len() < SILENT {
-        let left = g.event("onParticipantLeave").await;
-        closing.spawn(close_of(silent.remove(&first_session_id(&left)).expect("a silent viewer left")));
-    }
+    assert_eq!(seen, (0..sent).collect::<Vec<_>>(), "the reading viewer gets every update, in order");
+    let closes = closing.join_all().await;
     let peak = memory(pid, "VmHWM");
     let after = memory(pid, "VmRSS");
-    let closes = closing.join_all().await;
     let clear = closes.iter().filter(|(code, reason)| *code == 1008 && reason.contains("too far behind")).count();
     eprintln!(
         "{SILENT} silent viewers: RSS {:.1} MB with the game alone, {:.1} MB with everyone joined, peak {:.1} MB, \
-         {:.1} MB after they were closed; the game's {UPDATES} updates took {game_done:?}; the first left at update \
+         {:.1} MB after they were closed; the game's {sent} updates took {game_done:?}; the first left at update \
          {first_leave:?}; {clear} closed with 1008",
         mb(before),
         mb(joined),
