@@ -23,6 +23,10 @@ use crate::server::live::peer::{
     next_message, silent_reason, too_large_reason, Kind, Peer, Read, Shared, POLICY_CLOSE, TOO_LARGE_CLOSE,
 };
 
+/// The websocket's read and write buffers: chat packets are small (tungstenite's default is
+/// 128 KiB each, per socket); a larger frame still fits.
+const SOCKET_BUFFER: usize = 4 * 1024;
+
 /// What one socket is: where it comes from, its room (after `auth`) and its user.
 pub struct Conn {
     pub id: u64,
@@ -46,7 +50,11 @@ pub async fn socket(
         socket.limit_send_buffer(hub.config.viewer_send_buffer_bytes);
     }
     let max = hub.config.chat_max_frame_bytes;
-    ws.max_message_size(max).max_frame_size(max).on_upgrade(move |socket| run(hub, from, socket))
+    ws.max_message_size(max)
+        .max_frame_size(max)
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        .on_upgrade(move |socket| run(hub, from, socket))
 }
 
 async fn run(hub: Arc<Hub>, from: ClientAddr, socket: WebSocket) {

@@ -35,9 +35,9 @@ use crate::server::store::{StoreError, TokenLookup, User, Version};
 /// participants send small packets, and the buffer still grows for any larger frame.
 const PARTICIPANT_READ_BUFFER: usize = 4 * 1024;
 
-/// How much a participant socket's writer gathers before writing: what it holds of a stalled
-/// viewer's data beyond its queue (tungstenite's default is 128 KiB).
-const PARTICIPANT_WRITE_BUFFER: usize = 16 * 1024;
+/// How much a participant socket's writer gathers before writing: with one frame, what it holds
+/// of a stalled viewer's data beyond its queue (tungstenite's default is 128 KiB).
+const PARTICIPANT_WRITE_BUFFER: usize = 4 * 1024;
 
 /// Accepts the socket only to close it at once with `code` (the spec's handshake failures are
 /// close codes, so clients can tell them apart).

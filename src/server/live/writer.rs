@@ -120,13 +120,19 @@ async fn pump(
         let mut next = Some(first);
         let mut fed = 0;
         while let Some(Queued { item, charge }) = next.take() {
+            // The frame (this socket's copy of the text) is made only once the socket can take
+            // it, so a stalled socket holds no copy of its own.
+            let ready = std::future::poll_fn(|cx| sink.poll_ready_unpin(cx));
+            if let Err(stop) = guarded(ready, close, timing.write_timeout).await {
+                return stop;
+            }
             let message = match frame(item, shared, &mut encoder) {
                 Ok(message) => message,
                 Err(stop) => return stop,
             };
             if let Some(message) = message {
-                if let Err(stop) = guarded(sink.feed(message), close, timing.write_timeout).await {
-                    return stop;
+                if sink.start_send_unpin(message).is_err() {
+                    return Stop::Gone;
                 }
                 fed += 1;
             }
