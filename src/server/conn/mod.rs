@@ -158,6 +158,7 @@ async fn refuse(mut socket: TcpStream, limit: usize) {
 /// number of sockets is bounded by the per-address limit and the machine rather than by a
 /// conservative default; returns `(before, now)`.
 #[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // rlim_t is not u64 everywhere
 pub fn raise_open_files_limit() -> std::io::Result<(u64, u64)> {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit and setrlimit only read and write the struct passed by pointer.
