@@ -50,6 +50,18 @@ impl fmt::Display for Rate {
     }
 }
 
+/// Stands for "no timeout": far enough never to come, near enough to add to any instant.
+pub const NEVER: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// A timeout as the mediator applies it: zero turns it off.
+pub fn effective(timeout: Duration) -> Duration {
+    if timeout.is_zero() {
+        NEVER
+    } else {
+        timeout
+    }
+}
+
 /// Mediator settings.
 #[derive(Debug, Clone)]
 pub struct MediatorConfig {

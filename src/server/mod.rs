@@ -140,7 +140,7 @@ fn router(hub: Arc<Hub>) -> Router {
 /// a client that sends a body a byte at a time holds nothing for long. A websocket's handshake
 /// is a request too; its life after the upgrade is not.
 async fn deadline(State(hub): State<Arc<Hub>>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(hub.config.request_timeout, next.run(request)).await {
+    match tokio::time::timeout(config::effective(hub.config.request_timeout), next.run(request)).await {
         Ok(response) => response,
         Err(_) => reply::api_error(
             StatusCode::REQUEST_TIMEOUT,

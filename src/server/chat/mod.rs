@@ -55,6 +55,9 @@ pub use socket::socket;
 /// How many messages a room remembers for `history`.
 pub const HISTORY: usize = 100;
 
+/// Unused authkeys a user may hold at once (asking for more drops the oldest).
+const AUTHKEYS_PER_USER: usize = 16;
+
 #[derive(Debug, Clone)]
 struct Chatter {
     id: u32,
@@ -258,6 +261,14 @@ impl Chats {
         let now = Instant::now();
         let mut keys = self.authkeys.lock();
         keys.retain(|_, k| k.expires > now);
+        // A user asking again and again keeps only their newest few.
+        let mine: Vec<([u8; 32], Instant)> =
+            keys.iter().filter(|(_, k)| k.user == user).map(|(h, k)| (*h, k.expires)).collect();
+        if mine.len() >= AUTHKEYS_PER_USER {
+            if let Some((oldest, _)) = mine.iter().min_by_key(|(_, expires)| *expires) {
+                keys.remove(oldest);
+            }
+        }
         keys.insert(TokenHash::of(&key).0, AuthKey { user, channel, expires: now + ttl });
         key
     }

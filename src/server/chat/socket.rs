@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use super::events::EventSet;
 use super::methods::{self, leave_into, Call};
 use super::{event_text, send, Chatter, Outgoing, Room};
+use crate::server::config::effective;
 use crate::server::conn::addr::ClientAddr;
 use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
@@ -74,7 +75,8 @@ async fn run(hub: Arc<Hub>, from: ClientAddr, socket: WebSocket) {
         "WelcomeEvent",
         &json!({ "server": format!("mixplay-mediator/{}", env!("CARGO_PKG_VERSION")) }),
     ));
-    let (connected, auth_timeout, idle) = (Instant::now(), hub.config.auth_timeout, hub.config.idle_timeout);
+    let (auth_timeout, idle) = (effective(hub.config.auth_timeout), effective(hub.config.idle_timeout));
+    let connected = Instant::now();
     loop {
         // Until it joins a room, a socket has `auth_timeout` from connecting, however busy it is.
         let within = match conn.room {

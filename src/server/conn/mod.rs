@@ -50,7 +50,7 @@ pub async fn serve(listener: TcpListener, app: Router, config: &MediatorConfig, 
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout)
+        .header_read_timeout(Some(config.header_read_timeout).filter(|t| !t.is_zero()))
         .max_buf_size(config.max_header_bytes.max(MIN_HEAD_BUFFER));
     tokio::pin!(stop);
     loop {

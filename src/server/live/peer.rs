@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, watch, Semaphore};
 
 use super::writer::run_writer;
 use crate::protocol::{Packet, Scheme};
-use crate::server::config::MediatorConfig;
+use crate::server::config::{effective, MediatorConfig};
 
 /// The close code for a socket closed by a limit (too far behind, silent, never signed in): the
 /// websocket protocol's "policy violation". Clients reconnect after it.
@@ -133,7 +133,10 @@ impl Peer {
             capacity,
             kind,
         });
-        let timing = Timing { write_timeout: config.write_timeout, ping_every: ping_interval(config.idle_timeout) };
+        let timing = Timing {
+            write_timeout: effective(config.write_timeout),
+            ping_every: ping_interval(effective(config.idle_timeout)),
+        };
         let peer = Peer { tx, shared: shared.clone() };
         tokio::spawn(run_writer(sink, rx, shared, close_rx.clone(), timing));
         (peer, close_rx)

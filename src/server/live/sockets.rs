@@ -24,6 +24,7 @@ use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
 use crate::server::accounts::browser::{cookie, same_origin, SESSION_COOKIE};
 use crate::server::accounts::guard::{Target, Throttled};
 use crate::server::accounts::CheckError;
+use crate::server::config::effective;
 use crate::server::conn::addr::ClientAddr;
 use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
@@ -183,7 +184,7 @@ async fn serve_methods(
     mut handle: impl FnMut(&Method, &mut Effects) -> Handled,
 ) {
     let mut inbound = Inbound::default();
-    let idle = hub.config.idle_timeout;
+    let idle = effective(hub.config.idle_timeout);
     loop {
         let message = match next_message(&mut stream, &mut close, idle).await {
             Read::Message(m) => m,
