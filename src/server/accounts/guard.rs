@@ -86,3 +86,32 @@ impl Guard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::config::Rate;
+
+    #[test]
+    fn failures_close_an_address_and_a_target_but_not_others() {
+        let config = MediatorConfig {
+            failed_credentials_per_address: Rate::new(2, 60),
+            failed_credentials_per_target: Rate::new(3, 60),
+            ..MediatorConfig::default()
+        };
+        let guard = Guard::new(&config);
+        let (a, b, c) =
+            (ClientAddr([10, 0, 0, 1].into()), ClientAddr([10, 0, 0, 2].into()), ClientAddr([10, 0, 0, 3].into()));
+        let code = Some(Target::ShareCode(7));
+        assert!(guard.admit(a, code).is_ok());
+        guard.failed(a, code);
+        guard.failed(a, code);
+        let t = guard.admit(a, None).unwrap_err();
+        assert!((29..=30).contains(&t.retry_after()), "{t:?}");
+        assert!(guard.admit(b, None).is_ok(), "another address");
+        guard.failed(b, code);
+        assert_eq!(guard.admit(c, code).map_err(|t| t.retry_after() > 0), Err(true), "the target is closed to all");
+        assert!(guard.admit(c, Some(Target::ShareCode(8))).is_ok(), "another target");
+        assert!(guard.admit(c, Some(Target::ChatUser(7))).is_ok(), "another kind of target");
+    }
+}
