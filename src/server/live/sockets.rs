@@ -42,9 +42,10 @@ const PARTICIPANT_WRITE_BUFFER: usize = 4 * 1024;
 
 /// Accepts the socket only to close it at once with `code` (the spec's handshake failures are
 /// close codes, so clients can tell them apart).
-fn refuse(ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
+fn refuse(hub: &Hub, ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
+    let within = effective(hub.config.write_timeout);
     ws.on_upgrade(move |mut socket: WebSocket| async move {
-        let _ = socket.send(close_message(code.code(), &reason)).await;
+        let _ = tokio::time::timeout(within, socket.send(close_message(code.code(), &reason))).await;
     })
 }
 
@@ -61,9 +62,9 @@ impl Refusal {
         Refusal::Close(code, code.description().to_owned())
     }
 
-    fn respond(self, ws: WebSocketUpgrade) -> Response {
+    fn respond(self, hub: &Hub, ws: WebSocketUpgrade) -> Response {
         match self {
-            Refusal::Close(code, reason) => refuse(ws, code, reason),
+            Refusal::Close(code, reason) => refuse(hub, ws, code, reason),
             Refusal::Http(status, message) => (status, message).into_response(),
             Refusal::Throttled(t) => t.mark((StatusCode::TOO_MANY_REQUESTS, t.message()).into_response()),
         }
@@ -149,7 +150,7 @@ pub async fn game_client(
 ) -> Response {
     let params = HandshakeParams::new(&headers, query.as_deref());
     match check_game_client(&hub, from, &params).await {
-        Err(refusal) => refusal.respond(ws),
+        Err(refusal) => refusal.respond(&hub, ws),
         Ok((channel, version)) => ws
             .max_message_size(hub.config.max_frame_bytes)
             .max_frame_size(hub.config.max_frame_bytes)
@@ -299,15 +300,15 @@ pub async fn participant(
     };
     match hub.store.channel(channel).await {
         Ok(Some(_)) => {}
-        Ok(None) => return refuse(ws, ErrorCode::ChannelNotOnline, format!("unknown channel {channel}")),
-        Err(e) => return Refusal::from(e).respond(ws),
+        Ok(None) => return refuse(&hub, ws, ErrorCode::ChannelNotOnline, format!("unknown channel {channel}")),
+        Err(e) => return Refusal::from(e).respond(&hub, ws),
     }
     let user = match participant_user(&hub, from, &params, &headers).await {
         Ok(user) => user,
-        Err(refusal) => return refusal.respond(ws),
+        Err(refusal) => return refusal.respond(&hub, ws),
     };
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
-        return refuse(ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
+        return refuse(&hub, ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
     };
     if let Some(Extension(socket)) = socket {
         socket.limit_send_buffer(hub.config.viewer_send_buffer_bytes);
