@@ -1,18 +1,17 @@
 //! `mixplay-server`: the self-hostable MixPlay mediator.
 
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 
+use mixplay::server::config::{flag, FLAGS};
 use mixplay::server::store::DATABASE_FILE;
-use mixplay::server::{Location, Mediator, MediatorConfig, MediatorOptions, Store, World};
+use mixplay::server::{raise_open_files_limit, Location, Mediator, MediatorConfig, MediatorOptions, Store, World};
 
 const USAGE: &str = "\
 usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--public-url URL]
-                      [--transaction-ttl SECONDS] [--memory-limit BYTES] [--access-token-ttl SECONDS]
-                      [--shortcode-ttl SECONDS] [--session-ttl SECONDS] [--signup-sparks N]
-                      [--admin NAME]... [--revoke-admin NAME]... [--studio-max-projects N]
-                      [--studio-max-versions N] [--studio-max-body BYTES] [--studio-max-members N]
+                      [--trusted-proxies ADDR,... | none] [--admin NAME]... [--revoke-admin NAME]...
+                      [SETTING VALUE ...]
        mixplay-server --data DIR --backup FILE
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
@@ -27,23 +26,28 @@ usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--
                            endpoint then advertise wss:// (for https) or ws:// (for http) addresses
                            under it, browsers may come from it, and cookies are Secure for https
                            (default: ws:// at the Host each request came to)
-  --transaction-ttl SECS   how long uncaptured spark transactions live (default 300)
-  --memory-limit BYTES     per-session memory cap reported by getMemoryStats (default 0: uncapped)
-  --access-token-ttl SECS  lifetime of access tokens from the OAuth short-code flow (default 21600)
-  --shortcode-ttl SECS     how long a short code can be approved on /go (default 120)
-  --session-ttl SECS       how long a sign-in lasts: browser sessions and login tokens (default 2592000)
-  --signup-sparks N        sparks a new account starts with (default 0)
+  --trusted-proxies LIST   peers whose X-Forwarded-For names the client, comma-separated, or none
+                           (default 127.0.0.1,::1: a reverse proxy on this host); their own
+                           connections are not limited per address
   --admin NAME             give the user NAME the admin role at start (admins review the versions
                            submitted in the Studio); may be repeated
   --revoke-admin NAME      take the admin role away from NAME at start; may be repeated
-  --studio-max-projects N  projects one user may own in the Studio (default 100)
-  --studio-max-versions N  versions one project may have (default 100)
-  --studio-max-body BYTES  the largest Studio request, e.g. a version's controls (default 524288)
-  --studio-max-members N   users a project may be shared with, and editors it may have (default 100)
   --backup FILE            write a consistent copy of the database in --data DIR to FILE (a new file)
                            and exit; safe while a server runs on that folder
 
-The first line printed is `listening on http://HOST:PORT`.";
+Settings and limits (SECS may have a fraction; a RATE is BURST/SECS, e.g. 30/60, or off):";
+
+/// The help: the fixed part, then every setting with its default.
+fn usage() -> String {
+    let defaults = MediatorConfig::default();
+    let mut text = USAGE.to_owned();
+    for flag in FLAGS {
+        let name = format!("{} {}", flag.name, flag.value);
+        text.push_str(&format!("\n  {name:<34} {} (default {})", flag.what, flag.current(&defaults)));
+    }
+    text.push_str("\n\nThe first line printed is `listening on http://HOST:PORT`.");
+    text
+}
 
 struct Options {
     mediator: MediatorOptions,
@@ -53,22 +57,20 @@ struct Options {
     admins: Vec<(String, bool)>,
 }
 
-fn count<T: std::str::FromStr>(arg: &str, value: String) -> Result<T, String> {
-    value.parse().map_err(|_| format!("{arg} takes a whole number"))
-}
-
-fn seconds(arg: &str, value: String) -> Result<Duration, String> {
-    let secs: f64 = value.parse().map_err(|_| format!("{arg} takes a number of seconds"))?;
-    if !(0.0..=1e9).contains(&secs) {
-        return Err(format!("{arg} takes a number of seconds from 0 to 1000000000"));
+fn trusted_proxies(list: &str) -> Result<Vec<IpAddr>, String> {
+    if list.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
     }
-    Ok(Duration::from_secs_f64(secs))
+    list.split(',')
+        .map(|a| a.trim().parse().map_err(|_| format!("--trusted-proxies: {a:?} is not an IP address")))
+        .collect()
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut config = MediatorConfig::default();
     let (mut listen, mut data, mut memory) = ("127.0.0.1:8080".to_owned(), None, false);
-    let (mut world_file, mut backup, mut admins) = (None, None, Vec::new());
+    let (mut world_file, mut backup) = (None, None);
+    let mut admins = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
@@ -78,24 +80,9 @@ fn parse_args() -> Result<Options, String> {
             "--memory" => memory = true,
             "--world" => world_file = Some(PathBuf::from(value("--world")?)),
             "--backup" => backup = Some(PathBuf::from(value("--backup")?)),
-            "--transaction-ttl" => config.transaction_ttl = seconds(&arg, value(&arg)?)?,
-            "--access-token-ttl" => config.access_token_ttl = seconds(&arg, value(&arg)?)?,
-            "--shortcode-ttl" => config.shortcode_ttl = seconds(&arg, value(&arg)?)?,
-            "--session-ttl" => config.session_ttl = seconds(&arg, value(&arg)?)?,
-            "--memory-limit" => {
-                config.memory_limit_bytes =
-                    value(&arg)?.parse().map_err(|_| "--memory-limit takes a number of bytes".to_owned())?;
-            }
-            "--signup-sparks" => {
-                config.signup_sparks =
-                    value(&arg)?.parse().map_err(|_| "--signup-sparks takes a whole number".to_owned())?;
-            }
+            "--trusted-proxies" => config.trusted_proxies = trusted_proxies(&value(&arg)?)?,
             "--admin" => admins.push((value(&arg)?, true)),
             "--revoke-admin" => admins.push((value(&arg)?, false)),
-            "--studio-max-projects" => config.studio.projects_per_user = count(&arg, value(&arg)?)?,
-            "--studio-max-versions" => config.studio.versions_per_project = count(&arg, value(&arg)?)?,
-            "--studio-max-body" => config.studio.body_bytes = count(&arg, value(&arg)?)?,
-            "--studio-max-members" => config.studio.members_per_project = count(&arg, value(&arg)?)?,
             "--public-url" => {
                 let url = value("--public-url")?;
                 if !["http://", "https://", "ws://", "wss://"].iter().any(|p| url.to_ascii_lowercase().starts_with(p)) {
@@ -104,10 +91,13 @@ fn parse_args() -> Result<Options, String> {
                 config.public_url = Some(url);
             }
             "-h" | "--help" => {
-                println!("{USAGE}");
+                println!("{}", usage());
                 std::process::exit(0);
             }
-            other => return Err(format!("unknown argument {other:?}")),
+            other => match flag(other) {
+                Some(f) => (f.setting)(&mut config).set(&value(other)?).map_err(|e| format!("{other}: {e}"))?,
+                None => return Err(format!("unknown argument {other:?}")),
+            },
         }
     }
     let storage = match (memory, data) {
@@ -130,7 +120,7 @@ fn main() {
     let mut options = match parse_args() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("mixplay-server: {e}\n\n{USAGE}");
+            eprintln!("mixplay-server: {e}\n\n{}", usage());
             std::process::exit(2);
         }
     };
@@ -151,6 +141,15 @@ fn main() {
             return;
         }
         let storage = options.mediator.storage.clone();
+        // Each connection is a file descriptor: the per-address limit, not a conservative default,
+        // should decide how many there can be.
+        match raise_open_files_limit() {
+            Ok((before, now)) if now > before => {
+                eprintln!("mixplay-server: open files limit {now} (raised from {before})")
+            }
+            Ok((_, now)) => eprintln!("mixplay-server: open files limit {now}"),
+            Err(e) => eprintln!("mixplay-server: cannot raise the open files limit: {e}"),
+        }
         let mediator = Mediator::launch(options.mediator).await.unwrap_or_else(|e| fail(e));
         // Before the first line, so that whoever reads it finds the roles in place.
         for (name, admin) in &options.admins {

@@ -9,7 +9,9 @@ use parking_lot::Mutex;
 use super::accounts::Accounts;
 use super::chat::Chats;
 use super::config::MediatorConfig;
+use super::conn::addr::AddrKey;
 use super::live::session::ChannelSession;
+use super::rate::Buckets;
 use super::sparks::Sparks;
 use super::store::{Store, StoreError};
 
@@ -21,6 +23,8 @@ pub struct Hub {
     pub sparks: Sparks,
     /// The chat rooms, one per channel.
     pub chat: Chats,
+    /// `POST /api/v1/oauth/shortcode` per address.
+    pub shortcode_requests: Buckets<AddrKey>,
     sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
 }
 
@@ -31,6 +35,7 @@ impl Hub {
             accounts: Accounts::new(store.clone(), &config),
             sparks,
             chat: Chats::default(),
+            shortcode_requests: Buckets::new(config.shortcode_rate),
             sessions: Mutex::new(HashMap::new()),
             store,
             config,

@@ -13,7 +13,9 @@
 //! | `web/` | the browser pages: channels, participant page, sign-up and login, `/go` |
 //! | `studio/` | the Studio: the projects REST API and the `/studio` web app |
 //! | `rest.rs` | endpoint discovery and channel lookup |
-//! | `config.rs` | every setting and limit |
+//! | `conn/` | the accept loop: per-address connection limit, header-read timeout, client addresses |
+//! | `rate.rs` | rate limits (token buckets per key) |
+//! | `config.rs` | every setting and limit, with its flag |
 //! | `controls/` | checking a version's controls (the Studio's REST and world files) |
 //! | `world.rs` | world files, imported into the store |
 //!
@@ -31,16 +33,19 @@
 //! | `/api/v1/interactive/games…`, `/api/v1/interactive/versions/…`, `/api/v1/interactive/reviews`, `/studio` | the Studio (see `studio/`) |
 //!
 //! Every request that changes something and says (by `Origin` or `Sec-Fetch-Site`) that it comes
-//! from another site is refused with 403.
+//! from another site is refused with 403. Every request is answered within `request_timeout`
+//! (408 otherwise); sign-in, account and OAuth bodies are at most `form_body_bytes`.
 
 mod accounts;
 mod channel;
 mod chat;
 pub mod config;
+mod conn;
 pub mod controls;
 mod hub;
 mod live;
 mod oauth;
+mod rate;
 mod reply;
 mod request;
 mod rest;
@@ -54,8 +59,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::http::Method;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
@@ -64,7 +69,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use config::MediatorConfig;
+pub use config::{MediatorConfig, Rate};
+pub use conn::raise_open_files_limit;
 pub use store::{ImportSummary, Location, Store, StoreError};
 pub use world::{World, WorldError};
 
@@ -112,26 +118,45 @@ pub struct Mediator {
 }
 
 fn router(hub: Arc<Hub>) -> Router {
-    Router::new()
-        .route("/api/v1/interactive/hosts", get(rest::hosts))
-        .route("/api/v1/interactive/{channel}", get(rest::channel))
+    // Small bodies only where people and apps sign in: nothing there needs more.
+    let sign_in = Router::new()
         .route("/api/v1/users", post(accounts::sign_up))
         .route("/api/v1/users/login", post(accounts::log_in))
         .route("/api/v1/users/logout", post(accounts::log_out))
+        .route("/api/v1/oauth/shortcode", post(oauth::shortcode))
+        .route("/api/v1/oauth/token", post(oauth::token))
+        .merge(web::sign_in_routes())
+        .layer(DefaultBodyLimit::max(hub.config.form_body_bytes));
+    Router::new()
+        .route("/api/v1/interactive/hosts", get(rest::hosts))
+        .route("/api/v1/interactive/{channel}", get(rest::channel))
         .route("/api/v1/users/current", get(accounts::current))
         .route("/gameClient", get(live::sockets::game_client))
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
         .merge(channel::routes())
         .merge(studio::routes(hub.config.studio.body_bytes))
+        .merge(sign_in)
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))
         .route("/chat", get(chat::socket))
-        .route("/api/v1/oauth/shortcode", post(oauth::shortcode))
         .route("/api/v1/oauth/shortcode/check/{handle}", get(oauth::check))
-        .route("/api/v1/oauth/token", post(oauth::token))
         .layer(axum::middleware::from_fn_with_state(hub.clone(), refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(hub.clone(), deadline))
         .with_state(hub)
+}
+
+/// Answers 408 when a request (reading its body included) takes longer than `request_timeout`:
+/// a client that sends a body a byte at a time holds nothing for long. A websocket's handshake
+/// is a request too; its life after the upgrade is not.
+async fn deadline(State(hub): State<Arc<Hub>>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(config::effective(hub.config.request_timeout), next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => reply::api_error(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the request took longer than {} s", hub.config.request_timeout.as_secs_f64()),
+        ),
+    }
 }
 
 /// Refuses requests that change something when a browser says they come from another site.
@@ -201,12 +226,12 @@ impl Mediator {
         hub.sparks.expire_due().await?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(hub.clone());
+        let config = hub.config.clone();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
+            conn::serve(listener, app, &config, async move {
+                let _ = stopped.await;
+            })
+            .await;
         });
         let upkeep = tokio::spawn(upkeep(hub.clone()));
         Ok(Mediator { addr, hub, imported, stop: Some(stop), task: Some(task), upkeep })

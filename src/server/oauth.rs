@@ -13,6 +13,10 @@
 //! one), valid for ten minutes and once. Access tokens expire after
 //! `MediatorConfig::access_token_ttl`; refresh tokens work once. Issued access tokens are accepted
 //! wherever a personal access key is (game client, participant socket, REST, chat).
+//!
+//! Limits (`config.rs`): short codes per address (`shortcode_rate`), live codes per `client_id`
+//! and in all, the size of `client_id` and `scope`, and the body's size; unknown handles, codes
+//! and refresh tokens count as failed guesses (`accounts/guard.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,21 +28,19 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use super::accounts::guard::Throttled;
 use super::accounts::secret::{new_secret, random_bytes};
+use super::conn::addr::ClientAddr;
 use super::hub::Hub;
 use super::reply::{no_store, store_failed};
 use super::request::body_fields;
-use super::store::{now, CodeCheck, NewTokens, TokenHash};
+use super::store::{now, CodeCheck, CodeLimits, NewCode, NewTokens, TokenHash};
 
 /// How long an approved short code's authorization code can be exchanged.
 const GRANT_TTL: Duration = Duration::from_secs(10 * 60);
 
 /// The characters of a short code: no 0/O, 1/I to misread.
 const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-/// The longest `client_id` and `scope` a short code may carry (they are stored with it).
-const MAX_CLIENT_ID: usize = 256;
-const MAX_SCOPE: usize = 2048;
 
 /// Tries at finding a short code not in use before giving up.
 const CODE_TRIES: usize = 16;
@@ -60,8 +62,20 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     (status, Json(json!({ "error": error, "error_description": description }))).into_response()
 }
 
+/// Too many requests: 429 `slow_down`, with `Retry-After`.
+fn slow_down(t: Throttled, description: &str) -> Response {
+    t.mark(oauth_error(StatusCode::TOO_MANY_REQUESTS, "slow_down", description))
+}
+
 /// `POST /api/v1/oauth/shortcode`.
-pub async fn shortcode(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn shortcode(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(wait) = hub.shortcode_requests.take(&from.key()) {
+        let t = Throttled { wait };
+        return slow_down(
+            t,
+            &format!("too many short codes from your address; try again in {} seconds", t.retry_after()),
+        );
+    }
     let fields = match body_fields(&headers, &body) {
         Ok(f) => f,
         Err(e) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &e),
@@ -70,11 +84,14 @@ pub async fn shortcode(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: By
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "client_id is required");
     };
     let scope = fields.get("scope").cloned().unwrap_or_default();
-    if client_id.len() > MAX_CLIENT_ID || scope.len() > MAX_SCOPE {
-        let m = format!("client_id is at most {MAX_CLIENT_ID} bytes and scope at most {MAX_SCOPE}");
+    let (max_client_id, max_scope) = (hub.config.shortcode_max_client_id_bytes, hub.config.shortcode_max_scope_bytes);
+    if client_id.len() > max_client_id || scope.len() > max_scope {
+        let m = format!("client_id is at most {max_client_id} bytes and scope at most {max_scope}");
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &m);
     }
     let ttl = hub.config.shortcode_ttl;
+    let limits =
+        CodeLimits { per_client: hub.config.shortcode_pending_per_client, total: hub.config.shortcode_pending_total };
     let handle = new_secret();
     let expires_at = now().saturating_add(millis(ttl));
     for _ in 0..CODE_TRIES {
@@ -85,14 +102,26 @@ pub async fn shortcode(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: By
             client_id.clone(),
             scope.clone(),
             expires_at,
+            limits,
         );
+        let wait_a_code = Throttled { wait: ttl.max(Duration::from_secs(1)) };
         match added.await {
-            Ok(true) => {
+            Ok(NewCode::Added) => {
                 return no_store(
                     Json(json!({ "code": code, "expires_in": ttl.as_secs(), "handle": handle })).into_response(),
                 )
             }
-            Ok(false) => continue,
+            Ok(NewCode::CodeInUse) => continue,
+            Ok(NewCode::TooManyForClient) => {
+                let m =
+                    format!("this client_id already has {} short codes waiting; try again later", limits.per_client);
+                return slow_down(wait_a_code, &m);
+            }
+            Ok(NewCode::TooManyInAll) => {
+                let m = "too many short codes are waiting for an answer; try again later";
+                let busy = oauth_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", m);
+                return wait_a_code.mark(busy);
+            }
             Err(e) => return store_failed(e),
         }
     }
@@ -100,20 +129,29 @@ pub async fn shortcode(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: By
 }
 
 /// `GET /api/v1/oauth/shortcode/check/{handle}`.
-pub async fn check(State(hub): State<Arc<Hub>>, Path(handle): Path<String>) -> Response {
+pub async fn check(State(hub): State<Arc<Hub>>, from: ClientAddr, Path(handle): Path<String>) -> Response {
+    if let Err(t) = hub.accounts.guard.admit(from, None) {
+        return slow_down(t, &t.message());
+    }
     let grant = new_secret();
     let checked = hub.store.check_short_code(TokenHash::of(&handle), TokenHash::of(&grant), now() + millis(GRANT_TTL));
     match checked.await {
         Ok(CodeCheck::Approved) => no_store(Json(json!({ "code": grant })).into_response()),
         Ok(CodeCheck::Pending) => no_store(StatusCode::NO_CONTENT.into_response()),
         Ok(CodeCheck::Denied) => no_store(StatusCode::FORBIDDEN.into_response()),
-        Ok(CodeCheck::Unknown) => no_store(StatusCode::NOT_FOUND.into_response()),
+        Ok(CodeCheck::Unknown) => {
+            hub.accounts.guard.failed(from, None);
+            no_store(StatusCode::NOT_FOUND.into_response())
+        }
         Err(e) => store_failed(e),
     }
 }
 
 /// `POST /api/v1/oauth/token`.
-pub async fn token(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn token(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(t) = hub.accounts.guard.admit(from, None) {
+        return slow_down(t, &t.message());
+    }
     let fields = match body_fields(&headers, &body) {
         Ok(f) => f,
         Err(e) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", &e),
@@ -159,7 +197,10 @@ pub async fn token(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes)
             }))
             .into_response(),
         ),
-        Ok(Err(e)) => oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &e),
+        Ok(Err(e)) => {
+            hub.accounts.guard.failed(from, None);
+            oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &e)
+        }
         Err(e) => store_failed(e),
     }
 }

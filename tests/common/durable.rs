@@ -115,6 +115,18 @@ impl ChatSocket {
         }
     }
 
+    /// Sends raw text and waits for the mediator to close the socket: its close code and reason.
+    pub async fn send_and_close(&mut self, text: &str) -> (u16, String) {
+        self.ws.send(Message::text(text.to_owned())).await.unwrap();
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await.expect("closed in time") {
+                Some(Ok(Message::Close(Some(f)))) => return (u16::from(f.code), f.reason.to_string()),
+                Some(Ok(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    }
+
     /// Calls a method; `Ok(data)` or `Err(error)`.
     pub async fn call(&mut self, method: &str, args: Value) -> Result<Value, String> {
         let id = self.next_id;

@@ -1,6 +1,7 @@
 //! Who is calling: the one extractor every REST route uses. A bearer token (`Authorization`) or
 //! the browser's session cookie signs the caller in; a cookie-authenticated request that changes
-//! something must also carry the session's CSRF token in `X-CSRF-Token`.
+//! something must also carry the session's CSRF token in `X-CSRF-Token`. Unknown bearer tokens
+//! count against the caller's address (`guard.rs`): past the limit, 429.
 
 use std::sync::Arc;
 
@@ -10,6 +11,8 @@ use axum::http::Method;
 use axum::response::Response;
 
 use super::browser::{cookie, csrf_valid, CSRF_HEADER, SESSION_COOKIE};
+use super::CheckError;
+use crate::server::conn::addr::ClientAddr;
 use crate::server::hub::Hub;
 use crate::server::reply::{forbidden, store_failed, unauthorized};
 use crate::server::request::HandshakeParams;
@@ -46,11 +49,13 @@ pub struct MaybeCaller(pub Option<Caller>);
 /// stale session cookie counts as none).
 async fn identify(parts: &Parts, hub: &Hub) -> Result<Option<Caller>, Response> {
     if let Some(token) = HandshakeParams::new(&parts.headers, None).bearer() {
-        return match hub.accounts.bearer(&token).await {
+        let from = ClientAddr::of_parts(parts, &hub.config.trusted_proxies);
+        return match hub.accounts.bearer_from(from, &token).await {
             Ok(TokenLookup::Valid { user, .. }) => Ok(Some(Caller { user, credential: Credential::Bearer(token) })),
             Ok(TokenLookup::Expired) => Err(unauthorized("the access token has expired")),
             Ok(TokenLookup::Unknown) => Err(unauthorized("the bearer token is not valid")),
-            Err(e) => Err(store_failed(e)),
+            Err(CheckError::Throttled(t)) => Err(t.response()),
+            Err(CheckError::Failed(e)) => Err(store_failed(e)),
         };
     }
     let Some(session) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };

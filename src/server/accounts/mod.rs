@@ -13,6 +13,7 @@
 
 pub mod browser;
 pub mod caller;
+pub mod guard;
 mod lockout;
 mod password;
 pub mod secret;
@@ -28,11 +29,14 @@ use axum::Json;
 use serde_json::json;
 
 use self::caller::{Caller, Credential};
+use self::guard::{Guard, Throttled};
 use self::lockout::Lockout;
 use self::password::Passwords;
 use self::secret::new_secret;
 use super::config::MediatorConfig;
+use super::conn::addr::{AddrKey, ClientAddr};
 use super::hub::Hub;
+use super::rate::Buckets;
 use super::reply::{api_error, bad_request, no_store, store_failed, unauthorized};
 use super::request::body_fields;
 use super::store::{NewUser, Store, StoreError, TokenHash, TokenKind, TokenLookup, User};
@@ -46,6 +50,8 @@ pub enum SignUpError {
     /// A rule the name or password breaks, in a sentence.
     Invalid(String),
     Taken(String),
+    /// Too many accounts made from this address lately.
+    Throttled(Throttled),
     Failed(StoreError),
 }
 
@@ -53,15 +59,66 @@ pub enum SignUpError {
 #[derive(Debug)]
 pub enum LoginError {
     Wrong,
-    /// Too many failures lately: try again after this long.
+    /// Too many failures for this username lately: try again after this long.
     LockedOut(Duration),
+    /// Too many failed sign-ins from this address lately.
+    Throttled(Throttled),
     Failed(StoreError),
+}
+
+impl LoginError {
+    /// How long to wait before trying again, for the refusals that have one.
+    pub fn wait(&self) -> Option<u64> {
+        match self {
+            LoginError::LockedOut(wait) => Some(wait.as_secs().max(1)),
+            LoginError::Throttled(t) => Some(t.retry_after()),
+            _ => None,
+        }
+    }
+
+    /// A refusal with a wait, in a sentence for a page.
+    pub fn waiting_sentence(&self) -> Option<String> {
+        let minutes = |secs: u64| match secs.div_ceil(60) {
+            1 => "a minute".to_owned(),
+            n => format!("{n} minutes"),
+        };
+        match self {
+            LoginError::LockedOut(wait) => Some(format!(
+                "Too many failed sign-ins for this name. Try again in {}.",
+                minutes(wait.as_secs().max(1))
+            )),
+            LoginError::Throttled(t) if t.retry_after() < 60 => {
+                Some(format!("Too many failed sign-ins from your address. Try again in {} seconds.", t.retry_after()))
+            }
+            LoginError::Throttled(t) => {
+                Some(format!("Too many failed sign-ins from your address. Try again in {}.", minutes(t.retry_after())))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a credential could not be checked.
+#[derive(Debug)]
+pub enum CheckError {
+    /// Too many failed checks from this address (or at this target) lately.
+    Throttled(Throttled),
+    Failed(StoreError),
+}
+
+impl From<StoreError> for CheckError {
+    fn from(e: StoreError) -> CheckError {
+        CheckError::Failed(e)
+    }
 }
 
 pub struct Accounts {
     store: Store,
     passwords: Passwords,
     lockout: Lockout,
+    /// Failed credential checks per address and per target.
+    pub guard: Guard,
+    signups: Buckets<AddrKey>,
     session_ttl: Duration,
     signup_sparks: u64,
 }
@@ -88,14 +145,17 @@ impl Accounts {
             store,
             passwords: Passwords::default(),
             lockout: Lockout::new(config.login_lockout_failures, config.login_lockout_window),
+            guard: Guard::new(config),
+            signups: Buckets::new(config.signup_rate),
             session_ttl: config.session_ttl,
             signup_sparks: config.signup_sparks,
         }
     }
 
-    /// Creates an account (and its channel).
-    pub async fn sign_up(&self, username: &str, password: &str) -> Result<User, SignUpError> {
+    /// Creates an account (and its channel), for someone at `from` (within the sign-up rate).
+    pub async fn sign_up(&self, from: ClientAddr, username: &str, password: &str) -> Result<User, SignUpError> {
         check_new_account(username, password).map_err(SignUpError::Invalid)?;
+        self.signups.take(&from.key()).map_err(|wait| SignUpError::Throttled(Throttled { wait }))?;
         let taken = || SignUpError::Taken(format!("the username {username} is taken"));
         // A cheap look first, so that a taken name costs no hashing.
         if self.store.user_by_name(username).await.map_err(SignUpError::Failed)?.is_some() {
@@ -113,8 +173,10 @@ impl Accounts {
         self.store.create_user(new).await.map_err(SignUpError::Failed)?.ok_or_else(taken)
     }
 
-    /// Checks a username and password, counting failures towards the lockout.
-    pub async fn log_in(&self, username: &str, password: &str) -> Result<User, LoginError> {
+    /// Checks a username and password from `from`, counting failures towards the username's
+    /// lockout and the address's limit.
+    pub async fn log_in(&self, from: ClientAddr, username: &str, password: &str) -> Result<User, LoginError> {
+        self.guard.admit(from, None).map_err(LoginError::Throttled)?;
         if let Some(wait) = self.lockout.locked_for(username) {
             return Err(LoginError::LockedOut(wait));
         }
@@ -130,6 +192,7 @@ impl Accounts {
         let password = if password.len() > MAX_PASSWORD_BYTES { String::new() } else { password.to_owned() };
         if !self.passwords.verify(password, hash).await {
             self.lockout.failed(username);
+            self.guard.failed(from, None);
             return Err(LoginError::Wrong);
         }
         self.lockout.succeeded(username);
@@ -145,10 +208,22 @@ impl Accounts {
     }
 
     /// Who a bearer token (or participant key) signs in: a personal access key, a login token or
-    /// an OAuth access token.
+    /// an OAuth access token. Unchecked: what clients present goes through
+    /// [`Accounts::bearer_from`].
     pub async fn bearer(&self, token: &str) -> Result<TokenLookup, StoreError> {
         const BEARERS: &[TokenKind] = &[TokenKind::Key, TokenKind::Login, TokenKind::Access];
         self.store.token(TokenHash::of(token), BEARERS).await
+    }
+
+    /// [`Accounts::bearer`] for a token presented from `from`, within the guard's limits (an
+    /// unknown token is a failure; an expired one was real, and is not).
+    pub async fn bearer_from(&self, from: ClientAddr, token: &str) -> Result<TokenLookup, CheckError> {
+        self.guard.admit(from, None).map_err(CheckError::Throttled)?;
+        let found = self.bearer(token).await?;
+        if found == TokenLookup::Unknown {
+            self.guard.failed(from, None);
+        }
+        Ok(found)
     }
 
     /// Who a browser session cookie signs in.
@@ -156,10 +231,16 @@ impl Accounts {
         self.store.token(TokenHash::of(token), &[TokenKind::Session]).await
     }
 
-    /// Who may answer a short code with this token on `/go`: personal access keys and login
-    /// tokens (not tokens from the OAuth flow itself).
-    pub async fn go_token(&self, token: &str) -> Result<TokenLookup, StoreError> {
-        self.store.token(TokenHash::of(token), &[TokenKind::Key, TokenKind::Login]).await
+    /// Who may answer a short code with this token on `/go` (presented from `from`, within the
+    /// guard's limits): personal access keys and login tokens (not tokens from the OAuth flow
+    /// itself).
+    pub async fn go_token(&self, from: ClientAddr, token: &str) -> Result<TokenLookup, CheckError> {
+        self.guard.admit(from, None).map_err(CheckError::Throttled)?;
+        let found = self.store.token(TokenHash::of(token), &[TokenKind::Key, TokenKind::Login]).await?;
+        if !matches!(found, TokenLookup::Valid { .. }) {
+            self.guard.failed(from, None);
+        }
+        Ok(found)
     }
 
     /// Revokes a token or session.
@@ -172,6 +253,7 @@ impl Accounts {
 pub fn login_refused(e: LoginError) -> Response {
     match e {
         LoginError::Wrong => unauthorized("wrong username or password"),
+        LoginError::Throttled(t) => t.response(),
         LoginError::LockedOut(wait) => {
             let secs = wait.as_secs().max(1);
             let mut r = api_error(
@@ -193,29 +275,35 @@ fn credentials(headers: &HeaderMap, body: &[u8]) -> Result<(String, String), Str
 }
 
 /// `POST /api/v1/users`.
-pub async fn sign_up(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn sign_up(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let (username, password) = match credentials(&headers, &body) {
         Ok(c) => c,
         Err(e) => return bad_request(e),
     };
-    match hub.accounts.sign_up(&username, &password).await {
+    match hub.accounts.sign_up(from, &username, &password).await {
         Ok(user) => {
             hub.sparks.reload(user.id).await;
             (StatusCode::CREATED, Json(json!({ "id": user.id, "username": user.username }))).into_response()
         }
         Err(SignUpError::Invalid(m)) => bad_request(m),
         Err(SignUpError::Taken(m)) => api_error(StatusCode::CONFLICT, m),
+        Err(SignUpError::Throttled(t)) => t.mark(api_error(StatusCode::TOO_MANY_REQUESTS, signup_throttled(&t))),
         Err(SignUpError::Failed(e)) => store_failed(e),
     }
 }
 
+/// Why a sign-up was refused for its address, in a sentence.
+pub fn signup_throttled(t: &Throttled) -> String {
+    format!("too many accounts were created from your address lately; try again in {} seconds", t.retry_after())
+}
+
 /// `POST /api/v1/users/login`.
-pub async fn log_in(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn log_in(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let (username, password) = match credentials(&headers, &body) {
         Ok(c) => c,
         Err(e) => return bad_request(e),
     };
-    let user = match hub.accounts.log_in(&username, &password).await {
+    let user = match hub.accounts.log_in(from, &username, &password).await {
         Ok(u) => u,
         Err(e) => return login_refused(e),
     };

@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 use futures_util::future::BoxFuture;
 use serde_json::{json, Value};
 
+use super::events::EVENTS;
 use super::socket::Conn;
 use super::text::{check_text, message_data, parse_duration, tagged_names};
 use super::{event_text, permissions, send, Chatter, Member, Outgoing, Poll, Room, HISTORY};
+use crate::server::accounts::guard::Target;
 use crate::server::hub::Hub;
 use crate::server::live::session::now_ms;
 use crate::server::store::StoreError;
@@ -52,7 +54,7 @@ type Handler = for<'a> fn(Checked<'a>) -> BoxFuture<'a, Result<Value, String>>;
 const METHODS: &[(&str, Access, Handler)] = &[
     ("ping", Access::Anyone, |_| Box::pin(async { Ok(Value::Null) })),
     ("auth", Access::Anyone, |c| Box::pin(auth(c.call))),
-    ("optOutEvents", Access::Anyone, |c| Box::pin(async move { opt_out_events(c.call) })),
+    ("optOutEvents", Access::InRoom, |c| Box::pin(async move { opt_out_events(c.call) })),
     ("history", Access::InRoom, |c| Box::pin(async move { history(c) })),
     ("msg", Access::User, |c| Box::pin(msg(c))),
     ("whisper", Access::User, |c| Box::pin(whisper(c))),
@@ -141,7 +143,14 @@ async fn auth(c: Call<'_>) -> Result<Value, String> {
         Some(u) => {
             let id = arg_u32(Some(u)).ok_or("UNOTFOUND")?;
             let key = args.get(2).and_then(Value::as_str).ok_or("UNOTFOUND")?;
+            // Authkeys are guessed at the address and at the user they name.
+            let target = Some(Target::ChatUser(id));
+            if let Err(t) = hub.accounts.guard.admit(conn.from, target) {
+                conn.closing = Some(t.message());
+                return Err(t.message());
+            }
             if !hub.chat.redeem(key, id, channel) {
+                hub.accounts.guard.failed(conn.from, target);
                 return Err("UNOTFOUND".into());
             }
             let user = hub.store.user(id).await.map_err(unavailable)?.ok_or("UNOTFOUND")?;
@@ -157,7 +166,7 @@ async fn auth(c: Call<'_>) -> Result<Value, String> {
     leave_into(conn, out);
     let mut st = room.state.lock();
     let first = user.as_ref().is_some_and(|u| st.connections_of(u.id) == 0);
-    st.members.insert(conn.id, Member { out: conn.out.clone(), user: user.clone(), opted_out: conn.opted_out.clone() });
+    st.members.insert(conn.id, Member { out: conn.out.clone(), user: user.clone(), opted_out: conn.opted_out });
     conn.room = Some(room.clone());
     conn.user = user.clone();
     match user {
@@ -189,18 +198,43 @@ pub fn leave_into(conn: &mut Conn, out: &mut Outgoing) {
     }
 }
 
+/// `optOutEvents [name, …]`: stops events of these names reaching this socket (for as long as it
+/// is open). Only the chat's event names count, each once; the whole call is refused if one is
+/// not an event.
 fn opt_out_events(c: Call<'_>) -> Result<Value, String> {
-    let names: Vec<String> = c.args.iter().filter_map(|a| a.as_str().map(str::to_owned)).collect();
-    if names.len() != c.args.len() {
-        return Err("optOutEvents takes event names (strings)".into());
+    let mut set = c.conn.opted_out;
+    for (i, a) in c.args.iter().enumerate() {
+        let known = a.as_str().is_some_and(|name| set.insert(name));
+        if !known {
+            let shown: String = a.to_string().chars().take(40).collect();
+            return Err(format!(
+                "argument {} ({shown}) is not a chat event; optOutEvents takes event names: {}",
+                i + 1,
+                EVENTS.join(", ")
+            ));
+        }
     }
-    c.conn.opted_out.extend(names);
+    c.conn.opted_out = set;
     if let Some(room) = &c.conn.room {
         if let Some(m) = room.state.lock().members.get_mut(&c.conn.id) {
-            m.opted_out = c.conn.opted_out.clone();
+            m.opted_out = set;
         }
     }
     Ok(json!({}))
+}
+
+/// Takes one of `me`'s chat actions (messages, whispers, votes) in `room`, or says how long to
+/// wait.
+fn within_rate(c: &Checked<'_>, room: &Room, me: &Chatter) -> Result<(), String> {
+    room.rate.take(&me.id).map_err(|wait| {
+        let rate = c.call.hub.config.chat_rate;
+        format!(
+            "you are chatting too fast: wait {} ms (at most {} messages, whispers or votes every {} s)",
+            wait.as_millis().max(1),
+            rate.burst,
+            rate.per.as_secs_f64()
+        )
+    })
 }
 
 fn history(c: Checked<'_>) -> Result<Value, String> {
@@ -221,6 +255,7 @@ async fn msg(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let text = c.arg_str(0, "the message")?;
     check_text(c.call.hub, text)?;
+    within_rate(&c, &room, &me)?;
     let tags = tagged_users(c.call.hub, text).await?;
     let now = Instant::now();
     let mut st = room.state.lock();
@@ -230,7 +265,8 @@ async fn msg(c: Checked<'_>) -> Result<Value, String> {
     }
     if !st.is_mod(room.owner, me.id) && !st.slow.is_zero() {
         if let Some(last) = st.last_message.get(&me.id) {
-            let next = *last + st.slow;
+            // A slow-chat setting too long to add up stands for "never again".
+            let next = last.checked_add(st.slow).unwrap_or(now + Duration::from_secs(365 * 24 * 3600));
             if next > now {
                 let wait = next.duration_since(now).as_millis().max(1);
                 return Err(format!(
@@ -257,6 +293,7 @@ async fn whisper(c: Checked<'_>) -> Result<Value, String> {
     let target = c.arg_str(0, "the username to whisper to")?;
     let text = c.arg_str(1, "the message")?;
     check_text(c.call.hub, text)?;
+    within_rate(&c, &room, &me)?;
     let tags = tagged_users(c.call.hub, text).await?;
     let st = room.state.lock();
     let Some(to) = st.member_by_name(target) else {
@@ -273,6 +310,7 @@ async fn whisper(c: Checked<'_>) -> Result<Value, String> {
 fn vote_choose(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let index = c.call.args.first().and_then(Value::as_u64).ok_or("vote:choose takes the answer's index")?;
+    within_rate(&c, &room, &me)?;
     let mut st = room.state.lock();
     let Some(poll) = st.poll.as_mut() else { return Err("there is no poll running".into()) };
     let index = usize::try_from(index)
@@ -290,7 +328,7 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
     let name = c.arg_str(0, "the username")?;
     let spec = c.call.args.get(1).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
     let spec = spec.ok_or("timeout takes a username and a duration")?;
-    let duration = parse_duration(&spec)?;
+    let duration = parse_duration(&spec, c.call.hub.config.chat_max_timeout)?;
     let mut st = room.state.lock();
     let Some(target) = st.member_by_name(name) else { return Err(format!("{name} is not in this chat")) };
     if st.is_mod(room.owner, target.id) {
@@ -301,7 +339,8 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
         st.timeouts.remove(&target.id);
         return Ok(json!(format!("{}'s timeout has been cleared.", target.name)));
     };
-    st.timeouts.insert(target.id, Instant::now() + duration);
+    let until = Instant::now().checked_add(duration).ok_or_else(|| format!("{spec:?} is too long a timeout"))?;
+    st.timeouts.insert(target.id, until);
     room.purge(&mut st, target.id);
     let data = json!({
         "moderator": moderator,

@@ -19,7 +19,14 @@
 //! Errors: `UNOTJSON` for a frame that is not a JSON packet, `UNOTFOUND` for an unknown channel,
 //! user or authkey at `auth`, `UACCESS` for a call the connection's user may not make (anonymous,
 //! banned, or not a moderator); any other failure is a sentence saying what went wrong.
+//!
+//! Limits (`config.rs`): a socket must `auth` within `auth_timeout`, and one that says nothing
+//! (not even a pong) for `idle_timeout` is closed (1008); frames are at most
+//! `chat_max_frame_bytes`; a socket more than `chat_queue_bytes` behind is closed (1008); each
+//! user's messages, whispers and votes in a chat go at `chat_rate`; wrong authkeys count against
+//! the address and the user they name (`accounts/guard.rs`).
 
+mod events;
 mod methods;
 mod rest;
 mod socket;
@@ -30,15 +37,16 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{Message, Utf8Bytes};
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
-use tokio::sync::{mpsc, Notify};
 
+use self::events::EventSet;
 use super::accounts::secret::new_secret;
+use super::config::Rate;
 use super::hub::Hub;
-use super::live::peer::close_message;
+use super::live::peer::{Peer, Shared};
 use super::live::session::now_ms;
+use super::rate::Buckets;
 use super::store::{Channel, Store, StoreError, TokenHash, User};
 
 pub(crate) use rest::{change_roles, role_changes};
@@ -47,6 +55,9 @@ pub use socket::socket;
 
 /// How many messages a room remembers for `history`.
 pub const HISTORY: usize = 100;
+
+/// Unused authkeys a user may hold at once (asking for more drops the oldest).
+const AUTHKEYS_PER_USER: usize = 16;
 
 #[derive(Debug, Clone)]
 struct Chatter {
@@ -62,24 +73,9 @@ impl Chatter {
 }
 
 struct Member {
-    out: Outbox,
+    out: Peer,
     user: Option<Chatter>,
-    opted_out: HashSet<String>,
-}
-
-/// A socket's outgoing queue and a way to close it.
-#[derive(Clone)]
-struct Outbox {
-    tx: mpsc::Sender<Message>,
-    kill: Arc<Notify>,
-}
-
-impl Outbox {
-    fn push(&self, text: String) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Message::Text(Utf8Bytes::from(text))) {
-            self.kill.notify_one();
-        }
-    }
+    opted_out: EventSet,
 }
 
 struct Poll {
@@ -131,15 +127,17 @@ pub struct Room {
     channel: u32,
     owner: u32,
     store: Store,
+    /// Each user's messages, whispers and votes (`chat_rate`).
+    rate: Buckets<u32>,
     state: Mutex<RoomState>,
 }
 
 /// Packets to push once the room lock is released.
 #[derive(Default)]
-struct Outgoing(Vec<(Outbox, String)>);
+struct Outgoing(Vec<(Peer, Shared)>);
 
-fn event_text(event: &str, data: &Value) -> String {
-    json!({ "type": "event", "event": event, "data": data }).to_string()
+fn event_text(event: &str, data: &Value) -> Shared {
+    Shared::from(json!({ "type": "event", "event": event, "data": data }).to_string())
 }
 
 impl RoomState {
@@ -161,7 +159,8 @@ impl RoomState {
         user == owner || self.mods.contains(&user)
     }
 
-    /// Queues `event` for every member that has not opted out of it (and passes `filter`).
+    /// Queues `event` for every member that has not opted out of it (and passes `filter`); its
+    /// text is made once and shared.
     fn broadcast(&self, out: &mut Outgoing, event: &str, data: &Value, filter: impl Fn(&Member) -> bool) {
         let text = event_text(event, data);
         for m in self.members.values() {
@@ -181,11 +180,12 @@ impl RoomState {
 }
 
 impl Room {
-    fn new(channel: &Channel, history: Vec<Value>, store: Store) -> Room {
+    fn new(channel: &Channel, history: Vec<Value>, store: Store, rate: Rate) -> Room {
         Room {
             channel: channel.id,
             owner: channel.owner,
             store,
+            rate: Buckets::new(rate),
             state: Mutex::new(RoomState {
                 members: HashMap::new(),
                 mods: channel.mods.iter().copied().collect(),
@@ -234,15 +234,15 @@ pub struct Chats {
     /// By the key's hash: looking one up compares no secret.
     authkeys: Mutex<HashMap<[u8; 32], AuthKey>>,
     /// Every open chat socket, for closing them all at shutdown.
-    sockets: Mutex<HashMap<u64, Outbox>>,
+    sockets: Mutex<HashMap<u64, Peer>>,
     next_conn: AtomicU64,
 }
 
 impl Chats {
     /// Closes every chat socket with `code` (1012 when the service restarts).
     pub fn close_all(&self, code: u16, reason: &str) {
-        for outbox in self.sockets.lock().values() {
-            let _ = outbox.tx.try_send(close_message(code, reason));
+        for peer in self.sockets.lock().values() {
+            peer.close(code, reason);
         }
     }
 
@@ -262,7 +262,7 @@ impl Chats {
         }
         let Some(c) = hub.store.channel(channel).await? else { return Ok(None) };
         let history = hub.store.chat_history(channel, HISTORY as u32).await?;
-        let room = Arc::new(Room::new(&c, history, hub.store.clone()));
+        let room = Arc::new(Room::new(&c, history, hub.store.clone(), hub.config.chat_rate));
         Ok(Some(self.rooms.lock().entry(channel).or_insert(room).clone()))
     }
 
@@ -271,6 +271,14 @@ impl Chats {
         let now = Instant::now();
         let mut keys = self.authkeys.lock();
         keys.retain(|_, k| k.expires > now);
+        // A user asking again and again keeps only their newest few.
+        let mine: Vec<([u8; 32], Instant)> =
+            keys.iter().filter(|(_, k)| k.user == user).map(|(h, k)| (*h, k.expires)).collect();
+        if mine.len() >= AUTHKEYS_PER_USER {
+            if let Some((oldest, _)) = mine.iter().min_by_key(|(_, expires)| *expires) {
+                keys.remove(oldest);
+            }
+        }
         keys.insert(TokenHash::of(&key).0, AuthKey { user, channel, expires: now + ttl });
         key
     }
@@ -302,7 +310,7 @@ fn permissions(is_mod: bool, authenticated: bool) -> Vec<&'static str> {
 }
 
 fn send(out: Outgoing) {
-    for (outbox, text) in out.0 {
-        outbox.push(text);
+    for (peer, text) in out.0 {
+        peer.send_text(text);
     }
 }

@@ -24,15 +24,28 @@ pub fn check_text(hub: &Hub, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// `30` (seconds), `30s`, `1m15s`, `2h`, `1d`; `clear` is `None`.
-pub fn parse_duration(spec: &str) -> Result<Option<Duration>, String> {
+/// `30` (seconds), `30s`, `1m15s`, `2h`, `1d`, up to `max`; `clear` is `None`.
+pub fn parse_duration(spec: &str, max: Duration) -> Result<Option<Duration>, String> {
     let s = spec.trim().to_ascii_lowercase();
-    let bad = || format!("{spec:?} is not a duration: use seconds (30), units (30s, 1m15s, 2h) or clear");
+    let shown: String = spec.chars().take(40).collect();
+    let bad = || format!("{shown:?} is not a duration: use seconds (30), units (30s, 1m15s, 2h) or clear");
     if s == "clear" {
         return Ok(None);
     }
-    if let Ok(secs) = s.parse::<u64>() {
-        return if secs == 0 { Err(bad()) } else { Ok(Some(Duration::from_secs(secs))) };
+    let within = |d: Duration| {
+        if d > max {
+            Err(format!("{shown:?} is too long: a timeout lasts at most {} seconds", max.as_secs()))
+        } else {
+            Ok(Some(d))
+        }
+    };
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        // Any number of digits: one too large for any count is still only "too long".
+        return match s.parse::<u64>() {
+            Ok(0) => Err(bad()),
+            Ok(secs) => within(Duration::from_secs(secs)),
+            Err(_) => within(Duration::MAX),
+        };
     }
     let mut total = 0u64;
     let mut number = String::new();
@@ -41,7 +54,11 @@ pub fn parse_duration(spec: &str) -> Result<Option<Duration>, String> {
             number.push(c);
             continue;
         }
-        let n: u64 = number.parse().map_err(|_| bad())?;
+        let n: u64 = match number.parse() {
+            Ok(n) => n,
+            Err(_) if !number.is_empty() => u64::MAX,
+            Err(_) => return Err(bad()),
+        };
         number.clear();
         let unit = match c {
             's' => 1,
@@ -50,12 +67,13 @@ pub fn parse_duration(spec: &str) -> Result<Option<Duration>, String> {
             'd' => 86_400,
             _ => return Err(bad()),
         };
-        total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
+        // Past any count of seconds it is simply too long.
+        total = n.checked_mul(unit).and_then(|secs| total.checked_add(secs)).unwrap_or(u64::MAX);
     }
     if !number.is_empty() || total == 0 {
         return Err(bad());
     }
-    Ok(Some(Duration::from_secs(total)))
+    within(Duration::from_secs(total))
 }
 
 /// A ChatMessage's `data`. `tags` are the known users among the message's `@name` words.
@@ -153,12 +171,23 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("30").unwrap(), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("1m15s").unwrap(), Some(Duration::from_secs(75)));
-        assert_eq!(parse_duration("2h").unwrap(), Some(Duration::from_secs(7200)));
-        assert_eq!(parse_duration("CLEAR").unwrap(), None);
+        let max = Duration::from_secs(14 * 86_400);
+        assert_eq!(parse_duration("30", max).unwrap(), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1m15s", max).unwrap(), Some(Duration::from_secs(75)));
+        assert_eq!(parse_duration("2h", max).unwrap(), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_duration("14d", max).unwrap(), Some(max));
+        assert_eq!(parse_duration("CLEAR", max).unwrap(), None);
         for bad in ["", "0", "1x", "m", "10s5", "-3"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
+            assert!(parse_duration(bad, max).unwrap_err().contains("not a duration"), "{bad}");
+        }
+        for long in [
+            "15d",
+            "18446744073709551615",
+            "99999999999999999999999",
+            "18446744073709551615d",
+            "9999999999999999999h1s",
+        ] {
+            assert!(parse_duration(long, max).unwrap_err().contains("too long"), "{long}");
         }
     }
 

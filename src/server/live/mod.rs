@@ -6,7 +6,8 @@
 //! |---|---|
 //! | `sockets.rs` | the two websockets: handshakes, then the method loop |
 //! | `session/` | one channel's interactive session and every method on it |
-//! | `peer.rs` | a socket's outgoing queue and writer |
+//! | `peer.rs` | a socket's outgoing queue (bounded in bytes, of shared text) and its reader's wait |
+//! | `writer.rs` | a socket's writer task: `seq`, compression, batching, pings, write timeouts, closing |
 //! | `inbound.rs` | reading frames, decompression, `setCompression` |
 //! | `throttle.rs` | `setBandwidthThrottle`'s leaky buckets |
 
@@ -15,3 +16,4 @@ pub mod peer;
 pub mod session;
 pub mod sockets;
 pub mod throttle;
+mod writer;

@@ -1,64 +1,144 @@
-//! One connected socket's outgoing side: a bounded queue drained by a writer task that numbers
-//! packets (`seq`), compresses them with the negotiated scheme and writes them to the websocket.
+//! One connected socket's outgoing side: a queue bounded in bytes, drained by a writer task
+//! (`writer.rs`), and the reading side's wait for the next message (idle timeout, close
+//! requests).
+//!
+//! What goes into a queue is [`Shared`]: JSON serialized once and handed, by reference count, to
+//! every socket it is for, so a broadcast to 2,000 viewers holds one copy of its text, not
+//! 2,000. Each queue counts the bytes it owes its socket; a viewer or chat client that falls
+//! `*_queue_bytes` behind is closed (1008) instead of holding up the game or anyone else, while
+//! producers for a game client wait for room (its input is held back, never dropped).
 
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::stream::SplitSink;
-use futures_util::SinkExt;
-use tokio::sync::{mpsc, watch};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, watch, Semaphore};
 
-use crate::protocol::{Encoder, Packet, Scheme, WireFrame};
+use super::writer::run_writer;
+use crate::protocol::{Packet, Scheme};
+use crate::server::config::{effective, MediatorConfig};
+
+/// The close code for a socket closed by a limit (too far behind, silent, never signed in): the
+/// websocket protocol's "policy violation". Clients reconnect after it.
+pub const POLICY_CLOSE: u16 = 1008;
+
+/// What one queued item costs beyond its bytes (the queue's own bookkeeping), so that a queue of
+/// tiny packets is bounded too.
+const ITEM_OVERHEAD: usize = 64;
+
+/// Serialized JSON, shared by every queue it is in (cloning it is a reference count).
+#[derive(Clone, Debug)]
+pub struct Shared(Utf8Bytes);
+
+impl Shared {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    pub(super) fn text(&self) -> Utf8Bytes {
+        self.0.clone()
+    }
+}
+
+impl From<String> for Shared {
+    fn from(json: String) -> Shared {
+        Shared(Utf8Bytes::from(json))
+    }
+}
 
 /// What a writer task is asked to do, in order.
 #[derive(Debug)]
 pub enum Outgoing {
-    /// A packet's JSON without its `seq`; the writer adds the next sequence number.
-    Packet(String),
+    /// A MixPlay packet's JSON without its `seq`; the writer adds the next sequence number.
+    Packet(Shared),
+    /// A text frame sent as it is (chat).
+    Text(Shared),
     /// Switch the sending scheme; everything queued before goes out in the old one.
     SetScheme(Scheme),
+    /// Close with this code once everything queued before has been written.
+    Close(u16, String),
+}
+
+/// Which socket a peer writes to; it decides the queue's size and what happens when it is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Producers wait for room.
+    Game,
+    /// Closed when it falls behind.
+    Participant,
+    /// Closed when it falls behind.
+    Chat,
+}
+
+pub(super) struct Queued {
+    pub item: Outgoing,
+    /// The queue room it holds until written.
+    pub charge: u32,
 }
 
 /// A handle to a connection's outgoing side. Cheap to clone.
 #[derive(Clone)]
 pub struct Peer {
-    tx: mpsc::Sender<Outgoing>,
+    tx: mpsc::UnboundedSender<Queued>,
     shared: Arc<PeerShared>,
 }
 
-struct PeerShared {
-    seq: AtomicI32,
+pub(super) struct PeerShared {
+    pub seq: AtomicI32,
     close: watch::Sender<Option<(u16, String)>>,
+    /// Free queue room, in bytes.
+    pub room: Semaphore,
+    capacity: u32,
+    kind: Kind,
 }
 
-/// The receiving end of a close request, watched by the connection's reader.
+/// The receiving end of a close request, watched by the connection's reader and writer.
 pub type CloseWatch = watch::Receiver<Option<(u16, String)>>;
 
 /// Serializes a packet without `seq`, ready for [`Peer::send`].
-pub fn unsequenced(packet: &Packet) -> String {
+pub fn unsequenced(packet: &Packet) -> Shared {
     debug_assert!(packet.seq().is_none());
-    packet.to_json()
+    Shared::from(packet.to_json())
 }
 
-fn with_seq(mut json: String, seq: i32) -> String {
-    if json.ends_with('}') {
-        json.pop();
-        json.push_str(",\"seq\":");
-        json.push_str(&seq.to_string());
-        json.push('}');
-    }
-    json
+/// The timing a writer keeps.
+pub(super) struct Timing {
+    pub write_timeout: Duration,
+    pub ping_every: Duration,
 }
 
 impl Peer {
-    /// Creates the peer and spawns its writer on `sink`. `capacity` bounds the queue.
-    pub fn spawn(sink: SplitSink<WebSocket, Message>, capacity: usize) -> (Peer, CloseWatch) {
-        let (tx, rx) = mpsc::channel(capacity);
+    /// Creates the peer and spawns its writer on `sink`, with the queue size and timeouts of
+    /// `config` for this kind of socket.
+    pub fn spawn(sink: SplitSink<WebSocket, Message>, kind: Kind, config: &MediatorConfig) -> (Peer, CloseWatch) {
+        let bytes = match kind {
+            Kind::Game => config.game_queue_bytes,
+            Kind::Participant => config.participant_queue_bytes,
+            Kind::Chat => config.chat_queue_bytes,
+        };
+        let capacity = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(Semaphore::MAX_PERMITS as u32);
+        let (tx, rx) = mpsc::unbounded_channel();
         let (close_tx, close_rx) = watch::channel(None);
-        let shared = Arc::new(PeerShared { seq: AtomicI32::new(0), close: close_tx });
+        let shared = Arc::new(PeerShared {
+            seq: AtomicI32::new(0),
+            close: close_tx,
+            room: Semaphore::new(capacity as usize),
+            capacity,
+            kind,
+        });
+        let timing = Timing {
+            write_timeout: effective(config.write_timeout),
+            ping_every: ping_interval(effective(config.idle_timeout)),
+        };
         let peer = Peer { tx, shared: shared.clone() };
-        tokio::spawn(run_writer(sink, rx, shared, close_rx.clone()));
+        tokio::spawn(run_writer(sink, rx, shared, close_rx.clone(), timing));
         (peer, close_rx)
     }
 
@@ -67,32 +147,89 @@ impl Peer {
         self.shared.seq.load(Ordering::Relaxed)
     }
 
-    /// Queues a packet, waiting for room (back-pressure on the producer).
-    pub async fn send(&self, json: String) -> bool {
-        self.tx.send(Outgoing::Packet(json)).await.is_ok()
+    /// What an item of `len` bytes holds of the queue (at most all of it, so that any single
+    /// packet can go once the queue is empty).
+    fn charge(&self, len: usize) -> u32 {
+        u32::try_from(len.saturating_add(ITEM_OVERHEAD)).unwrap_or(u32::MAX).min(self.shared.capacity)
     }
 
-    /// Queues a packet without waiting; a full queue closes the connection (the peer is not
-    /// keeping up, and silently dropping state updates would desynchronise it).
-    pub fn try_send(&self, json: String) -> bool {
-        match self.tx.try_send(Outgoing::Packet(json)) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.close(1011, "too far behind: outgoing queue is full");
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+    fn enqueue(&self, item: Outgoing, charge: u32) -> bool {
+        self.tx.send(Queued { item, charge }).is_ok()
+    }
+
+    /// Queues a packet. A game client's producers wait for room; any other socket that has no
+    /// room is closed (see [`Peer::try_send`]).
+    pub async fn send(&self, json: Shared) -> bool {
+        if self.shared.kind != Kind::Game {
+            return self.try_send(json);
         }
+        let charge = self.charge(json.len());
+        match self.shared.room.acquire_many(charge).await {
+            Ok(permit) => permit.forget(),
+            Err(_) => return false,
+        }
+        self.enqueue(Outgoing::Packet(json), charge)
+    }
+
+    /// Queues a packet without waiting; a full queue closes the connection (1008): the peer is
+    /// not keeping up, and silently dropping state updates would desynchronise it.
+    pub fn try_send(&self, json: Shared) -> bool {
+        self.try_queue(Outgoing::Packet(json))
+    }
+
+    /// Queues a text frame as it is (chat), without waiting, as [`Peer::try_send`].
+    pub fn send_text(&self, text: Shared) -> bool {
+        self.try_queue(Outgoing::Text(text))
+    }
+
+    fn try_queue(&self, item: Outgoing) -> bool {
+        let len = match &item {
+            Outgoing::Packet(s) | Outgoing::Text(s) => s.len(),
+            Outgoing::SetScheme(_) | Outgoing::Close(..) => 0,
+        };
+        let charge = self.charge(len);
+        match self.shared.room.try_acquire_many(charge) {
+            Ok(permit) => permit.forget(),
+            Err(tokio::sync::TryAcquireError::NoPermits) => {
+                let m = format!("too far behind: more than {} bytes waiting to be sent", self.shared.capacity);
+                self.close(POLICY_CLOSE, &m);
+                return false;
+            }
+            Err(tokio::sync::TryAcquireError::Closed) => return false,
+        }
+        self.enqueue(item, charge)
     }
 
     /// Switches the outgoing scheme after everything already queued.
     pub async fn set_scheme(&self, scheme: Scheme) {
-        let _ = self.tx.send(Outgoing::SetScheme(scheme)).await;
+        let charge = self.charge(0);
+        let room = match self.shared.kind {
+            Kind::Game => self.shared.room.acquire_many(charge).await.map(|p| p.forget()).is_ok(),
+            _ => self.shared.room.try_acquire_many(charge).map(|p| p.forget()).is_ok(),
+        };
+        if room {
+            self.enqueue(Outgoing::SetScheme(scheme), charge);
+        }
     }
 
-    /// Asks the writer to send a close frame with `code` and stop. The first request wins.
+    /// Asks the writer to send a close frame with `code` at once (dropping what is still queued)
+    /// and stop, and the reader to stop reading. The first request wins.
     pub fn close(&self, code: u16, reason: &str) {
-        self.shared.close.send_if_modified(|slot| {
+        self.shared.close(code, reason);
+    }
+
+    /// Closes with `code` after what is already queued has been written (a reply that explains
+    /// the close, say).
+    pub fn close_after_queued(&self, code: u16, reason: &str) {
+        if !self.enqueue(Outgoing::Close(code, reason.to_owned()), 0) {
+            self.close(code, reason);
+        }
+    }
+}
+
+impl PeerShared {
+    pub fn close(&self, code: u16, reason: &str) {
+        self.close.send_if_modified(|slot| {
             if slot.is_none() {
                 *slot = Some((code, reason.to_owned()));
                 true
@@ -100,61 +237,15 @@ impl Peer {
                 false
             }
         });
+        // Producers waiting for room give up.
+        self.room.close();
     }
 }
 
-/// How many frames are fed to the socket before a flush, so that a burst costs one write.
-const FRAMES_PER_FLUSH: usize = 256;
-
-async fn run_writer(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut rx: mpsc::Receiver<Outgoing>,
-    shared: Arc<PeerShared>,
-    mut close_rx: CloseWatch,
-) {
-    let mut encoder = Encoder::new(Scheme::None);
-    loop {
-        let first = tokio::select! {
-            biased;
-            _ = close_rx.changed() => break,
-            item = rx.recv() => match item {
-                Some(item) => item,
-                None => return,
-            },
-        };
-        let mut next = Some(first);
-        let mut fed = 0;
-        while let Some(item) = next.take() {
-            match item {
-                Outgoing::SetScheme(scheme) => encoder = Encoder::new(scheme),
-                Outgoing::Packet(json) => {
-                    let seq = shared.seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-                    let message = match encoder.encode(with_seq(json, seq)) {
-                        Ok(WireFrame::Text(t)) => Message::Text(Utf8Bytes::from(t)),
-                        Ok(WireFrame::Binary(b)) => Message::Binary(b.into()),
-                        Err(_) => {
-                            let _ = sink.send(close_message(1011, "compression failed")).await;
-                            return;
-                        }
-                    };
-                    if sink.feed(message).await.is_err() {
-                        return;
-                    }
-                    fed += 1;
-                }
-            }
-            if fed < FRAMES_PER_FLUSH {
-                next = rx.try_recv().ok();
-            }
-        }
-        if sink.flush().await.is_err() {
-            return;
-        }
-    }
-    let request = close_rx.borrow().clone();
-    if let Some((code, reason)) = request {
-        let _ = sink.send(close_message(code, &reason)).await;
-    }
+/// How often a socket is pinged, so that a live client has something to answer well within the
+/// idle timeout.
+pub fn ping_interval(idle_timeout: Duration) -> Duration {
+    (idle_timeout / 3).max(Duration::from_millis(10))
 }
 
 pub fn close_message(code: u16, reason: &str) -> Message {
@@ -166,12 +257,51 @@ pub fn close_message(code: u16, reason: &str) -> Message {
     Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from(reason) }))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// What waiting for a socket's next message gave.
+pub enum Read {
+    Message(Message),
+    /// The socket ended (closed or broken).
+    Ended,
+    /// The client sent a frame or message over the size limit (it was not read).
+    TooLarge,
+    /// A close was requested on the peer (its writer sends the close frame).
+    CloseRequested,
+    /// Nothing arrived before the deadline.
+    TimedOut,
+}
 
-    #[test]
-    fn seq_is_spliced_into_the_object() {
-        assert_eq!(with_seq("{\"a\":1}".into(), 7), "{\"a\":1,\"seq\":7}");
+/// The next message from `stream`, unless a close is requested or `within` passes first.
+pub async fn next_message(stream: &mut SplitStream<WebSocket>, close: &mut CloseWatch, within: Duration) -> Read {
+    if close.borrow().is_some() {
+        return Read::CloseRequested;
     }
+    tokio::select! {
+        m = tokio::time::timeout(within, stream.next()) => match m {
+            Ok(Some(Ok(m))) => Read::Message(m),
+            Ok(Some(Err(e))) if too_large(&e) => Read::TooLarge,
+            Ok(_) => Read::Ended,
+            Err(_) => Read::TimedOut,
+        },
+        _ = close.changed() => Read::CloseRequested,
+    }
+}
+
+/// Whether a read failed because the client's frame was over the size limit.
+fn too_large(e: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    let inner = std::error::Error::source(e).and_then(|s| s.downcast_ref::<Error>());
+    matches!(inner, Some(Error::Capacity(_)))
+}
+
+/// The close code for a frame over the size limit: the websocket protocol's "message too big".
+pub const TOO_LARGE_CLOSE: u16 = 1009;
+
+/// The close reason for a frame over the size limit.
+pub fn too_large_reason(max: usize) -> String {
+    format!("a frame or message larger than {max} bytes")
+}
+
+/// The close reason for a socket that went silent.
+pub fn silent_reason(idle_timeout: Duration) -> String {
+    format!("no message and no answer to pings for {} s", idle_timeout.as_secs_f64())
 }

@@ -10,14 +10,23 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 
 use super::inbound::{answer, Inbound, Incoming};
-use super::peer::{close_message, CloseWatch, Peer};
+use super::peer::{
+    close_message, next_message, silent_reason, too_large_reason, CloseWatch, Kind, Peer, Read, POLICY_CLOSE,
+    TOO_LARGE_CLOSE,
+};
 use super::session::{ChannelSession, Effects, Handled};
-use crate::protocol::compression::MAX_PACKET_BYTES;
 use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
 use crate::server::accounts::browser::{cookie, same_origin, SESSION_COOKIE};
+use crate::server::accounts::guard::{Target, Throttled};
+use crate::server::accounts::CheckError;
+use crate::server::config::effective;
+use crate::server::conn::addr::ClientAddr;
+use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
 use crate::server::request::HandshakeParams;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
@@ -27,18 +36,25 @@ use crate::server::store::{StoreError, TokenLookup, User, Version};
 /// participants send small packets, and the buffer still grows for any larger frame.
 const PARTICIPANT_READ_BUFFER: usize = 4 * 1024;
 
+/// How much a participant socket's writer gathers before writing: with one frame, what it holds
+/// of a stalled viewer's data beyond its queue (tungstenite's default is 128 KiB).
+const PARTICIPANT_WRITE_BUFFER: usize = 4 * 1024;
+
 /// Accepts the socket only to close it at once with `code` (the spec's handshake failures are
 /// close codes, so clients can tell them apart).
-fn refuse(ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
+fn refuse(hub: &Hub, ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
+    let within = effective(hub.config.write_timeout);
     ws.on_upgrade(move |mut socket: WebSocket| async move {
-        let _ = socket.send(close_message(code.code(), &reason)).await;
+        let _ = tokio::time::timeout(within, socket.send(close_message(code.code(), &reason))).await;
     })
 }
 
-/// Why a handshake was refused: a close code on an accepted socket, or an HTTP status.
+/// Why a handshake was refused: a close code on an accepted socket, an HTTP status, or too many
+/// failed credentials from the address (429 before the upgrade, with `Retry-After`).
 enum Refusal {
     Close(ErrorCode, String),
     Http(StatusCode, String),
+    Throttled(Throttled),
 }
 
 impl Refusal {
@@ -46,10 +62,20 @@ impl Refusal {
         Refusal::Close(code, code.description().to_owned())
     }
 
-    fn respond(self, ws: WebSocketUpgrade) -> Response {
+    fn respond(self, hub: &Hub, ws: WebSocketUpgrade) -> Response {
         match self {
-            Refusal::Close(code, reason) => refuse(ws, code, reason),
+            Refusal::Close(code, reason) => refuse(hub, ws, code, reason),
             Refusal::Http(status, message) => (status, message).into_response(),
+            Refusal::Throttled(t) => t.mark((StatusCode::TOO_MANY_REQUESTS, t.message()).into_response()),
+        }
+    }
+}
+
+impl From<CheckError> for Refusal {
+    fn from(e: CheckError) -> Refusal {
+        match e {
+            CheckError::Throttled(t) => Refusal::Throttled(t),
+            CheckError::Failed(e) => e.into(),
         }
     }
 }
@@ -61,9 +87,10 @@ impl From<StoreError> for Refusal {
     }
 }
 
-/// The user a bearer token or access key signs in (4019 when it signs nobody in).
-async fn user_of_token(hub: &Hub, token: &str) -> Result<User, Refusal> {
-    match hub.accounts.bearer(token).await? {
+/// The user a bearer token or access key presented from `from` signs in (4019 when it signs
+/// nobody in).
+async fn user_of_token(hub: &Hub, from: ClientAddr, token: &str) -> Result<User, Refusal> {
+    match hub.accounts.bearer_from(from, token).await? {
         TokenLookup::Valid { user, .. } => Ok(user),
         TokenLookup::Expired => {
             Err(Refusal::Close(ErrorCode::AuthenticationFailed, "the access token has expired".into()))
@@ -72,10 +99,11 @@ async fn user_of_token(hub: &Hub, token: &str) -> Result<User, Refusal> {
     }
 }
 
-/// The game-client handshake, checked in the spec's order: the channel and the version to run.
-async fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, Version), Refusal> {
+/// The game-client handshake, checked in the spec's order: the channel and the version to run. A
+/// wrong share code counts against the address and the version (`accounts/guard.rs`).
+async fn check_game_client(hub: &Hub, from: ClientAddr, params: &HandshakeParams) -> Result<(u32, Version), Refusal> {
     let token = params.bearer().ok_or(Refusal::code(ErrorCode::AuthenticationFailed))?;
-    let user = user_of_token(hub, &token).await.map_err(|r| match r {
+    let user = user_of_token(hub, from, &token).await.map_err(|r| match r {
         Refusal::Close(..) => Refusal::code(ErrorCode::AuthenticationFailed),
         other => other,
     })?;
@@ -84,12 +112,17 @@ async fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, 
         .and_then(|v| v.trim().parse().ok())
         .ok_or(Refusal::code(ErrorCode::VersionNotFound))?;
     let share_code = params.get("x-interactive-sharecode");
-    let (version, _) = hub
-        .store
-        .version_to_run(version)
-        .await?
-        .filter(|(v, p)| v.grants(p, user.id, share_code.as_deref()))
-        .ok_or(Refusal::code(ErrorCode::VersionNotFound))?;
+    let guessed = share_code.as_ref().map(|_| Target::ShareCode(version));
+    if guessed.is_some() {
+        hub.accounts.guard.admit(from, guessed).map_err(Refusal::Throttled)?;
+    }
+    let found = hub.store.version_to_run(version).await?;
+    let Some((version, _)) = found.filter(|(v, p)| v.grants(p, user.id, share_code.as_deref())) else {
+        if guessed.is_some() {
+            hub.accounts.guard.failed(from, guessed);
+        }
+        return Err(Refusal::code(ErrorCode::VersionNotFound));
+    };
     match params.get("x-protocol-version") {
         Some(v) if v.trim() == PROTOCOL_VERSION => {}
         Some(v) => {
@@ -110,15 +143,17 @@ async fn check_game_client(hub: &Hub, params: &HandshakeParams) -> Result<(u32, 
 
 pub async fn game_client(
     State(hub): State<Arc<Hub>>,
+    from: ClientAddr,
     ws: WebSocketUpgrade,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = HandshakeParams::new(&headers, query.as_deref());
-    match check_game_client(&hub, &params).await {
-        Err(refusal) => refusal.respond(ws),
+    match check_game_client(&hub, from, &params).await {
+        Err(refusal) => refusal.respond(&hub, ws),
         Ok((channel, version)) => ws
-            .max_message_size(MAX_PACKET_BYTES)
+            .max_message_size(hub.config.max_frame_bytes)
+            .max_frame_size(hub.config.max_frame_bytes)
             .on_upgrade(move |socket| run_game_client(hub, socket, channel, version)),
     }
 }
@@ -133,33 +168,37 @@ pub async fn deliver(game: &Peer, fx: Effects) {
         peer.try_send(json);
     }
     if let Some((code, reason)) = fx.close_game {
-        game.close(code, &reason);
+        game.close_after_queued(code, &reason);
     }
 }
 
-/// Reads from `stream` until it ends or a close is requested on the peer.
-async fn next_message(
-    stream: &mut futures_util::stream::SplitStream<WebSocket>,
-    close: &mut CloseWatch,
-) -> Option<axum::extract::ws::Message> {
-    tokio::select! {
-        m = stream.next() => m.and_then(Result::ok),
-        _ = close.changed() => None,
-    }
-}
-
-/// Reads methods from a socket until it closes or a close is requested, answering each one:
-/// `handle` runs the method and collects its effects, which are delivered (game-bound packets to
-/// `game`) before the reply. `setCompression` is answered here for every socket.
+/// Reads methods from a socket until it closes, a close is requested, or it stays silent (not even
+/// a pong) for the idle timeout, answering each one: `handle` runs the method and collects its
+/// effects, which are delivered (game-bound packets to `game`) before the reply. `setCompression`
+/// is answered here for every socket.
 async fn serve_methods(
-    mut stream: futures_util::stream::SplitStream<WebSocket>,
+    hub: &Hub,
+    mut stream: SplitStream<WebSocket>,
     mut close: CloseWatch,
     peer: &Peer,
     game: &Peer,
     mut handle: impl FnMut(&Method, &mut Effects) -> Handled,
 ) {
     let mut inbound = Inbound::default();
-    while let Some(message) = next_message(&mut stream, &mut close).await {
+    let idle = effective(hub.config.idle_timeout);
+    loop {
+        let message = match next_message(&mut stream, &mut close, idle).await {
+            Read::Message(m) => m,
+            Read::TimedOut => {
+                peer.close(POLICY_CLOSE, &silent_reason(idle));
+                break;
+            }
+            Read::TooLarge => {
+                peer.close(TOO_LARGE_CLOSE, &too_large_reason(hub.config.max_frame_bytes));
+                break;
+            }
+            Read::Ended | Read::CloseRequested => break,
+        };
         match inbound.read(message, peer).await {
             Incoming::Packets(packets) => {
                 for packet in packets {
@@ -189,7 +228,7 @@ async fn serve_methods(
                     deliver(game, fx).await;
                     answer(peer, &m, result).await;
                     if let Some((code, reason)) = close_after {
-                        game.close(code, &reason);
+                        game.close_after_queued(code, &reason);
                     }
                 }
             }
@@ -205,22 +244,27 @@ async fn serve_methods(
 
 async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version) {
     let (sink, stream) = socket.split();
-    let (peer, close) = Peer::spawn(sink, hub.config.game_queue);
+    let (peer, close) = Peer::spawn(sink, Kind::Game, &hub.config);
     let session = Arc::new(ChannelSession::new(channel, &version, peer.clone()));
     if !hub.start_session(session.clone()) {
         peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
         return;
     }
     peer.send(super::peer::unsequenced(&Packet::Method(Method::discarded(0, "hello", serde_json::Value::Null)))).await;
-    serve_methods(stream, close, &peer, &peer, |m, fx| session.game_method(&hub, m, fx)).await;
+    serve_methods(&hub, stream, close, &peer, &peer, |m, fx| session.game_method(&hub, m, fx)).await;
     hub.end_session(&session);
     session.close_participants(ErrorCode::SessionEnded, "the game client disconnected");
 }
 
 /// Who a participant socket signs in (see the module's notes); `None` is anonymous.
-async fn participant_user(hub: &Hub, params: &HandshakeParams, headers: &HeaderMap) -> Result<Option<User>, Refusal> {
+async fn participant_user(
+    hub: &Hub,
+    from: ClientAddr,
+    params: &HandshakeParams,
+    headers: &HeaderMap,
+) -> Result<Option<User>, Refusal> {
     if let Some(token) = params.get("key").filter(|k| !k.is_empty()).or_else(|| params.bearer()) {
-        return user_of_token(hub, &token).await.map(Some);
+        return user_of_token(hub, from, &token).await.map(Some);
     }
     // `anonymous` asks not to be signed in by the cookie (the page's "Join anonymously").
     let Some(session) = cookie(headers, SESSION_COOKIE).filter(|_| params.get("anonymous").is_none()) else {
@@ -239,6 +283,8 @@ async fn participant_user(hub: &Hub, params: &HandshakeParams, headers: &HeaderM
 
 pub async fn participant(
     State(hub): State<Arc<Hub>>,
+    from: ClientAddr,
+    socket: Option<Extension<SocketHandle>>,
     ws: WebSocketUpgrade,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -254,24 +300,29 @@ pub async fn participant(
     };
     match hub.store.channel(channel).await {
         Ok(Some(_)) => {}
-        Ok(None) => return refuse(ws, ErrorCode::ChannelNotOnline, format!("unknown channel {channel}")),
-        Err(e) => return Refusal::from(e).respond(ws),
+        Ok(None) => return refuse(&hub, ws, ErrorCode::ChannelNotOnline, format!("unknown channel {channel}")),
+        Err(e) => return Refusal::from(e).respond(&hub, ws),
     }
-    let user = match participant_user(&hub, &params, &headers).await {
+    let user = match participant_user(&hub, from, &params, &headers).await {
         Ok(user) => user,
-        Err(refusal) => return refusal.respond(ws),
+        Err(refusal) => return refusal.respond(&hub, ws),
     };
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
-        return refuse(ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
+        return refuse(&hub, ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
     };
-    ws.max_message_size(MAX_PACKET_BYTES)
+    if let Some(Extension(socket)) = socket {
+        socket.limit_send_buffer(hub.config.viewer_send_buffer_bytes);
+    }
+    ws.max_message_size(hub.config.max_frame_bytes)
+        .max_frame_size(hub.config.max_frame_bytes)
         .read_buffer_size(PARTICIPANT_READ_BUFFER)
+        .write_buffer_size(PARTICIPANT_WRITE_BUFFER)
         .on_upgrade(move |socket| run_participant(hub, socket, session, user))
 }
 
 async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelSession>, user: Option<User>) {
     let (sink, stream) = socket.split();
-    let (peer, close) = Peer::spawn(sink, hub.config.participant_queue);
+    let (peer, close) = Peer::spawn(sink, Kind::Participant, &hub.config);
     let session_id = match session.join(user.as_ref(), peer.clone()) {
         Ok((id, fx)) => {
             deliver(&session.game, fx).await;
@@ -282,8 +333,8 @@ async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelS
             return;
         }
     };
-    serve_methods(stream, close, &peer, &session.game, |m, fx| session.participant_method(&hub, &session_id, m, fx))
-        .await;
+    let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
+    serve_methods(&hub, stream, close, &peer, &session.game, handle).await;
     let fx = session.leave(&session_id);
     deliver(&session.game, fx).await;
 }

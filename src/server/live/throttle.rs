@@ -9,6 +9,9 @@ use serde_json::{json, Map, Value};
 /// 1310720 bytes per second (the spec's defaults).
 pub const DEFAULT_GLOBAL: Rule = Rule { capacity: 332_160, drain_rate: 1_310_720 };
 
+/// Buckets a game client may have at most (one per method it throttles, and `*`).
+pub const MAX_BUCKETS: usize = 256;
+
 /// A bucket's size in bytes and how many bytes per second drain from it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rule {
@@ -83,6 +86,10 @@ impl Throttles {
             };
             parsed.push((method.clone(), rule));
         }
+        let added = parsed.iter().filter(|(m, r)| r.is_some() && !self.buckets.contains_key(m)).count();
+        if self.buckets.len() + added > MAX_BUCKETS {
+            return Err(BadRule { method: "*".into(), reason: "a game client may throttle at most 256 methods" });
+        }
         for (method, rule) in parsed {
             match rule {
                 None => {
@@ -148,5 +155,10 @@ mod tests {
         t.configure(json!({"*": null, "giveInput": null}).as_object().unwrap()).unwrap();
         assert!(t.admit("giveInput", 1_000_000));
         assert!(t.configure(json!({"x": {"capacity": -1}}).as_object().unwrap()).is_err());
+        let rule = json!({ "capacity": 1, "drainRate": 1 });
+        let many: Map<String, Value> = (0..MAX_BUCKETS).map(|i| (format!("m{i}"), rule.clone())).collect();
+        let e = t.configure(&many).unwrap_err();
+        assert!(e.reason.contains("at most 256"), "{e:?}");
+        assert!(!t.state().as_object().unwrap().contains_key("m0"), "nothing changed");
     }
 }

@@ -47,7 +47,7 @@ use tokio::sync::{oneshot, Semaphore};
 
 pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
 pub use import::ImportSummary;
-pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
+pub use oauth::{CodeCheck, CodeLimits, ExchangeResult, NewCode, NewTokens, PendingCode};
 pub use projects::{Project, Sharing, Version, VersionState};
 pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
 pub use studio::{editable, submission_problems, Change, ProjectSummary, Refused};
@@ -62,6 +62,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_studio.sql"),
     include_str!("migrations/0004_channel_page.sql"),
+    include_str!("migrations/0006_hardening.sql"),
 ];
 
 /// Read-only connections kept for reads (a file database).

@@ -14,6 +14,25 @@ pub struct PendingCode {
     pub scope: String,
 }
 
+/// How many short codes may wait for an answer.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeLimits {
+    pub per_client: usize,
+    pub total: usize,
+}
+
+/// What storing a new short code gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewCode {
+    Added,
+    /// The code is taken: pick another.
+    CodeInUse,
+    /// `client_id` has as many live codes as it may.
+    TooManyForClient,
+    /// There are as many live codes as there may be.
+    TooManyInAll,
+}
+
 /// What the check endpoint finds for a handle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeCheck {
@@ -61,7 +80,8 @@ fn pending(conn: &Connection, code: &str, at: i64) -> Result<std::result::Result
 }
 
 impl Store {
-    /// Stores a new short code; false when `code` is already in use (pick another).
+    /// Stores a new short code, unless `code` is in use or live codes (unexpired, answered or
+    /// not) are at `limits` for its `client_id` or in all.
     pub async fn add_short_code(
         &self,
         handle: TokenHash,
@@ -69,9 +89,21 @@ impl Store {
         client_id: String,
         scope: String,
         expires_at: i64,
-    ) -> Result<bool> {
+        limits: CodeLimits,
+    ) -> Result<NewCode> {
         self.write(move |tx| {
             let at = super::now();
+            let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<usize> {
+                Ok(tx.prepare_cached(sql)?.query_row(p, |r| r.get::<_, i64>(0))? as usize)
+            };
+            let live = "SELECT count(*) FROM oauth_codes WHERE expires_at > ?1";
+            if count(live, &[&at])? >= limits.total {
+                return Ok(NewCode::TooManyInAll);
+            }
+            let of_client = "SELECT count(*) FROM oauth_codes WHERE client_id = ?1 AND expires_at > ?2";
+            if count(of_client, &[&client_id, &at])? >= limits.per_client {
+                return Ok(NewCode::TooManyForClient);
+            }
             // An expired code may be reused.
             tx.prepare_cached("DELETE FROM oauth_codes WHERE code = ?1 AND expires_at <= ?2")?.execute(params![code, at])?;
             let added = tx
@@ -80,7 +112,7 @@ impl Store {
                      ON CONFLICT (code) DO NOTHING",
                 )?
                 .execute(params![&handle.0[..], code, client_id, scope, expires_at])?;
-            Ok(added > 0)
+            Ok(if added > 0 { NewCode::Added } else { NewCode::CodeInUse })
         })
         .await
     }

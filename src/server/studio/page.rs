@@ -97,7 +97,8 @@ fn preview_html() -> Option<String> {
         .replace(CHAT_SCRIPT, "<script src=\"/studio/assets/preview.js\"></script>")
         .replace("{{channel}}", "0")
         .replace("{{csrf}}", "")
-        .replace("{{username}}", "");
+        .replace("{{username}}", "")
+        .replace("{{title}}", "Preview");
     Some(html)
 }
 

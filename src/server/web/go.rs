@@ -19,12 +19,14 @@ use axum::response::Response;
 use super::signin::{expired_form, start_session};
 use super::{card_page, csrf_field, escape, session_user};
 use crate::server::accounts::browser::{csrf_token, csrf_valid, form_token, CSRF_FIELD};
-use crate::server::accounts::LoginError;
+use crate::server::accounts::guard::Throttled;
+use crate::server::accounts::{CheckError, LoginError};
+use crate::server::conn::addr::ClientAddr;
 use crate::server::hub::Hub;
 use crate::server::oauth::normalize_code;
 use crate::server::reply::store_failed;
 use crate::server::request::{body_fields, url_pairs};
-use crate::server::store::{PendingCode, TokenLookup, User};
+use crate::server::store::{PendingCode, StoreError, TokenLookup, User};
 
 const TITLE: &str = "Connect an app";
 
@@ -87,8 +89,31 @@ fn confirmation(user: &User, session: &str, code: &str, p: &PendingCode, cookies
     card_page(StatusCode::OK, "Approve this app?", &body, cookies)
 }
 
+/// The code form saying the address must wait (429 with `Retry-After`).
+fn throttled_form(hub: &Hub, headers: &HeaderMap, signed_in: bool, code: &str, t: Throttled) -> Response {
+    let m = format!("Too many wrong codes or sign-ins from your address. Try again in {} seconds.", t.retry_after());
+    let mut r = code_form(hub, headers, signed_in, code, Some(&m));
+    *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    t.mark(r)
+}
+
+/// A live, unanswered code, looked up for someone at `from`: an unknown code counts as a failed
+/// guess.
+async fn pending(hub: &Hub, from: ClientAddr, code: &str) -> Result<Result<PendingCode, String>, StoreError> {
+    let found = hub.store.pending_code(code).await?;
+    if found.is_err() {
+        hub.accounts.guard.failed(from, None);
+    }
+    Ok(found)
+}
+
 /// `GET /go[?code=ABC123]`.
-pub async fn page(State(hub): State<Arc<Hub>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+pub async fn page(
+    State(hub): State<Arc<Hub>>,
+    from: ClientAddr,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let code = query
         .as_deref()
         .and_then(|q| url_pairs(q).find(|(k, _)| k == "code").map(|(_, v)| normalize_code(&v)))
@@ -97,18 +122,22 @@ pub async fn page(State(hub): State<Arc<Hub>>, headers: HeaderMap, RawQuery(quer
         Ok(s) => s,
         Err(r) => return r,
     };
-    match signed_in {
-        Some((user, session)) if !code.is_empty() => match hub.store.pending_code(&code).await {
-            Ok(Ok(p)) => confirmation(&user, &session, &code, &p, &[]),
-            Ok(Err(e)) => code_form(&hub, &headers, true, &code, Some(&e)),
-            Err(e) => store_failed(e),
-        },
-        signed_in => code_form(&hub, &headers, signed_in.is_some(), &code, None),
+    let is_signed_in = signed_in.is_some();
+    let Some((user, session)) = signed_in.filter(|_| !code.is_empty()) else {
+        return code_form(&hub, &headers, is_signed_in, &code, None);
+    };
+    if let Err(t) = hub.accounts.guard.admit(from, None) {
+        return throttled_form(&hub, &headers, true, &code, t);
+    }
+    match pending(&hub, from, &code).await {
+        Ok(Ok(p)) => confirmation(&user, &session, &code, &p, &[]),
+        Ok(Err(e)) => code_form(&hub, &headers, true, &code, Some(&e)),
+        Err(e) => store_failed(e),
     }
 }
 
 /// `POST /go`: sign in (when needed) and confirm, or answer.
-pub async fn submit(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn submit(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let fields = match body_fields(&headers, &body) {
         Ok(f) => f,
         Err(_) => return expired_form(),
@@ -125,6 +154,10 @@ pub async fn submit(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes
     if code.is_empty() {
         return code_form(&hub, &headers, signed_in.is_some(), "", Some("Enter the code the app shows you."));
     }
+    // Every post checks a code, and maybe a password or key: all guesses, within the limit.
+    if let Err(t) = hub.accounts.guard.admit(from, None) {
+        return throttled_form(&hub, &headers, signed_in.is_some(), &code, t);
+    }
     let decision = field("decision");
     if !decision.is_empty() {
         let Some((user, _)) = signed_in else {
@@ -137,7 +170,10 @@ pub async fn submit(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes
         };
         return match hub.store.answer_code(&code, user.id, approve).await {
             Ok(Ok(p)) => answered(&p, approve),
-            Ok(Err(e)) => code_form(&hub, &headers, true, &code, Some(&e)),
+            Ok(Err(e)) => {
+                hub.accounts.guard.failed(from, None);
+                code_form(&hub, &headers, true, &code, Some(&e))
+            }
             Err(e) => store_failed(e),
         };
     }
@@ -145,9 +181,10 @@ pub async fn submit(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes
     let (user, session, cookies) = match signed_in {
         Some((user, session)) => (user, session, Vec::new()),
         None => {
-            let user = match sign_in(&hub, field("token"), field("username"), fields.get("password")).await {
+            let user = match sign_in(&hub, from, field("token"), field("username"), fields.get("password")).await {
                 Ok(user) => user,
-                Err(message) => return code_form(&hub, &headers, false, &code, Some(&message)),
+                Err(SignInError::Throttled(t)) => return throttled_form(&hub, &headers, false, &code, t),
+                Err(SignInError::Refused(message)) => return code_form(&hub, &headers, false, &code, Some(&message)),
             };
             match start_session(&hub, user.id).await {
                 Ok((session, cookie)) => (user, session, vec![cookie]),
@@ -155,7 +192,7 @@ pub async fn submit(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes
             }
         }
     };
-    match hub.store.pending_code(&code).await {
+    match pending(&hub, from, &code).await {
         Ok(Ok(p)) => confirmation(&user, &session, &code, &p, &cookies),
         Ok(Err(e)) => {
             let mut r = code_form(&hub, &headers, true, &code, Some(&e));
@@ -168,33 +205,45 @@ pub async fn submit(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes
     }
 }
 
+/// Why signing in on `/go` failed.
+enum SignInError {
+    /// Too many failures from this address: 429.
+    Throttled(Throttled),
+    /// Anything else, in a sentence for the form.
+    Refused(String),
+}
+
+fn store_trouble(e: StoreError) -> SignInError {
+    eprintln!("mixplay-server: {e}");
+    SignInError::Refused("The mediator's store failed; try again.".into())
+}
+
 /// Signs in with an access key (personal keys and login tokens; not tokens from this very flow),
-/// or a username and password (with the login lockout).
-async fn sign_in(hub: &Hub, token: &str, username: &str, password: Option<&String>) -> Result<User, String> {
+/// or a username and password (with the login lockout), for someone at `from`.
+async fn sign_in(
+    hub: &Hub,
+    from: ClientAddr,
+    token: &str,
+    username: &str,
+    password: Option<&String>,
+) -> Result<User, SignInError> {
     if !token.is_empty() {
-        return match hub.accounts.go_token(token).await {
+        return match hub.accounts.go_token(from, token).await {
             Ok(TokenLookup::Valid { user, .. }) => Ok(user),
-            Ok(_) => Err("That token does not sign anyone in.".into()),
-            Err(e) => {
-                eprintln!("mixplay-server: {e}");
-                Err("The mediator's store failed; try again.".into())
-            }
+            Ok(_) => Err(SignInError::Refused("That token does not sign anyone in.".into())),
+            Err(CheckError::Throttled(t)) => Err(SignInError::Throttled(t)),
+            Err(CheckError::Failed(e)) => Err(store_trouble(e)),
         };
     }
     if username.is_empty() {
-        return Err("Sign in with your username and password, or an access key.".into());
+        return Err(SignInError::Refused("Sign in with your username and password, or an access key.".into()));
     }
-    match hub.accounts.log_in(username, password.map(String::as_str).unwrap_or("")).await {
+    match hub.accounts.log_in(from, username, password.map(String::as_str).unwrap_or("")).await {
         Ok(user) => Ok(user),
-        Err(LoginError::Wrong) => Err("Wrong username or password.".into()),
-        Err(LoginError::LockedOut(wait)) => Err(format!(
-            "Too many failed sign-ins for this name. Try again in {} minutes.",
-            wait.as_secs().max(1).div_ceil(60)
-        )),
-        Err(LoginError::Failed(e)) => {
-            eprintln!("mixplay-server: {e}");
-            Err("The mediator's store failed; try again.".into())
-        }
+        Err(LoginError::Wrong) => Err(SignInError::Refused("Wrong username or password.".into())),
+        Err(LoginError::Throttled(t)) => Err(SignInError::Throttled(t)),
+        Err(LoginError::Failed(e)) => Err(store_trouble(e)),
+        Err(locked) => Err(SignInError::Refused(locked.waiting_sentence().unwrap_or_default())),
     }
 }
 

@@ -39,18 +39,22 @@ pub(crate) const FAVICON: &str =
     "data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E\
 %3Ccircle cx=%228%22 cy=%228%22 r=%227%22 fill=%22%232e9bff%22/%3E%3C/svg%3E";
 
-/// Every page and asset, merged into the mediator's router.
+/// Every page and asset except the sign-in forms, merged into the mediator's router.
 pub fn routes() -> Router<Arc<Hub>> {
     Router::new()
         .merge(participant::routes())
-        .merge(signin::routes())
         .merge(stage::routes())
         .merge(dashboard::routes())
-        .route("/go", get(go::page).post(go::submit))
         .route("/page/page.css", get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
         .route("/page/page.js", get(|| async { asset(JAVASCRIPT, PAGE_JS) }))
         .route("/page/chat.js", get(|| async { asset(JAVASCRIPT, CHAT_JS) }))
         .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
+}
+
+/// The pages that take a sign-in form (`/signup`, `/login`, `/logout`, `/go`): the mediator
+/// limits their bodies' size.
+pub fn sign_in_routes() -> Router<Arc<Hub>> {
+    Router::new().merge(signin::routes()).route("/go", get(go::page).post(go::submit))
 }
 
 pub(crate) fn asset(content_type: &'static str, body: &'static str) -> Response {

@@ -24,7 +24,8 @@ use super::{card_page, csrf_field, escape, local_path};
 use crate::server::accounts::browser::{
     clear_cookie, cookie, csrf_valid, form_token, set_cookie, CSRF_FIELD, SESSION_COOKIE,
 };
-use crate::server::accounts::{LoginError, SignUpError};
+use crate::server::accounts::{signup_throttled, LoginError, SignUpError};
+use crate::server::conn::addr::ClientAddr;
 use crate::server::hub::Hub;
 use crate::server::reply::store_failed;
 use crate::server::request::{body_fields, url_pairs};
@@ -153,15 +154,18 @@ async fn login_page(State(hub): State<Arc<Hub>>, headers: HeaderMap, RawQuery(q)
     form_page(&hub, &headers, &LOGIN, StatusCode::OK, &query_next(q.as_deref()), "", None)
 }
 
-async fn signup(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn signup(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let Some((fields, next)) = posted(&headers, &body) else { return expired_form() };
     let username = fields.get("username").map(|u| u.trim()).unwrap_or("").to_owned();
     let password = fields.get("password").cloned().unwrap_or_default();
     let refused = |status, message: &str| form_page(&hub, &headers, &SIGNUP, status, &next, &username, Some(message));
-    let user = match hub.accounts.sign_up(&username, &password).await {
+    let user = match hub.accounts.sign_up(from, &username, &password).await {
         Ok(user) => user,
         Err(SignUpError::Invalid(m)) => return refused(StatusCode::BAD_REQUEST, &capitalized(&m)),
         Err(SignUpError::Taken(m)) => return refused(StatusCode::CONFLICT, &capitalized(&m)),
+        Err(SignUpError::Throttled(t)) => {
+            return t.mark(refused(StatusCode::TOO_MANY_REQUESTS, &capitalized(&signup_throttled(&t))))
+        }
         Err(SignUpError::Failed(e)) => return store_failed(e),
     };
     hub.sparks.reload(user.id).await;
@@ -171,24 +175,25 @@ async fn signup(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
-async fn login(State(hub): State<Arc<Hub>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn login(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
     let Some((fields, next)) = posted(&headers, &body) else { return expired_form() };
     let username = fields.get("username").map(|u| u.trim()).unwrap_or("").to_owned();
     let password = fields.get("password").cloned().unwrap_or_default();
-    let user = match hub.accounts.log_in(&username, &password).await {
+    let user = match hub.accounts.log_in(from, &username, &password).await {
         Ok(user) => user,
         Err(LoginError::Wrong) => {
             let m = "Wrong username or password.";
             return form_page(&hub, &headers, &LOGIN, StatusCode::UNAUTHORIZED, &next, &username, Some(m));
         }
-        Err(LoginError::LockedOut(wait)) => {
-            let secs = wait.as_secs().max(1);
-            let m = format!("Too many failed sign-ins for this name. Try again in {} minutes.", secs.div_ceil(60));
+        Err(LoginError::Failed(e)) => return store_failed(e),
+        Err(waiting) => {
+            let m = waiting.waiting_sentence().unwrap_or_default();
             let mut r = form_page(&hub, &headers, &LOGIN, StatusCode::TOO_MANY_REQUESTS, &next, &username, Some(&m));
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            if let Some(secs) = waiting.wait() {
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
             return r;
         }
-        Err(LoginError::Failed(e)) => return store_failed(e),
     };
     match start_session(&hub, user.id).await {
         Ok((_, cookie)) => signed_in(&next, cookie),

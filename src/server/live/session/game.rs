@@ -90,7 +90,7 @@ impl SessionState {
         let used = stats["usedBytes"].as_u64().unwrap_or(0);
         if used > limit {
             fx.close_game = Some((ErrorCode::OutOfMemory.code(), "memory limit exceeded".into()));
-        } else if used * 5 >= limit * 4 {
+        } else if used.saturating_mul(5) >= limit.saturating_mul(4) {
             if !self.memory_warned {
                 self.memory_warned = true;
                 self.notify_game(fx, "issueMemoryWarning", stats);

@@ -123,7 +123,11 @@ impl SessionState {
         }
         let kind = control.get("kind").and_then(Value::as_str).unwrap_or("");
         check_event(kind, event, &input).map_err(bad)?;
-        let cost = control.get("cost").and_then(Value::as_u64).unwrap_or(0);
+        // The game's methods take only whole costs; a control from elsewhere with another is never free.
+        let cost = match control.get("cost") {
+            None | Some(Value::Null) => 0,
+            Some(c) => c.as_u64().ok_or_else(|| bad("that control's cost is not a whole number of sparks"))?,
+        };
         let charges = cost > 0 && matches!(event, "mousedown" | "keydown" | "submit");
         let payer = if charges {
             let user = participant.user_id.ok_or_else(|| ErrorBody::new(ErrorCode::AnonymousSparkCost))?;

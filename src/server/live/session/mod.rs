@@ -25,7 +25,7 @@ use indexmap::IndexMap;
 use parking_lot::Mutex;
 use serde_json::{json, Map, Value};
 
-use super::peer::{unsequenced, Peer};
+use super::peer::{unsequenced, Peer, Shared};
 use super::throttle::Throttles;
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
 use crate::server::controls;
@@ -47,14 +47,14 @@ const PAGE_SIZE: usize = 100;
 #[derive(Default)]
 pub struct Effects {
     /// Server-to-game method packets (already admitted by the throttles).
-    pub to_game: Vec<String>,
-    /// Packets to participants.
-    pub to_participants: Vec<(Peer, String)>,
+    pub to_game: Vec<Shared>,
+    /// Packets to participants (a broadcast's text is shared by all of them).
+    pub to_participants: Vec<(Peer, Shared)>,
     /// Close the game connection with this code after the reply (memory limit).
     pub close_game: Option<(u16, String)>,
 }
 
-fn event_json(method: &str, params: Value) -> String {
+fn event_json(method: &str, params: Value) -> Shared {
     unsequenced(&Packet::Method(Method::discarded(0, method, params)))
 }
 
@@ -157,6 +157,26 @@ fn priority_of(o: &Map<String, Value>) -> i64 {
     o.get("priority").and_then(Value::as_i64).unwrap_or(0)
 }
 
+/// The largest spark cost: the largest whole number the participant page's JavaScript holds
+/// exactly.
+pub const MAX_COST: u64 = (1 << 53) - 1;
+
+/// Checks a control's (or a control patch's) `cost`: absent, `null`, or a whole number of sparks.
+/// `10.0` and `"10"` are refused rather than read as free.
+fn check_cost(control: &Map<String, Value>, path: &str) -> Result<(), ErrorBody> {
+    match control.get("cost") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|c| c <= MAX_COST) => Ok(()),
+        Some(other) => {
+            let shown: String = other.to_string().chars().take(40).collect();
+            Err(invalid(
+                format!("cost must be a whole number of sparks from 0 to {MAX_COST}, not {shown}"),
+                format!("{path}.cost"),
+            ))
+        }
+    }
+}
+
 /// Checks a fully-qualified control for creation.
 fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value>), ErrorBody> {
     let obj = req_object(c, path)?;
@@ -166,6 +186,7 @@ fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value
         return Err(ErrorBody::with_message(ErrorCode::UnknownControlKind, format!("Unknown control type {kind:?}."))
             .at(format!("{path}.kind")));
     }
+    check_cost(obj, path)?;
     Ok((id, obj.clone()))
 }
 

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::{
-    check_new_control, event_json, invalid, priority_of, req_array, req_object, req_str, settable, Effects,
+    check_cost, check_new_control, event_json, invalid, priority_of, req_array, req_object, req_str, settable, Effects,
     MethodResult, SceneState, SessionState, DEFAULT_ID,
 };
 use crate::protocol::{ErrorBody, ErrorCode, Tag, TaggedObject};
@@ -281,6 +281,7 @@ impl SessionState {
             if !scene.controls.contains_key(cid) {
                 return Err(ErrorBody::new(ErrorCode::UnknownControl).at(format!("{path}.controlID")));
             }
+            check_cost(obj, &path)?;
             patches.push((cid.to_owned(), settable(obj, &["controlID", "kind"])));
         }
         let mut updated = Vec::new();
