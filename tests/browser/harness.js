@@ -115,7 +115,8 @@ function run(body) {
 function watch(page, errors) {
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
+    // A failed load names no URL in its text; the location says which resource it was.
+    if (m.type() === 'error') errors.push(m.text() + (m.location().url ? ' (' + m.location().url + ')' : ''));
   });
   page.on('dialog', (d) => {
     errors.push('a dialog opened: ' + d.message());

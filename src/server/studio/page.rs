@@ -11,8 +11,8 @@
 //! never disagree.
 //!
 //! **The preview** is the participant page itself (`web/assets/page.html` and `page.js`,
-//! unchanged) with `preview.js` in the place of the chat panel's script: it stands in for the
-//! participant socket, and plays the scene the Studio posts to it (`postMessage`) the way the
+//! unchanged) with `preview.js` in the place of the channel-status and chat scripts: it stands in
+//! for the channel's status (a preview has no channel) and the participant socket, and plays the scene the Studio posts to it (`postMessage`) the way the
 //! mediator would send it (`onSceneCreate`, …). So what the developer lays out is drawn by the
 //! very code that draws it for viewers, at the grid size the frame's width selects.
 
@@ -86,15 +86,18 @@ async fn studio(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
     response
 }
 
-/// The participant page with the preview's stand-in socket in place of the chat panel's script
-/// (`None` if the page no longer has that script, which a unit test catches).
+/// The participant page with the preview's stand-ins in place of the channel-status and chat
+/// scripts: a preview belongs to no channel, so nothing may ask the mediator for one (`None` if
+/// the page no longer has those scripts, which a unit test catches).
 fn preview_html() -> Option<String> {
+    const STATUS_SCRIPT: &str = "<script src=\"/page/channel-status.js\"></script>";
     const CHAT_SCRIPT: &str = "<script src=\"/page/chat.js\"></script>";
-    if !PARTICIPANT_HTML.contains(CHAT_SCRIPT) {
+    if !PARTICIPANT_HTML.contains(STATUS_SCRIPT) || !PARTICIPANT_HTML.contains(CHAT_SCRIPT) {
         return None;
     }
     let html = PARTICIPANT_HTML
-        .replace(CHAT_SCRIPT, "<script src=\"/studio/assets/preview.js\"></script>")
+        .replace(STATUS_SCRIPT, "<script src=\"/studio/assets/preview.js\"></script>")
+        .replace(CHAT_SCRIPT, "")
         .replace("{{channel}}", "0")
         .replace("{{csrf}}", "")
         .replace("{{username}}", "")
@@ -132,7 +135,8 @@ mod tests {
 
     #[test]
     fn the_preview_stands_in_for_the_chat_script_of_the_participant_page() {
-        let html = preview_html().expect("the participant page loads chat.js, which the preview replaces");
+        let html = preview_html().expect("the participant page loads the scripts the preview replaces");
+        assert!(!html.contains("/page/channel-status.js") && !html.contains("/page/chat.js"));
         let stand_in = html.find("/studio/assets/preview.js").unwrap();
         let page = html.find("/page/page.js").expect("the participant page's own script");
         assert!(stand_in < page, "the stand-in socket is in place before page.js runs");

@@ -1,7 +1,7 @@
 // The participant page's preview mode, for the Studio's Preview (served at /studio/preview in
-// the place of the chat panel's script, before page.js). It stands in for the participant
-// socket: page.js connects as usual, and this side plays the part of the mediator for one
-// anonymous viewer whose group shows the scene the Studio posts (`mixplay-preview-scene`).
+// the place of the channel-status and chat scripts, before stream.js and page.js). It stands in
+// for the channel's status and the participant socket: page.js connects as usual, and this side
+// plays the part of the mediator for one anonymous viewer whose group shows the scene the Studio posts (`mixplay-preview-scene`).
 // Inputs are answered (and told to the Studio), never sent anywhere. page.js is unchanged.
 'use strict';
 (function () {
@@ -11,6 +11,12 @@
   let shown = null; // the scene id the page was sent
 
   window.MixPlay.chat = { start() {}, stop() {} };
+  // A preview belongs to no channel: its stage is an empty live one (room for screen controls),
+  // never an offline card, and nothing asks the mediator for a channel's status.
+  window.MixPlay.watchChannelStatus = (channelId, callback) => {
+    callback({ online: true, title: 'Preview', streamSource: null });
+    return () => {};
+  };
   document.documentElement.classList.add('mixplay-preview');
   const style = document.createElement('style');
   style.textContent =
