@@ -2,7 +2,8 @@
 // the place of the channel-status and chat scripts, before stream.js and page.js). It stands in
 // for the channel's status and the participant socket: page.js connects as usual, and this side
 // plays the part of the mediator for one anonymous viewer whose group shows the scene the Studio
-// posts (`mixplay-preview-scene`). Inputs are answered (and told to the Studio), never sent anywhere. page.js is unchanged.
+// posts (`mixplay-preview-scene`). Inputs are answered (and told to the Studio), never sent
+// anywhere. page.js is unchanged.
 'use strict';
 (function () {
   const ME = { sessionID: 'preview', userID: 0, username: 'preview', level: 0, anonymous: true, groupID: 'default', disabled: false };
