@@ -11,6 +11,7 @@ const USAGE: &str = "\
 usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--public-url URL]
                       [--transaction-ttl SECONDS] [--memory-limit BYTES] [--access-token-ttl SECONDS]
                       [--shortcode-ttl SECONDS] [--session-ttl SECONDS] [--signup-sparks N]
+                      [--spark-interval SECONDS] [--viewer-sockets-per-user N] [--viewer-sockets N]
        mixplay-server --data DIR --backup FILE
 
   --listen ADDR            address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
@@ -31,6 +32,10 @@ usage: mixplay-server [--listen ADDR] [--data DIR | --memory] [--world FILE] [--
   --shortcode-ttl SECS     how long a short code can be approved on /go (default 120)
   --session-ttl SECS       how long a sign-in lasts: browser sessions and login tokens (default 2592000)
   --signup-sparks N        sparks a new account starts with (default 0)
+  --spark-interval SECS    the watching economy's interval: signed-in viewers watching a live channel
+                           earn 2 sparks (4 subscribed or Pro) per interval (default 60; at least 1)
+  --viewer-sockets-per-user N  viewer sockets (open channel pages) one account may hold (default 16)
+  --viewer-sockets N       viewer sockets the server holds in all (default 100000)
   --backup FILE            write a consistent copy of the database in --data DIR to FILE (a new file)
                            and exit; safe while a server runs on that folder
 
@@ -48,6 +53,10 @@ fn seconds(arg: &str, value: String) -> Result<Duration, String> {
         return Err(format!("{arg} takes a number of seconds from 0 to 1000000000"));
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+fn count(arg: &str, value: String) -> Result<usize, String> {
+    value.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("{arg} takes a whole number above 0"))
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -71,6 +80,14 @@ fn parse_args() -> Result<Options, String> {
                 config.memory_limit_bytes =
                     value(&arg)?.parse().map_err(|_| "--memory-limit takes a number of bytes".to_owned())?;
             }
+            "--spark-interval" => {
+                config.spark_interval = seconds(&arg, value(&arg)?)?;
+                if config.spark_interval < Duration::from_secs(1) {
+                    return Err("--spark-interval is at least 1 second".to_owned());
+                }
+            }
+            "--viewer-sockets-per-user" => config.viewer_sockets_per_user = count(&arg, value(&arg)?)?,
+            "--viewer-sockets" => config.viewer_sockets_max = count(&arg, value(&arg)?)?,
             "--signup-sparks" => {
                 config.signup_sparks =
                     value(&arg)?.parse().map_err(|_| "--signup-sparks takes a whole number".to_owned())?;

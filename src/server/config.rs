@@ -39,6 +39,21 @@ pub struct MediatorConfig {
     /// it is refused (429) until the oldest failure leaves the window.
     pub login_lockout_failures: usize,
     pub login_lockout_window: Duration,
+    /// The watching economy's interval: a signed-in viewer who watched a live channel all
+    /// interval long earns sparks once for it (`--spark-interval`; the original service: a
+    /// minute).
+    pub spark_interval: Duration,
+    /// Viewer sockets (`/api/v1/channels/{id}/viewer`) one signed-in user may hold at once (tabs,
+    /// devices, channels together).
+    pub viewer_sockets_per_user: usize,
+    /// Viewer sockets the mediator holds at once, signed in or anonymous.
+    pub viewer_sockets_max: usize,
+    /// The largest message a viewer socket accepts, in bytes (a larger one closes it with 1009).
+    pub viewer_message_bytes: usize,
+    /// Messages a viewer socket may send per second on average, and at once: a token bucket of
+    /// `viewer_message_burst` refilled at this rate. Past it, the socket is closed with 1008.
+    pub viewer_messages_per_second: u32,
+    pub viewer_message_burst: u32,
 }
 
 impl Default for MediatorConfig {
@@ -57,6 +72,12 @@ impl Default for MediatorConfig {
             signup_sparks: 0,
             login_lockout_failures: 10,
             login_lockout_window: Duration::from_secs(15 * 60),
+            spark_interval: Duration::from_secs(60),
+            viewer_sockets_per_user: 16,
+            viewer_sockets_max: 100_000,
+            viewer_message_bytes: 256,
+            viewer_messages_per_second: 5,
+            viewer_message_burst: 20,
         }
     }
 }

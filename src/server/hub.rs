@@ -1,5 +1,5 @@
 //! What the whole mediator shares: its settings, the store, accounts, spark balances, the live
-//! channel sessions and the chat rooms.
+//! channel sessions, who is watching them, and the chat rooms.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use parking_lot::Mutex;
 use super::accounts::Accounts;
 use super::chat::Chats;
 use super::config::MediatorConfig;
+use super::economy::watching::Watching;
 use super::live::session::ChannelSession;
 use super::sparks::Sparks;
 use super::store::{Store, StoreError};
@@ -19,6 +20,8 @@ pub struct Hub {
     pub store: Store,
     pub accounts: Accounts,
     pub sparks: Sparks,
+    /// The viewer sockets, live channels and who is watching (the economy's view).
+    pub watching: Arc<Watching>,
     /// The chat rooms, one per channel.
     pub chat: Chats,
     sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
@@ -26,10 +29,12 @@ pub struct Hub {
 
 impl Hub {
     pub async fn new(store: Store, config: MediatorConfig) -> Result<Hub, StoreError> {
-        let sparks = Sparks::load(store.clone(), config.transaction_ttl).await?;
+        let watching = Arc::new(Watching::new(config.viewer_sockets_per_user, config.viewer_sockets_max));
+        let sparks = Sparks::load(store.clone(), config.transaction_ttl, watching.clone()).await?;
         Ok(Hub {
             accounts: Accounts::new(store.clone(), &config),
             sparks,
+            watching,
             chat: Chats::default(),
             sessions: Mutex::new(HashMap::new()),
             store,
@@ -67,9 +72,24 @@ impl Hub {
 
     /// Ends a session, if `session` is still the channel's current one.
     pub fn end_session(&self, session: &Arc<ChannelSession>) {
-        let mut sessions = self.sessions.lock();
-        if sessions.get(&session.channel_id).is_some_and(|s| Arc::ptr_eq(s, session)) {
+        {
+            let mut sessions = self.sessions.lock();
+            if !sessions.get(&session.channel_id).is_some_and(|s| Arc::ptr_eq(s, session)) {
+                return;
+            }
             sessions.remove(&session.channel_id);
         }
+        self.channel_status_changed(session.channel_id);
+    }
+
+    /// Whether a channel is live: its game client is connected and ready.
+    pub fn is_live(&self, channel: u32) -> bool {
+        self.session(channel).is_some_and(|s| s.is_ready())
+    }
+
+    /// Call after anything that may take a channel live or offline: its viewer sockets hear of a
+    /// change, and its viewers start (or stop) earning.
+    pub fn channel_status_changed(&self, channel: u32) {
+        self.watching.set_live(channel, || self.is_live(channel));
     }
 }

@@ -7,6 +7,8 @@
 //! | `accounts/` | sign-up, login and lockout, tokens and browser sessions, the one auth extractor (`Caller`), CSRF and origin checks |
 //! | `live/` | the in-memory hot path: game-client and participant sockets, channel sessions, throttles |
 //! | `sparks.rs` | spark balances for the hot path, captures and expiry through the store |
+//! | `economy/` | sparks earned by watching: who watches, the accrual, the viewer socket, ledger history |
+//! | `channel.rs` | a channel's public settings and subscriptions |
 //! | `chat/` | the chat socket and its rooms (settings and history in the store) |
 //! | `oauth.rs` | the short-code flow and the token endpoint |
 //! | `web/` | the browser pages: channels, participant page, sign-up and login, `/go` |
@@ -19,6 +21,10 @@
 //! | `GET /api/v1/interactive/hosts` | endpoint discovery for game clients |
 //! | `GET /api/v1/interactive/{channelId}` | the participant socket address of a channel |
 //! | `POST /api/v1/users`, `POST /api/v1/users/login`, `POST /api/v1/users/logout`, `GET /api/v1/users/current` | accounts (see `accounts/`) |
+//! | `PATCH /api/v1/users/{id}` | an admin makes a user Pro (see `accounts/admin.rs`) |
+//! | `GET /api/v1/users/current/sparks/history` | the caller's spark ledger, paged (see `economy/`) |
+//! | `GET /api/v1/channels/{id}`, `POST`/`DELETE /api/v1/channels/{id}/subscribe` | a channel, subscriptions (see `channel.rs`) |
+//! | `/api/v1/channels/{id}/viewer` | the viewer socket of a participant page (see `economy/viewer.rs`) |
 //! | `/gameClient` | the game-client websocket |
 //! | `/participant?channel=ID` | the participant websocket (`key`, bearer or session cookie for identity; anonymous allowed) |
 //! | `GET /`, `GET /channel/{id}`, `/signup`, `/login`, `POST /logout`, `/go` | the browser pages (see `web/`) |
@@ -29,8 +35,10 @@
 //! from another site is refused with 403.
 
 mod accounts;
+mod channel;
 mod chat;
 pub mod config;
+mod economy;
 mod hub;
 mod live;
 mod oauth;
@@ -52,6 +60,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::Router;
+pub use economy::accrual::Paid;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -111,6 +120,11 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/users/login", post(accounts::log_in))
         .route("/api/v1/users/logout", post(accounts::log_out))
         .route("/api/v1/users/current", get(accounts::current))
+        .route("/api/v1/users/current/sparks/history", get(economy::history::history))
+        .route("/api/v1/users/{id}", patch(accounts::admin::update_user))
+        .route("/api/v1/channels/{channel}", get(channel::details))
+        .route("/api/v1/channels/{channel}/subscribe", post(channel::subscribe).delete(channel::unsubscribe))
+        .route("/api/v1/channels/{channel}/viewer", get(economy::viewer::socket))
         .route("/gameClient", get(live::sockets::game_client))
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
@@ -134,7 +148,7 @@ async fn refuse_cross_site(State(hub): State<Arc<Hub>>, request: Request, next: 
 }
 
 /// Closes expired spark transactions every second and forgets expired tokens and codes every
-/// minute, until aborted.
+/// minute, until aborted. (The accrual runs beside it, in the same task.)
 async fn upkeep(hub: Arc<Hub>) {
     let mut ticks = 0u64;
     let per_prune = (PRUNE_INTERVAL.as_secs() / EXPIRY_INTERVAL.as_secs()).max(1);
@@ -198,7 +212,12 @@ impl Mediator {
                 })
                 .await;
         });
-        let upkeep = tokio::spawn(upkeep(hub.clone()));
+        let upkeep = {
+            let (hub, accrual) = (hub.clone(), economy::accrual::run(hub.clone()));
+            tokio::spawn(async move {
+                tokio::join!(upkeep(hub), accrual);
+            })
+        };
         Ok(Mediator { addr, hub, imported, stop: Some(stop), task: Some(task), upkeep })
     }
 
@@ -238,11 +257,19 @@ impl Mediator {
         self.hub.sparks.balance(user)
     }
 
-    /// Stops accepting connections and closes game clients and chat sockets with 1012 (service
-    /// restarting).
+    /// Pays for the interval `[start, end)` (unix ms) now: everyone who watched or streamed all
+    /// of it and was not paid for any of it yet. The mediator does this by itself at the end of
+    /// every interval; for tools and tests.
+    pub async fn pay_for_watching(&self, start: i64, end: i64) -> Result<Paid, StoreError> {
+        economy::accrual::pay_interval(&self.hub, start, end).await
+    }
+
+    /// Stops accepting connections and closes game clients, chat and viewer sockets with 1012
+    /// (service restarting).
     pub async fn shutdown(mut self) {
         self.close_game_clients(1012, "the service is restarting");
         self.hub.chat.close_all(1012, "the service is restarting");
+        self.hub.watching.close_all();
         self.upkeep.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -18,7 +18,8 @@
 //!   ]
 //! }
 //! ```
-//! A user's `token` works as an OAuth bearer token (game client, REST, chat) and as a participant
+//! A user may also be `"pro": true` (earns double sparks watching) and `"admin": true` (may make
+//! other users Pro). A user's `token` works as an OAuth bearer token (game client, REST, chat) and as a participant
 //! access `key`. A channel's `mods` are the users who may moderate its chat besides the owner;
 //! `slowChat` is the least time in milliseconds between two chat messages of one viewer (owner
 //! and mods are exempt; 0 or absent: off). Every user owns exactly one channel: users the file gives
@@ -47,6 +48,12 @@ pub struct User {
     pub sparks: u64,
     #[serde(default)]
     pub level: u32,
+    /// Pro users earn double sparks watching.
+    #[serde(default)]
+    pub pro: bool,
+    /// Admins may make other users Pro (`PATCH /api/v1/users/{id}`).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -36,7 +36,7 @@ fn refuse(ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
 }
 
 /// Why a handshake was refused: a close code on an accepted socket, or an HTTP status.
-enum Refusal {
+pub(crate) enum Refusal {
     Close(ErrorCode, String),
     Http(StatusCode, String),
 }
@@ -46,7 +46,7 @@ impl Refusal {
         Refusal::Close(code, code.description().to_owned())
     }
 
-    fn respond(self, ws: WebSocketUpgrade) -> Response {
+    pub(crate) fn respond(self, ws: WebSocketUpgrade) -> Response {
         match self {
             Refusal::Close(code, reason) => refuse(ws, code, reason),
             Refusal::Http(status, message) => (status, message).into_response(),
@@ -217,8 +217,12 @@ async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version
     session.close_participants(ErrorCode::SessionEnded, "the game client disconnected");
 }
 
-/// Who a participant socket signs in (see the module's notes); `None` is anonymous.
-async fn participant_user(hub: &Hub, params: &HandshakeParams, headers: &HeaderMap) -> Result<Option<User>, Refusal> {
+/// Who a participant (or viewer) socket signs in (see the module's notes); `None` is anonymous.
+pub(crate) async fn participant_user(
+    hub: &Hub,
+    params: &HandshakeParams,
+    headers: &HeaderMap,
+) -> Result<Option<User>, Refusal> {
     if let Some(token) = params.get("key").filter(|k| !k.is_empty()).or_else(|| params.bearer()) {
         return user_of_token(hub, &token).await.map(Some);
     }

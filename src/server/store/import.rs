@@ -58,6 +58,10 @@ fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
                 if users::insert(tx, Some(u.id), &new)?.is_none() {
                     return Err(conflict(format!("the name {:?} belongs to another user in the store", u.username)));
                 }
+                if u.pro || u.admin {
+                    tx.prepare_cached("UPDATE users SET pro = ?2, admin = ?3 WHERE id = ?1")?
+                        .execute(rusqlite::params![u.id, u.pro, u.admin])?;
+                }
                 summary.users_added += 1;
                 new_users.push(u.id);
             }

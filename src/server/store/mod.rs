@@ -9,6 +9,7 @@
 //! | `channels.rs` | channels, their mods and bans, slow chat |
 //! | `projects.rs` | interactive projects, their versions and sharing |
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
+//! | `economy.rs` | paying for watching, subscriptions, Pro |
 //! | `chat.rs` | each channel's recent chat messages |
 //! | `oauth.rs` | OAuth short codes and authorization codes in flight |
 //! | `import.rs` | importing a world file (idempotent) |
@@ -28,6 +29,7 @@
 
 mod channels;
 mod chat;
+mod economy;
 mod import;
 mod oauth;
 mod projects;
@@ -44,10 +46,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
 pub use channels::{Channel, ChannelRole};
+pub use economy::{Earned, Payee, Rates};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, ExchangeResult, NewTokens, PendingCode};
 pub use projects::{Project, Version, VersionState};
-pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
+pub use sparks::{Balance, CaptureError, Captured, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
 pub use users::{NewUser, TokenHash, TokenKind, TokenLookup, User};
 
 /// The database file's name inside the data folder.
@@ -55,7 +58,7 @@ pub const DATABASE_FILE: &str = "mixplay.sqlite3";
 
 /// The schema, one SQL file per version, applied in order; `PRAGMA user_version` records how far
 /// a database has come. Never edit a released migration: add the next one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0003_economy.sql")];
 
 /// Read-only connections kept for reads (a file database).
 const READERS: usize = 4;

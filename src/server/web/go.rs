@@ -29,7 +29,7 @@ use crate::server::store::{PendingCode, TokenLookup, User};
 const TITLE: &str = "Connect an app";
 
 /// The signed-in user of this browser, with their session token.
-async fn session_user(hub: &Hub, headers: &HeaderMap) -> Result<Option<(User, String)>, Response> {
+pub(super) async fn session_user(hub: &Hub, headers: &HeaderMap) -> Result<Option<(User, String)>, Response> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     match hub.accounts.session(&token).await {
         Ok(TokenLookup::Valid { user, .. }) => Ok(Some((user, token))),

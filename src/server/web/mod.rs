@@ -6,8 +6,10 @@
 //! | `participant.rs` | `/` (the channels), `/channel/{id}` (the viewer page, with its chat panel) |
 //! | `signin.rs` | `/signup`, `/login`, `POST /logout` |
 //! | `go.rs` | `/go`: answering an app's short code |
+//! | `account.rs` | `/account`: the signed-in user's sparks, subscriptions and spark history |
 //! | `assets/` | the pages' HTML, CSS and scripts |
 
+mod account;
 mod go;
 mod participant;
 mod signin;
@@ -26,6 +28,7 @@ const PAGE_CSS: &str = include_str!("assets/page.css");
 const PAGE_JS: &str = include_str!("assets/page.js");
 const CHAT_JS: &str = include_str!("assets/chat.js");
 const COMMON_JS: &str = include_str!("assets/common.js");
+const VIEWER_JS: &str = include_str!("assets/viewer.js");
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The pages' icon (a blue dot), inline so that no request for it can fail.
@@ -38,10 +41,12 @@ pub fn routes() -> Router<Arc<Hub>> {
         .merge(participant::routes())
         .merge(signin::routes())
         .route("/go", get(go::page).post(go::submit))
+        .route("/account", get(account::page))
         .route("/page/page.css", get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
         .route("/page/page.js", get(|| async { asset(JAVASCRIPT, PAGE_JS) }))
         .route("/page/chat.js", get(|| async { asset(JAVASCRIPT, CHAT_JS) }))
         .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
+        .route("/page/viewer.js", get(|| async { asset(JAVASCRIPT, VIEWER_JS) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> Response {
