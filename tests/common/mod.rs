@@ -6,6 +6,7 @@ pub mod durable;
 pub mod fake;
 pub mod native;
 pub mod oauth;
+pub mod viewer;
 
 use std::time::Duration;
 

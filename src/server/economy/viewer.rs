@@ -5,10 +5,13 @@
 //! - up: `{"visible": true|false}` (a new socket counts as hidden until it says otherwise);
 //! - down: `{"event":"hello","channel":ID,"user":{"id","username"}|null,"interval":SECONDS}`
 //!   first, then `{"event":"balance","sparks":N,"change":0,"reason":"current"}` (signed in) and
-//!   `{"event":"channel","channel":ID,"online":BOOL}`; afterwards `balance` with every change
-//!   (`change` ±N; `reason` `earned` (with `channel`, and `streaming: true` for a broadcaster)
-//!   or `spent` (with `channel` and `control`)), `channel` whenever the channel goes
-//!   live or offline, and `{"event":"error","message":…}` for a message it did not understand.
+//!   `{"event":"channel","channel":ID,"online":BOOL}`, then (signed in)
+//!   `{"event":"earning","earning":BOOL}`; afterwards `balance` with every change (`change` ±N;
+//!   `reason` `earned` (with `channel`, and `streaming: true` for a broadcaster) or `spent`
+//!   (with `channel` and `control`)), `channel` whenever the channel goes live or offline,
+//!   `earning` whenever the viewer starts or stops watching (a page of theirs visible on a live
+//!   channel: from then on each whole interval pays), and `{"event":"error","message":…}` for a
+//!   message it did not understand.
 //!
 //! Identity as on the participant socket: `key` (or a bearer token), else the session cookie
 //! (same origin only; `anonymous=1` ignores it), else anonymous (who earns nothing). Bounded:

@@ -91,6 +91,11 @@ pub fn channel_message(channel: u32, online: bool) -> Utf8Bytes {
     Utf8Bytes::from(json!({ "event": "channel", "channel": channel, "online": online }).to_string())
 }
 
+/// Whether the viewer is watching now (and so earns for every whole interval from now on).
+fn earning_message(earning: bool) -> Utf8Bytes {
+    Utf8Bytes::from(json!({ "event": "earning", "earning": earning }).to_string())
+}
+
 impl State {
     fn push(&mut self, id: u64, text: Utf8Bytes) {
         let Some(socket) = self.sockets.get(&id) else { return };
@@ -100,7 +105,8 @@ impl State {
         }
     }
 
-    /// Whether the person is watching now; starts or stops their watching time accordingly.
+    /// Whether the person is watching now; starts or stops their watching time accordingly, and
+    /// tells their sockets when that changes.
     fn refresh(&mut self, user: u32, now: i64) {
         let Some(person) = self.people.get(&user) else { return };
         let watching = person
@@ -112,7 +118,11 @@ impl State {
         match (watching, person.since) {
             (true, None) => person.since = Some(now),
             (false, Some(_)) => person.since = None,
-            _ => {}
+            _ => return,
+        }
+        let text = earning_message(watching);
+        for id in person.sockets.clone() {
+            self.push(id, text.clone());
         }
     }
 
@@ -149,7 +159,8 @@ impl Watching {
     }
 
     /// Registers a viewer socket (hidden until it says otherwise) and queues `first` on it, then
-    /// the channel's status, before anything else can reach it; its id.
+    /// the channel's status (and, signed in, whether the viewer is earning), before anything
+    /// else can reach it; its id.
     pub fn register(&self, user: Option<u32>, channel: u32, out: Outbox, first: Vec<Value>) -> Result<u64, Refused> {
         let mut st = self.state.lock();
         if st.sockets.len() >= self.max || self.shutting_down() {
@@ -172,6 +183,9 @@ impl Watching {
             st.push(id, Utf8Bytes::from(message.to_string()));
         }
         st.push(id, channel_message(channel, online));
+        if let Some(earning) = user.and_then(|u| st.people.get(&u)).map(|p| p.since.is_some()) {
+            st.push(id, earning_message(earning));
+        }
         Ok(id)
     }
 
@@ -298,11 +312,14 @@ mod tests {
     fn watching_means_visible_on_a_live_channel_all_interval_long() {
         let w = Watching::new(3, 100);
         let (a1, mut rx) = socket(&w, Some(7), 1);
-        let online = |rx: &mut mpsc::Receiver<Utf8Bytes>| {
+        // The next message of kind `event` (others skipped).
+        let next = |rx: &mut mpsc::Receiver<Utf8Bytes>, event: &str| loop {
             let m: Value = serde_json::from_str(rx.try_recv().unwrap().as_str()).unwrap();
-            assert_eq!((&m["event"], &m["channel"]), (&json!("channel"), &json!(1)));
-            m["online"].as_bool().unwrap()
+            if m["event"] == event {
+                return m;
+            }
         };
+        let online = |rx: &mut mpsc::Receiver<Utf8Bytes>| next(rx, "channel")["online"].as_bool().unwrap();
         assert!(!online(&mut rx));
         let (a2, _rx2) = socket(&w, Some(7), 2);
         let (_anon, _rx3) = socket(&w, None, 1);
@@ -312,6 +329,7 @@ mod tests {
         assert!(users(&w.due(i64::MAX)).is_empty(), "no channel is live");
         w.set_live(1, || true);
         assert!(online(&mut rx));
+        assert_eq!(next(&mut rx, "earning")["earning"], true, "the page hears that it earns now");
         assert!(users(&w.due(before)).is_empty(), "not watching since before the interval");
         w.set_live(2, || true);
         assert_eq!(users(&w.due(i64::MAX)), [(7, vec![1, 2])], "two channels, one payee; anonymous: none");

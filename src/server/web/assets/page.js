@@ -338,6 +338,11 @@
     }
   });
 
+  MixPlay.viewer.onEarning((e) => {
+    $('sparks-chip').classList.toggle('earning', !!e.earning);
+    $('sparks-chip').title = e.earning ? 'Your spark balance: you are earning sparks while you watch' : 'Your spark balance';
+  });
+
   /** Credentials for REST calls: the access key, else the session cookie with the page's CSRF token. */
   function authHeaders() {
     if (state.key) return { Authorization: 'Bearer ' + state.key };

@@ -9,6 +9,8 @@
 //                        'spent'); a late subscriber gets the last one at once (as 'current').
 //   onChannelStatus(cb)  cb({channel, online}) on connecting and whenever the channel goes live or
 //                        offline; a late subscriber gets the last one at once.
+//   onEarning(cb)        cb({earning}) for a signed-in viewer: whether they are watching now (a page
+//                        of theirs visible on a live channel), so that every whole interval pays.
 //   setVisible(bool)     the page's own say on whether the viewer sees the stream (default true);
 //                        a hidden tab never counts as visible.
 //   connect(who)         who the socket signs in as: {key} (an access key), {anonymous: true}, or
@@ -30,8 +32,9 @@
     user: null,
     balance: null,
     channel: null,
+    earning: null,
   };
-  const listeners = { balance: [], channel: [] };
+  const listeners = { balance: [], channel: [], earning: [] };
 
   function visible() {
     return state.wanted && document.visibilityState === 'visible';
@@ -78,6 +81,10 @@
       case 'channel':
         state.channel = m;
         emit('channel', m);
+        break;
+      case 'earning':
+        state.earning = m;
+        emit('earning', m);
         break;
       case 'error':
         console.warn('viewer socket: ' + m.message);
@@ -127,6 +134,10 @@
       listeners.channel.push(cb);
       if (state.channel) cb(state.channel);
     },
+    onEarning(cb) {
+      listeners.earning.push(cb);
+      if (state.earning) cb(state.earning);
+    },
     setVisible(v) {
       state.wanted = !!v;
       report();
@@ -136,6 +147,7 @@
       if (state.ws && next.key === (state.who.key || null) && next.anonymous === !!state.who.anonymous) return;
       state.who = next;
       state.balance = null;
+      state.earning = null;
       close();
       open();
     },
