@@ -26,6 +26,7 @@ pub struct Viewer {
 
 /// How opening a viewer socket ended.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // short-lived, one per connection attempt
 pub enum Opened {
     Open(Viewer),
     /// Accepted, then closed at once with this code and reason.
