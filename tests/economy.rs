@@ -12,42 +12,18 @@ use std::time::Duration;
 use common::client::{serve_with, Served};
 use common::durable::{Durable, TempDir};
 use common::oauth::{get, patch_json, Http};
-use common::viewer::{earned, earned_at_least, earned_until, open_viewer, watching, Opened};
+use common::viewer::{earned, earned_at_least, earned_until, economy_world, open_viewer, watching, Opened};
 use common::{game_as, participant, Conn};
 use mixplay::server::store::{LedgerKind, Payee, Rates};
-use mixplay::server::world::WorldFile;
-use mixplay::server::{Mediator, MediatorConfig, World};
+use mixplay::server::{Mediator, MediatorConfig};
 use serde_json::{json, Value};
-
-/// Two streamers (1 and 5, each with a channel and a project; 1 is an admin) and four viewers
-/// (2, 3, 4, 6) with 1000 sparks each. Version 1 has a button `buy` costing 5.
-fn world() -> World {
-    let file: WorldFile = serde_json::from_value(json!({
-        "users": [
-            { "id": 1, "username": "streamer", "token": "demo-streamer", "admin": true },
-            { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 },
-            { "id": 3, "username": "viewer2", "token": "demo-viewer-2", "sparks": 1000 },
-            { "id": 4, "username": "viewer3", "token": "demo-viewer-3", "sparks": 1000 },
-            { "id": 5, "username": "streamer2", "token": "streamer-2" },
-            { "id": 6, "username": "viewer4", "token": "demo-viewer-4", "sparks": 1000 }
-        ],
-        "channels": [ { "id": 1, "owner": 1 }, { "id": 2, "owner": 5 } ],
-        "projects": [
-            { "versionId": 1, "owner": 1, "scenes": [ { "sceneID": "default",
-                "controls": [ { "controlID": "buy", "kind": "button", "text": "Buy", "cost": 5 } ] } ] },
-            { "versionId": 2, "owner": 5 }
-        ]
-    }))
-    .unwrap();
-    World::new(file).unwrap()
-}
 
 fn config() -> MediatorConfig {
     MediatorConfig { spark_interval: Duration::from_secs(1), ..MediatorConfig::default() }
 }
 
 fn serve() -> Served {
-    serve_with(world(), config())
+    serve_with(economy_world(), config())
 }
 
 /// A game client on a channel (by its streamer's token and version), ready.
@@ -275,7 +251,7 @@ fn the_viewer_socket_is_bounded_and_checks_who_it_is() {
         viewer_message_burst: 5,
         ..config()
     };
-    let s = serve_with(world(), config);
+    let s = serve_with(economy_world(), config);
     s.rt.block_on(async {
         let m = &s.m;
         // Sockets per account: the fourth is closed with a sentence; anonymous ones are not counted.
@@ -342,7 +318,7 @@ fn the_viewer_socket_is_bounded_and_checks_who_it_is() {
 #[test]
 fn a_restart_keeps_earned_sparks_and_never_pays_an_interval_twice() {
     let folder = TempDir::new("economy");
-    let d = Durable::start(folder.path(), Some(world()), config());
+    let d = Durable::start(folder.path(), Some(economy_world()), config());
     let before = d.rt.block_on(async {
         let _g = live(&d.m, "demo-streamer", "1").await;
         let mut v = watching(&d.m, 1, "demo-viewer-1").await;

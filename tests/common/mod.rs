@@ -1,6 +1,7 @@
 //! Test helpers: an in-process mediator and raw websocket clients that speak the protocol.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod client;
 pub mod durable;
 pub mod fake;

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use mixplay::server::store::{LedgerEntry, LedgerKind};
-use mixplay::server::Mediator;
+use mixplay::server::world::WorldFile;
+use mixplay::server::{Mediator, World};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -17,6 +18,33 @@ use super::WAIT;
 
 /// How long waiting for accrual rows may take (intervals of a second on a busy machine).
 pub const ACCRUAL_WAIT: Duration = Duration::from_secs(40);
+
+/// Two streamers (1 and 5, each with a channel and a project; 1 is an admin) and four viewers
+/// (2, 3, 4, 6) with 1000 sparks each. Version 1 has a button `buy` costing 5 (placed on every
+/// grid size).
+pub fn economy_world() -> World {
+    let file: WorldFile = serde_json::from_value(json!({
+        "users": [
+            { "id": 1, "username": "streamer", "token": "demo-streamer", "admin": true },
+            { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 },
+            { "id": 3, "username": "viewer2", "token": "demo-viewer-2", "sparks": 1000 },
+            { "id": 4, "username": "viewer3", "token": "demo-viewer-3", "sparks": 1000 },
+            { "id": 5, "username": "streamer2", "token": "streamer-2" },
+            { "id": 6, "username": "viewer4", "token": "demo-viewer-4", "sparks": 1000 }
+        ],
+        "channels": [ { "id": 1, "owner": 1 }, { "id": 2, "owner": 5 } ],
+        "projects": [
+            { "versionId": 1, "owner": 1, "scenes": [ { "sceneID": "default",
+                "controls": [ { "controlID": "buy", "kind": "button", "text": "Buy", "cost": 5, "position": [
+                    { "size": "large", "x": 0, "y": 0, "width": 10, "height": 5 },
+                    { "size": "medium", "x": 0, "y": 0, "width": 10, "height": 5 },
+                    { "size": "small", "x": 0, "y": 0, "width": 10, "height": 5 } ] } ] } ] },
+            { "versionId": 2, "owner": 5 }
+        ]
+    }))
+    .unwrap();
+    World::new(file).unwrap()
+}
 
 /// A viewer socket: JSON messages, read in order (those skipped while waiting stay in `backlog`).
 pub struct Viewer {

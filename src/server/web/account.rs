@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::go::session_user;
 use super::{card_page, escape};
 use crate::server::economy::accrual::RATES;
-use crate::server::economy::history::{kind_word, page_of};
+use crate::server::economy::history::{kind_word, page_of, PAGE};
 use crate::server::hub::Hub;
 use crate::server::reply::store_failed;
 use crate::server::store::{LedgerEntry, LedgerKind, User};
@@ -69,15 +69,16 @@ fn history_rows(rows: &[LedgerEntry]) -> String {
         .collect()
 }
 
-fn body(
-    hub: &Hub,
-    user: &User,
-    sparks: u64,
-    subscriptions: &[u32],
-    rows: &[LedgerEntry],
+/// Which page of the history is shown: its size, the cursor of the next (older) one, and whether
+/// it is not the first.
+struct Page {
+    limit: u32,
     older: Option<i64>,
     paged: bool,
-) -> String {
+}
+
+fn body(hub: &Hub, user: &User, sparks: u64, subscriptions: &[u32], rows: &[LedgerEntry], page: Page) -> String {
+    let Page { limit, older, paged } = page;
     let how = format!(
         "You earn {base} sparks {per} while a page of a live channel is open and visible, {boosted} on channels \
          you subscribe to{pro}.",
@@ -96,12 +97,18 @@ fn body(
             subscriptions.iter().map(|c| format!("<li><a href=\"/channel/{c}\">Channel {c}</a></li>")).collect();
         format!("<ul id=\"subscriptions\">{items}</ul>")
     };
+    // The pages keep the size asked for.
+    let (first, more) = if limit == PAGE {
+        (String::new(), String::new())
+    } else {
+        (format!("?limit={limit}"), format!("&limit={limit}"))
+    };
     let mut pager = Vec::new();
     if paged {
-        pager.push("<a href=\"/account\" id=\"newest\">Newest</a>".to_owned());
+        pager.push(format!("<a href=\"/account{first}\" id=\"newest\">Newest</a>"));
     }
     if let Some(before) = older {
-        pager.push(format!("<a href=\"/account?before={before}\" id=\"older\">Older</a>"));
+        pager.push(format!("<a href=\"/account?before={before}{more}\" id=\"older\">Older</a>"));
     }
     format!(
         "<p>Signed in as <strong id=\"username\">{name}</strong>{badge}.</p>\n\
@@ -143,7 +150,8 @@ pub async fn page(State(hub): State<Arc<Hub>>, headers: HeaderMap, RawQuery(quer
     let older = if rows.len() > limit as usize { rows.get(limit as usize - 1).map(|e| e.id) } else { None };
     rows.truncate(limit as usize);
     let sparks = hub.sparks.balance(user.id);
-    card_page(StatusCode::OK, TITLE, &body(&hub, &user, sparks, &subscriptions, &rows, older, before.is_some()), &[])
+    let page = Page { limit, older, paged: before.is_some() };
+    card_page(StatusCode::OK, TITLE, &body(&hub, &user, sparks, &subscriptions, &rows, page), &[])
 }
 
 #[cfg(test)]
