@@ -42,8 +42,12 @@ pub async fn pay_interval(hub: &Hub, start: i64, end: i64) -> Result<Paid, Store
     let mut payees: Vec<Payee> = payees.into_values().collect();
     payees.sort_unstable_by_key(|p| p.user);
     let mut paid = Paid::default();
-    for batch in payees.chunks(BATCH) {
-        let earned = hub.store.pay_for_watching(start, end, RATES, batch.to_vec()).await?;
+    let mut batches = payees.chunks(BATCH).map(|batch| batch.to_vec());
+    let mut queued = batches.next().map(|b| hub.store.pay_for_watching(start, end, RATES, b));
+    while let Some(batch) = queued.take() {
+        let earned = batch.await?;
+        // The next batch waits in the store's line while this one's balances go out.
+        queued = batches.next().map(|b| hub.store.pay_for_watching(start, end, RATES, b));
         paid.people += earned.len();
         paid.sparks += earned.iter().map(|e| e.amount).sum::<u64>();
         hub.sparks.earned(&earned);

@@ -88,14 +88,15 @@ fn pay(conn: &Connection, start: i64, end: i64, rates: Rates, payee: &Payee) -> 
 impl Store {
     /// Pays everyone in `payees` for the interval `[start, end)` (unix ms) in one database
     /// transaction: a ledger row each, the balance with it. Those already paid for any part of it
-    /// (and unknown users) are left out of the answer.
-    pub async fn pay_for_watching(
+    /// (and unknown users) are left out of the answer. Queued when called (so the next batch can
+    /// wait in line while the last one's balances go out).
+    pub fn pay_for_watching(
         &self,
         start: i64,
         end: i64,
         rates: Rates,
         payees: Vec<Payee>,
-    ) -> Result<Vec<Earned>> {
+    ) -> impl std::future::Future<Output = Result<Vec<Earned>>> + Send {
         self.write(move |tx| {
             let mut paid = Vec::with_capacity(payees.len());
             for p in &payees {
@@ -105,7 +106,6 @@ impl Store {
             }
             Ok(paid)
         })
-        .await
     }
 
     /// The owners of these channels, as `(channel, owner)` (unknown channels are left out).
