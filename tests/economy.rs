@@ -290,6 +290,19 @@ fn the_viewer_socket_is_bounded_and_checks_who_it_is() {
         assert_eq!(by_cookie.event("hello", |_| true).await["user"]["username"], "cookie_fan");
         let mut anon = open_viewer(m, 1, "anonymous=1", &[("Cookie", &cookie), ("Origin", &own)]).await.open();
         assert_eq!(anon.event("hello", |_| true).await["user"], Value::Null, "anonymous=1 ignores the cookie");
+        // Subscribing by cookie (as the page does) needs the page's CSRF token.
+        let csrf = common::oauth::field_value(&b.get("/channel/1").text, "csrf").expect("the page's token");
+        let subscribe = format!("{}/api/v1/channels/1/subscribe", m.base_url());
+        let by_cookie = |token: Option<&str>| {
+            let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+            let mut req = agent.post(&subscribe).header("Cookie", &cookie);
+            if let Some(t) = token {
+                req = req.header("X-CSRF-Token", t);
+            }
+            req.send_empty().unwrap().status().as_u16()
+        };
+        assert_eq!(by_cookie(None), 403, "no CSRF token");
+        assert_eq!(by_cookie(Some(&csrf)), 200, "the page's token");
 
         // A message that is not understood gets an error and the socket stays.
         let mut v = open_viewer(m, 1, "key=demo-viewer-2", &[]).await.open();

@@ -257,13 +257,6 @@ impl Mediator {
         self.hub.sparks.balance(user)
     }
 
-    /// Pays for the interval `[start, end)` (unix ms) now: everyone who watched or streamed all
-    /// of it and was not paid for any of it yet. The mediator does this by itself at the end of
-    /// every interval; for tools and tests.
-    pub async fn pay_for_watching(&self, start: i64, end: i64) -> Result<Paid, StoreError> {
-        economy::accrual::pay_interval(&self.hub, start, end).await
-    }
-
     /// Stops accepting connections and closes game clients, chat and viewer sockets with 1012
     /// (service restarting).
     pub async fn shutdown(mut self) {
