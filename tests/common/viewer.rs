@@ -10,7 +10,6 @@ use mixplay::server::world::WorldFile;
 use mixplay::server::{Mediator, World};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -81,17 +80,9 @@ impl Opened {
 /// Opens the viewer socket of `channel`: `query` after `?` (e.g. `key=…`), with `headers`.
 pub async fn open_viewer(m: &Mediator, channel: u32, query: &str, headers: &[(&str, &str)]) -> Opened {
     let url = format!("ws://{}/api/v1/channels/{channel}/viewer?{query}", m.local_addr());
-    let mut req = url.into_client_request().unwrap();
-    for (k, v) in headers {
-        req.headers_mut().insert(
-            tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            v.parse().unwrap(),
-        );
-    }
-    let ws = match tokio_tungstenite::connect_async(req).await {
-        Ok((ws, _)) => ws,
-        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => return Opened::Http(r.status().as_u16()),
-        Err(e) => panic!("the viewer socket did not open: {e}"),
+    let ws = match super::open_socket(&url, headers).await {
+        Ok(ws) => ws,
+        Err(status) => return Opened::Http(status),
     };
     let mut v = Viewer { ws, backlog: Vec::new() };
     match v.read().await {
