@@ -317,6 +317,10 @@ fn the_viewer_socket_is_bounded_and_checks_who_it_is() {
         let (code, reason) = big.closed().await;
         assert_eq!(code, 1009, "{reason}");
         assert!(reason.contains("64 bytes"), "{reason}");
+        // Past what the websocket layer buffers at all: the same answer.
+        let mut huge = open_viewer(m, 1, "", &[]).await.open();
+        huge.send(&"x".repeat(20 * 1024)).await;
+        assert_eq!(huge.closed().await.0, 1009);
         // Too fast: closed with 1008 after the burst.
         let mut fast = open_viewer(m, 1, "", &[]).await.open();
         for _ in 0..10 {

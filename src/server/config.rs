@@ -48,7 +48,8 @@ pub struct MediatorConfig {
     pub viewer_sockets_per_user: usize,
     /// Viewer sockets the mediator holds at once, signed in or anonymous.
     pub viewer_sockets_max: usize,
-    /// The largest message a viewer socket accepts, in bytes (a larger one closes it with 1009).
+    /// The largest message a viewer socket accepts, in bytes (a larger one closes it with 1009;
+    /// the websocket layer buffers at most 16 KiB or this, whichever is larger).
     pub viewer_message_bytes: usize,
     /// Messages a viewer socket may send per second on average, and at once: a token bucket of
     /// `viewer_message_burst` refilled at this rate. Past it, the socket is closed with 1008.

@@ -27,7 +27,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-use super::watching::OUTBOX;
+use super::watching::{Refused, OUTBOX};
 use crate::server::hub::Hub;
 use crate::server::live::peer::close_message;
 use crate::server::live::sockets::participant_user;
@@ -100,6 +100,13 @@ pub async fn socket(
         .on_upgrade(move |socket| run(hub, socket, channel, user))
 }
 
+/// Whether a read failed on a message past the websocket layer's ceiling.
+fn too_large(e: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    let inner = std::error::Error::source(e).and_then(|s| s.downcast_ref::<Error>());
+    matches!(inner, Some(Error::Capacity(_)))
+}
+
 /// What a message up means: the page's visibility, or a sentence saying what was wrong.
 fn visibility(text: &str) -> Result<bool, String> {
     let expected = "expected {\"visible\": true} or {\"visible\": false}";
@@ -127,7 +134,8 @@ async fn run(hub: Arc<Hub>, mut socket: WebSocket, channel: u32, user: Option<Us
     let id = match registered {
         Ok(id) => id,
         Err(refused) => {
-            let _ = socket.send(close_message(CLOSE_POLICY, &refused.to_string())).await;
+            let code = if refused == Refused::Closing { CLOSE_RESTARTING } else { CLOSE_POLICY };
+            let _ = socket.send(close_message(code, &refused.to_string())).await;
             return;
         }
     };
@@ -148,10 +156,12 @@ async fn run(hub: Arc<Hub>, mut socket: WebSocket, channel: u32, user: Option<Us
             incoming = socket.recv() => {
                 let text = match incoming {
                     Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Binary(_))) => "binary".into(),
+                    // Not text: answered as not understood.
+                    Some(Ok(Message::Binary(_))) => "".into(),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | None => break None,
-                    Some(Err(_)) => break Some((CLOSE_TOO_LARGE, format!("a message is at most {limit} bytes"))),
+                    Some(Err(e)) if too_large(&e) => break Some((CLOSE_TOO_LARGE, format!("a message is at most {limit} bytes"))),
+                    Some(Err(_)) => break None,
                 };
                 if !bucket.take() {
                     let rate = hub.config.viewer_messages_per_second;

@@ -32,6 +32,8 @@ pub enum Refused {
     PerUser(usize),
     /// The mediator holds as many viewer sockets as allowed.
     Full(usize),
+    /// The mediator is shutting down.
+    Closing,
 }
 
 impl std::fmt::Display for Refused {
@@ -39,6 +41,7 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::PerUser(n) => write!(f, "too many viewer sockets for this account (at most {n}); close a tab"),
             Refused::Full(_) => f.write_str("the mediator has as many viewers as it takes; try again later"),
+            Refused::Closing => f.write_str("the service is restarting"),
         }
     }
 }
@@ -163,7 +166,10 @@ impl Watching {
     /// else can reach it; its id.
     pub fn register(&self, user: Option<u32>, channel: u32, out: Outbox, first: Vec<Value>) -> Result<u64, Refused> {
         let mut st = self.state.lock();
-        if st.sockets.len() >= self.max || self.shutting_down() {
+        if self.shutting_down() {
+            return Err(Refused::Closing);
+        }
+        if st.sockets.len() >= self.max {
             return Err(Refused::Full(self.max));
         }
         if let Some(u) = user {
