@@ -35,8 +35,10 @@ use super::{
 /// How long connecting every viewer socket, and waiting for the accrual to notice a change, may take.
 const WATCHERS_LIMIT: Duration = Duration::from_secs(120);
 const ACCRUAL_LIMIT: Duration = Duration::from_secs(30);
-/// Payments per database transaction, as the accrual makes them (`economy::accrual`).
+/// Payments per database transaction, and batches queued ahead, as the accrual makes them
+/// (`economy::accrual`).
 const BATCH: usize = 1000;
+const AHEAD: usize = 2;
 /// Intervals paid in the store-only measurement.
 const STORE_INTERVALS: usize = 5;
 /// Client tasks reading the viewer sockets.
@@ -224,14 +226,14 @@ async fn store_cost(payees: usize, intervals: usize) -> Res<StoreCost> {
     for i in 0..intervals as i64 {
         let t = Instant::now();
         let (from, to) = (start + i * 1000, start + (i + 1) * 1000);
-        // One batch waiting in line while the last is answered, as the accrual does.
+        // Batches waiting in line while the last is answered, as the accrual queues them.
         let mut batches = everyone.chunks(BATCH).map(|b| b.to_vec());
-        let mut queued = batches.next().map(|b| store.pay_for_watching(from, to, rates, b));
+        let pay = |b| store.pay_for_watching(from, to, rates, b);
+        let mut line: std::collections::VecDeque<_> = batches.by_ref().take(AHEAD).map(pay).collect();
         let mut paid = 0;
-        while let Some(batch) = queued.take() {
-            let earned = batch.await.map_err(|e| e.to_string())?;
-            queued = batches.next().map(|b| store.pay_for_watching(from, to, rates, b));
-            paid += earned.len();
+        while let Some(batch) = line.pop_front() {
+            paid += batch.await.map_err(|e| e.to_string())?.len();
+            line.extend(batches.next().map(pay));
         }
         if paid != payees {
             return Err(format!("the store paid {paid} of {payees}"));

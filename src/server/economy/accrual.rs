@@ -3,7 +3,7 @@
 //! broadcaster whose channel was live all of it. One payment per person per interval, in
 //! batches of database transactions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +15,9 @@ pub const RATES: Rates = Rates { base: 2, boosted: 4 };
 
 /// Payments per database transaction: between two, captures and other writes get their turn.
 const BATCH: usize = 1000;
+
+/// Batches queued in the store ahead of the one being answered.
+const AHEAD: usize = 2;
 
 /// The shortest interval the accrual runs at.
 const SHORTEST: Duration = Duration::from_millis(100);
@@ -43,11 +46,13 @@ pub async fn pay_interval(hub: &Hub, start: i64, end: i64) -> Result<Paid, Store
     payees.sort_unstable_by_key(|p| p.user);
     let mut paid = Paid::default();
     let mut batches = payees.chunks(BATCH).map(|batch| batch.to_vec());
-    let mut queued = batches.next().map(|b| hub.store.pay_for_watching(start, end, RATES, b));
-    while let Some(batch) = queued.take() {
+    let pay = |batch| hub.store.pay_for_watching(start, end, RATES, batch);
+    // A few batches wait in the store's line, so that it never idles while this task wakes up
+    // and sends the last batch's balances out; other writes still get their turn between them.
+    let mut line: VecDeque<_> = batches.by_ref().take(AHEAD).map(pay).collect();
+    while let Some(batch) = line.pop_front() {
         let earned = batch.await?;
-        // The next batch waits in the store's line while this one's balances go out.
-        queued = batches.next().map(|b| hub.store.pay_for_watching(start, end, RATES, b));
+        line.extend(batches.next().map(pay));
         paid.people += earned.len();
         paid.sparks += earned.iter().map(|e| e.amount).sum::<u64>();
         hub.sparks.earned(&earned);
