@@ -1,17 +1,18 @@
 //! The accrual round of `mediator_load`: the watching economy at scale, beside the forwarding
 //! rate. `mixplay-server --spark-interval 1` holds W real viewer sockets (W signed-in viewers,
 //! by access key, on channel 1: what W open participant pages hold, without W browsers) while
-//! P anonymous participants flood the game client, in three phases:
+//! P anonymous participants flood the game client, in phases that take turns:
 //!
-//! 1. **hidden**: every viewer socket says its page is hidden, so the accrual has no one to pay;
-//! 2. **watching**: every viewer socket says visible, so each interval pays W people (W ledger
-//!    rows and W balances written, W balance messages pushed), once a second;
-//! 3. **hidden again**: as 1, after.
+//! - **hidden**: every viewer socket says its page is hidden, so the accrual has no one to pay;
+//! - **watching**: every viewer socket says visible, so each interval pays W people (W ledger
+//!   rows and W balances written, W balance messages pushed), once a second;
 //!
-//! Each phase floods the same inputs and reports the forwarding rate. The accrual's cost is read
-//! from the ledger itself (the data folder's database, opened read-only): per interval, the rows
-//! written, from the first to the last row, and how long after the interval's end the last one
-//! was written.
+//! in the order hidden, watching, hidden, watching, hidden. Each phase floods the same inputs and
+//! reports the forwarding rate. The accrual's cost is read from the ledger itself (the data
+//! folder's database, opened read-only): per interval, the rows written, from the first to the
+//! last row, and how long after the interval's end the last one was written, for intervals paid
+//! while a flood ran and while none did. Last, the store alone pays the full count (20,000 by
+//! default, whatever the open-file limit allows for sockets) in this process.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,20 +64,37 @@ pub struct StoreCost {
     intervals: usize,
 }
 
+/// How long paying an interval took, over some intervals (ms: median and most).
+#[derive(Default)]
+struct Timing {
+    intervals: usize,
+    /// First to last row of an interval.
+    write_ms: (i64, i64),
+    /// The interval's end to its last row.
+    done_ms: (i64, i64),
+}
+
+impl Timing {
+    fn of(paid: &[&IntervalRow]) -> Timing {
+        let spread = |f: &dyn Fn(&IntervalRow) -> i64| {
+            let v: Vec<i64> = paid.iter().map(|i| f(i)).collect();
+            (median(v.clone()), v.into_iter().max().unwrap_or(0))
+        };
+        Timing { intervals: paid.len(), write_ms: spread(&|i| i.3 - i.2), done_ms: spread(&|i| i.3 - i.0) }
+    }
+}
+
 /// The accrual's cost for the intervals paid while everyone watched.
 #[derive(Default)]
 struct Cost {
-    intervals: usize,
     /// Payments (ledger rows) per interval: least and most.
     rows: (u64, u64),
-    /// First to last row of an interval, ms: median and most.
-    write_ms: (i64, i64),
-    /// The interval's end to its last row, ms: median and most.
-    done_ms: (i64, i64),
-    /// Intervals paid while the watching phase's flood ran.
-    during_flood: usize,
-    /// Balance messages the viewer sockets received per interval paid.
-    pushed_per_interval: f64,
+    /// Intervals paid while no flood ran, and while one did.
+    idle: Timing,
+    flooding: Timing,
+    /// Balance messages (`earned`) the viewer sockets received, and payments made, in all.
+    pushed: u64,
+    payments: u64,
 }
 
 #[derive(Default)]
@@ -161,8 +179,37 @@ async fn say_visible(sinks: &mut [SplitSink<Ws, Message>], visible: bool) -> Res
     Ok(())
 }
 
+/// One interval paid for watching: its end, the rows (payments), the first and the last row's
+/// time (unix ms).
+type IntervalRow = (i64, u64, i64, i64);
+
+/// Whether each phase has everyone watching (the others: everyone hidden).
+const PHASES: [bool; 5] = [false, true, false, true, false];
+
+/// Waits until the streamer (who streams throughout) has been paid for an interval ending after
+/// `after`: by then the accrual has run on what was true at `after`.
+async fn settle(db: &Connection, after: i64) -> Res<()> {
+    let until = Instant::now() + ACCRUAL_LIMIT;
+    loop {
+        let paid: i64 = db
+            .query_row(
+                "SELECT count(*) FROM ledger WHERE user_id = 1 AND kind = 'earn' AND interval_end > ?1",
+                [after],
+                |r| r.get(0),
+            )
+            .map_err(|e| e.to_string())?;
+        if paid > 0 {
+            return Ok(());
+        }
+        if Instant::now() >= until {
+            return Err("the accrual did not pay the streamer in time".into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Per interval paid for watching since `after` (unix ms): (end, rows, first row, last row).
-fn intervals(db: &Connection, after: i64) -> Res<Vec<(i64, u64, i64, i64)>> {
+fn intervals(db: &Connection, after: i64) -> Res<Vec<IntervalRow>> {
     let mut stmt = db
         .prepare(
             "SELECT interval_end, count(*), min(created_at), max(created_at) FROM ledger
@@ -187,8 +234,8 @@ async fn wait_for_intervals(
     after: i64,
     deadline: Instant,
     what: &str,
-    done: impl Fn(&[(i64, u64, i64, i64)]) -> bool,
-) -> Res<Vec<(i64, u64, i64, i64)>> {
+    done: impl Fn(&[IntervalRow]) -> bool,
+) -> Res<Vec<IntervalRow>> {
     let until = Instant::now() + ACCRUAL_LIMIT.min(deadline.saturating_duration_since(Instant::now()));
     loop {
         let paid = intervals(db, after)?;
@@ -310,78 +357,61 @@ pub async fn round(
     tokio::time::sleep(Duration::from_millis(500)).await;
     row.bytes_per_watcher = rss(pid)?.saturating_sub(rss_before) / watchers as u64;
 
-    // 1. Hidden: nothing to pay.
+    // Hidden and watching phases take turns, each flooding the same inputs.
     let quotas: Vec<Vec<u64>> = sinks.iter().map(|g| g.iter().map(|s| s.2).collect()).collect();
-    let (mut sinks, flooded) = flood_and_measure(sinks, batch, &game_stats, pid, deadline).await?;
-    row.phases.push(Phase { name: "hidden", watching: 0, flooded });
+    let mut sinks = sinks;
+    let mut floods = Vec::new(); // the watching phases' floods, as (from, to) unix ms
+    let mut shown = Vec::new(); // when the pages were shown
+    let mut hidden = Vec::new(); // and hidden again
+    for (k, &watch) in PHASES.iter().enumerate() {
+        if watch {
+            let at = now_ms();
+            shown.push(at);
+            say_visible(&mut viewer_sinks, true).await?;
+            let full = |paid: &[IntervalRow]| paid.iter().any(|i| i.1 as usize >= watchers);
+            wait_for_intervals(&db, at, deadline, "everyone paid", full).await?;
+        } else if k > 0 {
+            let at = now_ms();
+            hidden.push(at);
+            say_visible(&mut viewer_sinks, false).await?;
+            settle(&db, at + 2000).await?;
+        }
+        for (group, q) in sinks.iter_mut().zip(&quotas) {
+            for (sender, quota) in group.iter_mut().zip(q) {
+                sender.2 = *quota;
+            }
+        }
+        let from = now_ms();
+        let (back, flooded) = flood_and_measure(sinks, batch, &game_stats, pid, deadline).await?;
+        sinks = back;
+        if watch {
+            floods.push((from, now_ms()));
+        }
+        let (name, watching) = if watch { ("watching", watchers) } else { ("hidden", 0) };
+        row.phases.push(Phase { name, watching, flooded });
+    }
 
-    // 2. Watching: every interval pays everyone.
-    let shown_at = now_ms();
-    say_visible(&mut viewer_sinks, true).await?;
-    let full = |paid: &[(i64, u64, i64, i64)]| paid.iter().any(|i| i.1 as usize >= watchers);
-    wait_for_intervals(&db, shown_at, deadline, "everyone paid", full).await?;
-    let earned_before = heard.earned.load(Ordering::Relaxed);
-    let paid_before = intervals(&db, shown_at)?.len();
-    for (group, q) in sinks.iter_mut().zip(&quotas) {
-        for (sender, quota) in group.iter_mut().zip(q) {
-            sender.2 = *quota;
+    let watched = intervals(&db, shown[0])?;
+    // Every payment's balance message has gone out by now (nobody has been paid since).
+    let pushed = heard.earned.load(Ordering::Relaxed);
+    let payments: u64 = watched.iter().map(|i| i.1).sum();
+    // Nobody is paid for an interval that started after their pages were hidden.
+    for (i, at) in hidden.iter().enumerate() {
+        let next_shown = shown.get(i + 1).copied().unwrap_or(i64::MAX);
+        if watched.iter().any(|p| p.0 > at + 2000 && p.0 < next_shown) {
+            row.note = "the accrual paid watchers after their pages were hidden".into();
         }
     }
-    let flood_from = now_ms();
-    let (mut sinks, flooded) = flood_and_measure(sinks, batch, &game_stats, pid, deadline).await?;
-    let flood_to = now_ms();
-    row.phases.push(Phase { name: "watching", watching: watchers, flooded });
-
-    // 3. Hidden again.
-    let hidden_at = now_ms();
-    say_visible(&mut viewer_sinks, false).await?;
-    // Once an interval that started after the pages were hidden has come and gone (the streamer is
-    // paid for it, nobody else), the accrual has stopped paying the watchers.
-    let settled = hidden_at + 2000;
-    let streamer_paid = |db: &Connection| -> Res<bool> {
-        db.query_row(
-            "SELECT count(*) FROM ledger WHERE user_id = 1 AND kind = 'earn' AND interval_end > ?1",
-            [settled],
-            |r| r.get::<_, i64>(0),
-        )
-        .map(|n| n > 0)
-        .map_err(|e| e.to_string())
-    };
-    let until = Instant::now() + ACCRUAL_LIMIT;
-    while !streamer_paid(&db)? && Instant::now() < until {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let watched = intervals(&db, shown_at)?;
-    let paid_while_watching: Vec<_> = watched.iter().filter(|i| i.0 <= hidden_at && i.1 as usize >= watchers).collect();
-    let earned_pushed = heard.earned.load(Ordering::Relaxed) - earned_before;
-    let paid_after_mark = watched.len().saturating_sub(paid_before).max(1);
-    for (group, q) in sinks.iter_mut().zip(&quotas) {
-        for (sender, quota) in group.iter_mut().zip(q) {
-            sender.2 = *quota;
-        }
-    }
-    let (_sinks, flooded) = flood_and_measure(sinks, batch, &game_stats, pid, deadline).await?;
-    row.phases.push(Phase { name: "hidden again", watching: 0, flooded });
-    if intervals(&db, settled)?.iter().any(|i| i.1 > 0) {
-        row.note = "the accrual paid watchers after their pages were hidden".into();
-    }
-
+    let everyone: Vec<_> = watched.iter().filter(|i| i.1 as usize >= watchers).collect();
+    let during = |i: &&&IntervalRow| floods.iter().any(|(from, to)| i.3 >= *from && i.3 <= *to);
+    let flooding: Vec<_> = everyone.iter().filter(during).copied().collect();
+    let idle: Vec<_> = everyone.iter().filter(|i| !during(i)).copied().collect();
     row.cost = Cost {
-        intervals: paid_while_watching.len(),
-        rows: (
-            paid_while_watching.iter().map(|i| i.1).min().unwrap_or(0),
-            paid_while_watching.iter().map(|i| i.1).max().unwrap_or(0),
-        ),
-        write_ms: {
-            let v: Vec<i64> = paid_while_watching.iter().map(|i| i.3 - i.2).collect();
-            (median(v.clone()), v.into_iter().max().unwrap_or(0))
-        },
-        done_ms: {
-            let v: Vec<i64> = paid_while_watching.iter().map(|i| i.3 - i.0).collect();
-            (median(v.clone()), v.into_iter().max().unwrap_or(0))
-        },
-        during_flood: watched.iter().filter(|i| i.0 > flood_from && i.0 <= flood_to).count(),
-        pushed_per_interval: earned_pushed as f64 / paid_after_mark as f64,
+        rows: (everyone.iter().map(|i| i.1).min().unwrap_or(0), everyone.iter().map(|i| i.1).max().unwrap_or(0)),
+        idle: Timing::of(&idle),
+        flooding: Timing::of(&flooding),
+        pushed,
+        payments,
     };
     drop(server);
     game_task.abort();
@@ -421,24 +451,24 @@ pub fn print_table(rows: &[AccrualRow]) {
         let c = &r.cost;
         println!();
         println!(
-            "accrual while watching: {} intervals paid ({} during the flood); {}–{} people paid per interval, \
-             each one ledger row inserted and one balance updated ({}–{} rows written per interval)",
-            c.intervals,
-            c.during_flood,
+            "accrual while watching: {}–{} people paid per interval, each one ledger row inserted and one balance \
+             updated ({}–{} rows written per interval)",
             c.rows.0,
             c.rows.1,
             2 * c.rows.0,
             2 * c.rows.1
         );
+        for (when, t) in [("no flood running", &c.idle), ("during a flood", &c.flooding)] {
+            println!(
+                "  {} intervals paid {when}: first to last row median {} ms (max {}); the interval's end to its last \
+                 row median {} ms (max {})",
+                t.intervals, t.write_ms.0, t.write_ms.1, t.done_ms.0, t.done_ms.1
+            );
+        }
         println!(
-            "  first to last row of an interval: median {} ms, max {} ms; the interval's end to its last row: \
-             median {} ms, max {} ms",
-            c.write_ms.0, c.write_ms.1, c.done_ms.0, c.done_ms.1
-        );
-        println!(
-            "  balance messages the viewer sockets received per interval: {:.0}; viewer sockets connected in {:.1} s, \
+            "  balance messages the viewer sockets received: {} for {} payments; viewer sockets connected in {:.1} s, \
              {} bytes of server memory each",
-            c.pushed_per_interval, r.connect_secs, r.bytes_per_watcher
+            c.pushed, c.payments, r.connect_secs, r.bytes_per_watcher
         );
         println!(
             "  the store alone (this process, a fresh data folder, batches of {BATCH}): paying {} people an interval \
