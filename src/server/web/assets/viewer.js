@@ -109,7 +109,12 @@
     ws.onclose = (e) => {
       if (ws !== state.ws) return;
       state.ws = null;
-      if (e.code === UNKNOWN_KEY) return; // the page tells the viewer; nothing to retry
+      if (e.code === UNKNOWN_KEY) {
+        // The key signs nobody in (the page says so): carry on anonymously, still hearing the channel.
+        state.who = { key: null, anonymous: true };
+        open();
+        return;
+      }
       const wait = state.backoff * (0.75 + Math.random() / 2);
       state.backoff = Math.min(RETRY_MAX, state.backoff * 2);
       state.retry = setTimeout(open, wait);
