@@ -54,6 +54,19 @@ async function playing(page, selector) {
   }, selector);
 }
 
+/**
+ * Checks that the page's first channel-status change after entry `from` of its log turned the
+ * channel online (or offline) and came pushed by the viewer socket, not polled. Returns the log's
+ * length, for the next check.
+ */
+async function arrivedByPush(page, from, online) {
+  const log = await page.evaluate(() => window.MixPlay.channelStatusLog);
+  const change = log.slice(from).find((entry) => entry.online === online);
+  assert(change, 'a change to online=' + online + ' was delivered: ' + JSON.stringify(log));
+  assert(change.source === 'push', 'online=' + online + ' arrived by push: ' + JSON.stringify(log));
+  return log.length;
+}
+
 async function screenshots(page, name) {
   for (const [size, width, height] of SIZES) {
     await page.setViewportSize({ width, height });
@@ -195,10 +208,17 @@ run(async (context) => {
   await step('embed-clicked');
 
   // The game leaves: offline again; the owner goes live by hand: the embed is back. No reload.
+  // Both changes come pushed over the page's viewer socket, with no REST poll in between (the
+  // page polls only while that socket is not open).
+  const polls = await page.evaluate(() => window.MixPlay.channelStatusPolls);
+  let seen = await page.evaluate(() => window.MixPlay.channelStatusLog.length);
   await step('offline-request');
   await page.locator('#video[data-stage="offline"]').waitFor({ timeout: 15000 });
+  seen = await arrivedByPush(page, seen, false);
   await step('live-request');
   await page.locator('#video[data-stage="embed"] iframe').waitFor({ timeout: 15000 });
+  await arrivedByPush(page, seen, true);
+  assert((await page.evaluate(() => window.MixPlay.channelStatusPolls)) === polls, 'no poll while the viewer socket is open');
   assert(await page.evaluate(() => window.__noReload === true), 'no reload all along');
 
   // The sandbox refusing the frame's top navigation is reported on the console; nothing else may be.
