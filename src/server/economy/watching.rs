@@ -11,6 +11,7 @@
 //! go into each socket's peer queue (bounded in bytes): a socket that falls behind is closed by
 //! its peer (1008) and forgotten here.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -216,9 +217,9 @@ impl Watching {
                 return Err(Refused::PerUser(self.per_user));
             }
         }
-        if !st.audiences.contains_key(&channel) {
+        if let Entry::Vacant(e) = st.audiences.entry(channel) {
             let settings = settings.ok_or(Refused::Unsettled)?;
-            st.audiences.insert(channel, Audience { sockets: HashSet::new(), settings });
+            e.insert(Audience { sockets: HashSet::new(), settings });
         }
         st.next_id += 1;
         let id = st.next_id;
@@ -443,7 +444,7 @@ mod tests {
         w.set_settings(1, live);
         assert!(end.texts().is_empty(), "no change, no message");
         assert!(users(&w.due(i64::MAX)).is_empty(), "online by the switch alone earns nothing");
-        assert!(!w.state.lock().people[&7].since.is_some());
+        assert!(w.state.lock().people[&7].since.is_none());
         // The settings go with the last viewer; the next first viewer brings them again.
         w.unregister(id);
         let (out, _end) = detached(Kind::Viewer, 1024);
