@@ -127,6 +127,17 @@ impl Peer {
             Kind::Viewer => config.viewer_queue_bytes,
         };
         let capacity = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(Semaphore::MAX_PERMITS as u32);
+        let (peer, rx, close_rx) = Peer::unattached(kind, capacity);
+        let timing = Timing {
+            write_timeout: effective(config.write_timeout),
+            ping_every: ping_interval(effective(config.idle_timeout)),
+        };
+        tokio::spawn(run_writer(sink, rx, peer.shared.clone(), close_rx.clone(), timing));
+        (peer, close_rx)
+    }
+
+    /// The peer, and what its writer takes: the queue's far end and the close asked for.
+    fn unattached(kind: Kind, capacity: u32) -> (Peer, mpsc::UnboundedReceiver<Queued>, CloseWatch) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (close_tx, close_rx) = watch::channel(None);
         let shared = Arc::new(PeerShared {
@@ -136,13 +147,7 @@ impl Peer {
             capacity,
             kind,
         });
-        let timing = Timing {
-            write_timeout: effective(config.write_timeout),
-            ping_every: ping_interval(effective(config.idle_timeout)),
-        };
-        let peer = Peer { tx, shared: shared.clone() };
-        tokio::spawn(run_writer(sink, rx, shared, close_rx.clone(), timing));
-        (peer, close_rx)
+        (Peer { tx, shared }, rx, close_rx)
     }
 
     /// The last `seq` handed out on this connection.
@@ -249,16 +254,9 @@ impl PeerShared {
 /// [`Detached`], which takes it as a socket's writer would.
 #[cfg(test)]
 pub fn detached(kind: Kind, capacity: u32) -> (Peer, Detached) {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let (close_tx, close) = watch::channel(None);
-    let shared = Arc::new(PeerShared {
-        seq: AtomicI32::new(0),
-        close: close_tx,
-        room: Semaphore::new(capacity as usize),
-        capacity,
-        kind,
-    });
-    (Peer { tx, shared: shared.clone() }, Detached { rx, shared, close })
+    let (peer, rx, close) = Peer::unattached(kind, capacity);
+    let shared = peer.shared.clone();
+    (peer, Detached { rx, shared, close })
 }
 
 /// The socket end of a [`detached`] peer.

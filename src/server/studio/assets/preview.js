@@ -1,8 +1,11 @@
 // The participant page's preview mode, for the Studio's Preview (served at /studio/preview in
-// the place of the chat panel's script, before page.js). It stands in for the participant
-// socket: page.js connects as usual, and this side plays the part of the mediator for one
-// anonymous viewer whose group shows the scene the Studio posts (`mixplay-preview-scene`).
-// Inputs are answered (and told to the Studio), never sent anywhere. page.js is unchanged.
+// the place of the viewer socket's script, viewer.js, and of the chat panel's, before the page's
+// other scripts). It stands in for the participant socket: page.js connects as usual, and this
+// side plays the part of the mediator for one anonymous viewer whose group shows the scene the
+// Studio posts (`mixplay-preview-scene`). Inputs are answered (and told to the Studio), never
+// sent anywhere. There is no channel behind the preview: the viewer socket's stand-in tells
+// nothing and says it is pushing, so that the channel's status is never asked for either.
+// page.js is unchanged.
 'use strict';
 (function () {
   const ME = { sessionID: 'preview', userID: 0, username: 'preview', level: 0, anonymous: true, groupID: 'default', disabled: false };
@@ -11,6 +14,15 @@
   let shown = null; // the scene id the page was sent
 
   window.MixPlay.chat = { start() {}, stop() {} };
+  window.MixPlay.viewer = {
+    onBalance() {},
+    onChannelStatus() {},
+    onEarning() {},
+    setVisible() {},
+    connect() {},
+    user: () => null,
+    pushing: () => true,
+  };
   document.documentElement.classList.add('mixplay-preview');
   const style = document.createElement('style');
   style.textContent =
