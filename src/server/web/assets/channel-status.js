@@ -10,7 +10,8 @@
 // loaded first).
 'use strict';
 (function () {
-  const POLL_MS = 3000;
+  // A test may shorten it (`window.mixplayStatusPollMs`, set before the page's scripts run).
+  const POLL_MS = Number(window.mixplayStatusPollMs) || 3000;
   // The status fields a push carries (`channel::status_json`); the rest (`token`, `id`, …) stays
   // as the last poll gave it.
   const PUSHED = ['online', 'interactive', 'title', 'streamSource'];
