@@ -24,6 +24,16 @@
 //!   commit) to run the same rounds on, side by side in the same tables ("before")
 //! - `MIXPLAY_BENCH_CAPTURES`: costed presses in the capture round (default `100000`; 0 skips it)
 //! - `MIXPLAY_BENCH_CAPTURE_VIEWERS`: signed-in viewers pressing in it (default `100`)
+//! - `MIXPLAY_BENCH_WATCHERS`: viewer sockets in the accrual round (default `20000`; 0 skips it)
+//! - `MIXPLAY_BENCH_ACCRUAL_PARTICIPANTS`: participants flooding in it (default `1000`)
+//!
+//! `MIXPLAY_BENCH_NS=` (empty) skips the forwarding rounds, e.g. to run only the accrual round.
+//!
+//! The accrual round (see `mediator_load/accrual.rs`) holds 20,000 signed-in viewer sockets
+//! (open participant pages, without browsers) while participants flood the game: the
+//! forwarding rate with nobody watching, with everyone watching (the accrual paying all of them
+//! every second), and with nobody again, beside the accrual's cost read from the ledger. Only
+//! this mediator runs it (not a baseline). It raises the open-file limit as far as allowed.
 //!
 //! The capture round (see `mediator_load/captures.rs`) floods a costed button from signed-in
 //! viewers while the game captures every transaction; it reports costed inputs and captures per
@@ -50,6 +60,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+#[path = "mediator_load/accrual.rs"]
+mod accrual;
 #[path = "mediator_load/captures.rs"]
 mod captures;
 
@@ -60,6 +72,8 @@ type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
 
 /// The whole benchmark must end within this (both mediators' rounds and the capture rounds).
 const TOTAL_BUDGET: Duration = Duration::from_secs(420);
+/// The accrual round's own budget, after those.
+const ACCRUAL_BUDGET: Duration = Duration::from_secs(300);
 const SERVER_START_LIMIT: Duration = Duration::from_secs(10);
 const GAME_SETUP_LIMIT: Duration = Duration::from_secs(10);
 const CONNECT_LIMIT: Duration = Duration::from_secs(60);
@@ -81,6 +95,8 @@ struct Settings {
     baseline: Option<PathBuf>,
     captures: u64,
     capture_viewers: usize,
+    watchers: usize,
+    accrual_participants: usize,
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
@@ -97,7 +113,7 @@ fn settings() -> Res<Settings> {
         .filter(|s| !s.trim().is_empty())
         .map(|s| s.trim().parse::<usize>().map_err(|_| format!("MIXPLAY_BENCH_NS: bad count {s:?}")))
         .collect::<Res<Vec<_>>>()?;
-    if ns.is_empty() || ns.contains(&0) {
+    if ns.contains(&0) {
         return Err("MIXPLAY_BENCH_NS needs positive counts".into());
     }
     Ok(Settings {
@@ -109,6 +125,8 @@ fn settings() -> Res<Settings> {
         baseline: std::env::var("MIXPLAY_BENCH_BASELINE").ok().map(PathBuf::from),
         captures: env_or("MIXPLAY_BENCH_CAPTURES", 100_000u64)?,
         capture_viewers: env_or("MIXPLAY_BENCH_CAPTURE_VIEWERS", 100usize)?.max(1),
+        watchers: env_or("MIXPLAY_BENCH_WATCHERS", 20_000usize)?,
+        accrual_participants: env_or("MIXPLAY_BENCH_ACCRUAL_PARTICIPANTS", 1000usize)?.max(1),
     })
 }
 
@@ -318,9 +336,8 @@ async fn game_reader(mut stream: SplitStream<Ws>, stats: Arc<GameStats>, base: I
         if text.contains("\"giveInput\"") {
             let n = stats.inputs.load(Ordering::Relaxed) + 1;
             let now = base.elapsed().as_nanos() as u64 + 1;
-            if n == 1 {
-                stats.first_input_ns.store(now, Ordering::Relaxed);
-            }
+            // The first input since the stamps were cleared (a round can flood more than once).
+            let _ = stats.first_input_ns.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
             stats.last_input_ns.store(now, Ordering::Relaxed);
             if n % VALIDATE_EVERY == 1 {
                 let counter = if valid_input(text) { &stats.validated } else { &stats.invalid };
@@ -370,8 +387,9 @@ async fn drain(mut streams: SelectAll<SplitStream<Ws>>, stats: Arc<ParticipantSt
     }
 }
 
-/// Sends each socket its share of inputs, `batch` frames per flush, round-robin over the sockets.
-async fn flood(mut sinks: Vec<(SplitSink<Ws, Message>, Utf8Bytes, u64)>, batch: usize) -> (u64, u64) {
+/// Sends each socket its share of inputs, `batch` frames per flush, round-robin over the sockets;
+/// the sockets back (their quotas spent), how many inputs were sent and how many failed.
+async fn flood(mut sinks: Vec<Sender>, batch: usize) -> (Vec<Sender>, u64, u64) {
     let (mut sent, mut failed) = (0u64, 0u64);
     loop {
         let mut busy = false;
@@ -398,9 +416,80 @@ async fn flood(mut sinks: Vec<(SplitSink<Ws, Message>, Utf8Bytes, u64)>, batch: 
             }
         }
         if !busy {
-            return (sent, failed);
+            return (sinks, sent, failed);
         }
     }
+}
+
+/// What one flood gave.
+#[derive(Default)]
+struct Flooded {
+    sent: u64,
+    failed: u64,
+    /// Inputs the game received during this flood.
+    delivered: u64,
+    send_secs: f64,
+    /// First to last input received.
+    deliver_secs: f64,
+    rate: f64,
+    stalled: bool,
+    /// Share of one core, server and bench, during the flood.
+    server_cpu: f64,
+    bench_cpu: f64,
+}
+
+/// Floods the game from every group of sockets at once (each socket its quota) and measures
+/// delivery: until the game has every input sent, or delivery stalls. The sockets come back.
+async fn flood_and_measure(
+    sinks: Vec<Vec<Sender>>,
+    batch: usize,
+    game_stats: &GameStats,
+    pid: u32,
+    deadline: Instant,
+) -> Res<(Vec<Vec<Sender>>, Flooded)> {
+    let mut f = Flooded::default();
+    let before = game_stats.inputs.load(Ordering::Acquire);
+    game_stats.first_input_ns.store(0, Ordering::Relaxed);
+    game_stats.last_input_ns.store(0, Ordering::Relaxed);
+    let cpu_server = cpu_time(&pid.to_string());
+    let cpu_bench = cpu_time("self");
+    let t0 = Instant::now();
+    let senders: Vec<_> = sinks.into_iter().map(|g| tokio::spawn(flood(g, batch))).collect();
+    let results = timed("sending inputs", SEND_LIMIT, deadline, futures_util::future::join_all(senders)).await?;
+    let mut groups = Vec::new();
+    for r in results {
+        let (group, sent, failed) = r.map_err(|e| format!("sender task: {e}"))?;
+        groups.push(group);
+        f.sent += sent;
+        f.failed += failed;
+    }
+    f.send_secs = t0.elapsed().as_secs_f64();
+    // Wait for the game to see them all, or for delivery to stall.
+    let delivered = || game_stats.inputs.load(Ordering::Acquire) - before;
+    let mut last = (delivered(), Instant::now());
+    f.stalled = loop {
+        let got = delivered();
+        if got >= f.sent || game_stats.closed.load(Ordering::Acquire) == 1 {
+            break false;
+        }
+        if got != last.0 {
+            last = (got, Instant::now());
+        } else if last.1.elapsed() >= STALL_LIMIT || Instant::now() >= deadline {
+            break true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let elapsed = t0.elapsed();
+    f.server_cpu = cpu_time(&pid.to_string()).saturating_sub(cpu_server).as_secs_f64() / elapsed.as_secs_f64();
+    f.bench_cpu = cpu_time("self").saturating_sub(cpu_bench).as_secs_f64() / elapsed.as_secs_f64();
+    // Anything still in flight (more than was sent would be a bug) gets a moment to show up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    f.delivered = delivered();
+    let first = game_stats.first_input_ns.load(Ordering::Relaxed);
+    let last_ns = game_stats.last_input_ns.load(Ordering::Relaxed);
+    f.deliver_secs = last_ns.saturating_sub(first) as f64 / 1e9;
+    f.rate = if f.deliver_secs > 0.0 { f.delivered as f64 / f.deliver_secs } else { 0.0 };
+    Ok((groups, f))
 }
 
 fn input_frame(id: usize) -> Utf8Bytes {
@@ -454,22 +543,25 @@ async fn wait_until(what: &str, phase: Duration, deadline: Instant, mut done: im
     .await
 }
 
-async fn round(s: &Settings, bin: &PathBuf, n: usize, deadline: Instant, row: &mut Row) -> Res<()> {
-    row.n = n;
-    let server = Server::start(bin, &[])?;
-    let addr = server.addr.clone();
-    let pid = server.pid();
+/// Participants that joined: their senders in groups (a task each when flooding), the tasks
+/// reading what they receive, and what those saw.
+struct Joined {
+    sinks: Vec<Vec<Sender>>,
+    drains: Vec<tokio::task::JoinHandle<()>>,
+    stats: Arc<ParticipantStats>,
+}
 
-    let game = timed("game client setup", GAME_SETUP_LIMIT, deadline, setup_game(&addr)).await??;
-    let (_game_sink, game_stream) = game.split();
-    let base = Instant::now();
-    let game_stats = Arc::new(GameStats::default());
-    let game_task = tokio::spawn(game_reader(game_stream, game_stats.clone(), base));
-
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    row.rss_before = rss(pid)?;
-
-    // Join N participants.
+/// Joins `n` anonymous participants to channel 1 (the game seeing each join), with `inputs`
+/// split over them in `tasks` groups, and lets their join packets drain.
+async fn join_participants(
+    addr: &str,
+    n: usize,
+    tasks: usize,
+    inputs: u64,
+    game_stats: &GameStats,
+    deadline: Instant,
+) -> Res<Joined> {
+    let joins_before = game_stats.joins.load(Ordering::Acquire);
     let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
     let t = Instant::now();
     let sockets: Vec<Res<Ws>> = timed(
@@ -486,22 +578,21 @@ async fn round(s: &Settings, bin: &PathBuf, n: usize, deadline: Instant, row: &m
     )
     .await?;
     let sockets: Vec<Ws> = sockets.into_iter().collect::<Res<_>>()?;
-    row.connected = sockets.len();
     let stats = Arc::new(ParticipantStats::default());
-    let groups = s.tasks.min(n);
+    let groups = tasks.min(n);
     let mut streams: Vec<SelectAll<SplitStream<Ws>>> = (0..groups).map(|_| SelectAll::new()).collect();
     let mut sinks: Vec<Vec<Sender>> = (0..groups).map(|_| Vec::new()).collect();
-    let per_socket = s.inputs / n as u64;
-    let extra = (s.inputs % n as u64) as usize;
+    let per_socket = inputs / n as u64;
+    let extra = (inputs % n as u64) as usize;
     for (i, ws) in sockets.into_iter().enumerate() {
         let (sink, stream) = ws.split();
         let quota = per_socket + u64::from(i < extra);
         streams[i % groups].push(stream);
         sinks[i % groups].push((sink, input_frame(i + 1), quota));
     }
-    let drains: Vec<_> = streams.into_iter().map(|g| tokio::spawn(drain(g, stats.clone()))).collect();
+    let drains = streams.into_iter().map(|g| tokio::spawn(drain(g, stats.clone()))).collect();
     wait_until("waiting for onParticipantJoin", JOIN_LIMIT, deadline, || {
-        game_stats.joins.load(Ordering::Acquire) >= n as u64
+        game_stats.joins.load(Ordering::Acquire) >= joins_before + n as u64
     })
     .await?;
     // Every participant gets five packets on joining (hello, onParticipantJoin, onGroupCreate,
@@ -511,51 +602,44 @@ async fn round(s: &Settings, bin: &PathBuf, n: usize, deadline: Instant, row: &m
     })
     .await;
     eprintln!("  {n} participants joined in {:.2} s", t.elapsed().as_secs_f64());
+    Ok(Joined { sinks, drains, stats })
+}
+
+async fn round(s: &Settings, bin: &PathBuf, n: usize, deadline: Instant, row: &mut Row) -> Res<()> {
+    row.n = n;
+    let server = Server::start(bin, &[])?;
+    let addr = server.addr.clone();
+    let pid = server.pid();
+
+    let game = timed("game client setup", GAME_SETUP_LIMIT, deadline, setup_game(&addr)).await??;
+    let (_game_sink, game_stream) = game.split();
+    let base = Instant::now();
+    let game_stats = Arc::new(GameStats::default());
+    let game_task = tokio::spawn(game_reader(game_stream, game_stats.clone(), base));
+
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    row.rss_before = rss(pid)?;
+
+    // Join N participants.
+    let Joined { sinks, drains, stats } = join_participants(&addr, n, s.tasks, s.inputs, &game_stats, deadline).await?;
+    row.connected = n;
     tokio::time::sleep(Duration::from_millis(200)).await;
     row.rss_joined = rss(pid)?;
     let errors_before = stats.error_replies.load(Ordering::Relaxed);
 
     // Flood.
-    let cpu_server = cpu_time(&pid.to_string());
-    let cpu_bench = cpu_time("self");
-    let t0 = Instant::now();
-    let senders: Vec<_> = sinks.into_iter().map(|g| tokio::spawn(flood(g, s.batch))).collect();
-    let results = timed("sending inputs", SEND_LIMIT, deadline, futures_util::future::join_all(senders)).await?;
-    let (mut sent, mut failed) = (0, 0);
-    for r in results {
-        let (a, b) = r.map_err(|e| format!("sender task: {e}"))?;
-        sent += a;
-        failed += b;
+    let (_sinks, flooded) = flood_and_measure(sinks, s.batch, &game_stats, pid, deadline).await?;
+    row.send_secs = flooded.send_secs;
+    row.sent = flooded.sent;
+    if flooded.failed > 0 {
+        row.note = format!("{} inputs could not be written", flooded.failed);
     }
-    row.send_secs = t0.elapsed().as_secs_f64();
-    row.sent = sent;
-    if failed > 0 {
-        row.note = format!("{failed} inputs could not be written");
-    }
-    // Wait for the game to see them all, or for delivery to stall.
-    let mut last = (game_stats.inputs.load(Ordering::Acquire), Instant::now());
-    let stalled = loop {
-        let got = game_stats.inputs.load(Ordering::Acquire);
-        if got >= sent || game_stats.closed.load(Ordering::Acquire) == 1 {
-            break false;
-        }
-        if got != last.0 {
-            last = (got, Instant::now());
-        } else if last.1.elapsed() >= STALL_LIMIT || Instant::now() >= deadline {
-            break true;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
-    let elapsed = t0.elapsed();
-    row.server_cpu = cpu_time(&pid.to_string()).saturating_sub(cpu_server).as_secs_f64() / elapsed.as_secs_f64();
-    row.bench_cpu = cpu_time("self").saturating_sub(cpu_bench).as_secs_f64() / elapsed.as_secs_f64();
-    // Anything still in flight (more than was sent would be a bug) gets a moment to show up.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    row.delivered = game_stats.inputs.load(Ordering::Acquire);
-    let first = game_stats.first_input_ns.load(Ordering::Relaxed);
-    let last_ns = game_stats.last_input_ns.load(Ordering::Relaxed);
-    row.deliver_secs = last_ns.saturating_sub(first) as f64 / 1e9;
-    row.rate = if row.deliver_secs > 0.0 { row.delivered as f64 / row.deliver_secs } else { 0.0 };
+    let stalled = flooded.stalled;
+    row.server_cpu = flooded.server_cpu;
+    row.bench_cpu = flooded.bench_cpu;
+    row.delivered = flooded.delivered;
+    row.deliver_secs = flooded.deliver_secs;
+    row.rate = flooded.rate;
     row.validated = game_stats.validated.load(Ordering::Relaxed);
     row.invalid = game_stats.invalid.load(Ordering::Relaxed);
     row.error_replies = stats.error_replies.load(Ordering::Relaxed) - errors_before;
@@ -718,9 +802,33 @@ fn main() {
             }
         }
     }
+    let mut accrual_rows = Vec::new();
+    if settings.watchers > 0 {
+        eprintln!("accrual round ({} watchers)", settings.watchers);
+        let accrual_deadline = Instant::now() + ACCRUAL_BUDGET;
+        let run = accrual::round(
+            &settings.server,
+            settings.watchers,
+            settings.accrual_participants,
+            settings.inputs,
+            settings.tasks,
+            settings.batch,
+            accrual_deadline,
+        );
+        match runtime.block_on(run) {
+            Ok(row) => accrual_rows.push(row),
+            Err(e) => {
+                eprintln!("  accrual round failed: {e}");
+                failed = true;
+            }
+        }
+    }
     runtime.shutdown_timeout(Duration::from_secs(2));
-    print_table(&rows);
+    if !rows.is_empty() {
+        print_table(&rows);
+    }
     captures::print_table(&capture_rows, &rows);
+    accrual::print_table(&accrual_rows);
     if failed {
         std::process::exit(1);
     }

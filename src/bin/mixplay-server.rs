@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use mixplay::server::config::{flag, FLAGS};
 use mixplay::server::store::DATABASE_FILE;
@@ -99,6 +100,9 @@ fn parse_args() -> Result<Options, String> {
                 None => return Err(format!("unknown argument {other:?}")),
             },
         }
+    }
+    if config.spark_interval < Duration::from_secs(1) {
+        return Err("--spark-interval is at least 1 second".to_owned());
     }
     let storage = match (memory, data) {
         (true, Some(_)) => return Err("--memory and --data exclude each other".to_owned()),

@@ -93,6 +93,9 @@ pub struct MediatorConfig {
     /// it is refused (429) until the oldest failure leaves the window.
     pub login_lockout_failures: usize,
     pub login_lockout_window: Duration,
+    /// The watching economy's interval: a signed-in viewer who watched a live channel all
+    /// interval long earns sparks once for it (the original service: a minute).
+    pub spark_interval: Duration,
 
     // ----- connections -----
     /// Peers whose `X-Forwarded-For` names the client (a reverse proxy or TLS terminator on this
@@ -133,9 +136,15 @@ pub struct MediatorConfig {
     /// Bytes waiting to be written to a chat socket at most; a chat client further behind is
     /// closed (1008).
     pub chat_queue_bytes: usize,
-    /// The kernel's send buffer of a participant or chat socket, in bytes (0: the kernel's own
-    /// autotuning, which on loopback grows past a megabyte per socket).
+    /// The kernel's send buffer of a participant, chat or page viewer socket, in bytes (0: the
+    /// kernel's own autotuning, which on loopback grows past a megabyte per socket).
     pub viewer_send_buffer_bytes: usize,
+    /// The largest message a page's viewer socket (`/api/v1/channels/{id}/viewer`) may send, in
+    /// bytes (a larger one closes it with 1009).
+    pub viewer_message_bytes: usize,
+    /// Bytes waiting to be written to a page's viewer socket at most; one further behind is
+    /// closed (1008).
+    pub viewer_queue_bytes: usize,
 
     // ----- rates -----
     /// Failed credential checks (access keys, tokens, passwords, share codes, chat authkeys, short
@@ -149,6 +158,8 @@ pub struct MediatorConfig {
     pub signup_rate: Rate,
     /// Chat messages, whispers and votes of one user in one chat (slow chat comes on top).
     pub chat_rate: Rate,
+    /// Messages one page's viewer socket may send; past it, the socket is closed (1008).
+    pub viewer_message_rate: Rate,
 
     // ----- sizes and counts -----
     /// The longest `client_id` of a short code, in bytes.
@@ -161,6 +172,11 @@ pub struct MediatorConfig {
     pub shortcode_pending_total: usize,
     /// The longest chat timeout a moderator may give.
     pub chat_max_timeout: Duration,
+    /// Viewer sockets (`/api/v1/channels/{id}/viewer`, one per open participant page) one
+    /// signed-in user may hold at once: tabs, devices and channels together (0: unlimited).
+    pub viewer_sockets_per_user: usize,
+    /// Viewer sockets the mediator holds at once, signed in or anonymous (0: unlimited).
+    pub viewer_sockets_max: usize,
 
     /// What the Studio accepts: projects, versions, and the size of a version's controls.
     pub studio: StudioLimits,
@@ -231,6 +247,7 @@ impl Default for MediatorConfig {
             signup_sparks: 0,
             login_lockout_failures: 10,
             login_lockout_window: Duration::from_secs(15 * 60),
+            spark_interval: Duration::from_secs(60),
             trusted_proxies: LOOPBACK.to_vec(),
             connections_per_address: 128,
             header_read_timeout: Duration::from_secs(10),
@@ -246,16 +263,21 @@ impl Default for MediatorConfig {
             participant_queue_bytes: 256 * KIB,
             chat_queue_bytes: 256 * KIB,
             viewer_send_buffer_bytes: 64 * KIB,
+            viewer_message_bytes: 256,
+            viewer_queue_bytes: 64 * KIB,
             failed_credentials_per_address: Rate::new(30, 60),
             failed_credentials_per_target: Rate::new(30, 60),
             shortcode_rate: Rate::new(10, 60),
             signup_rate: Rate::new(30, 600),
             chat_rate: Rate::new(10, 10),
+            viewer_message_rate: Rate::new(20, 4),
             shortcode_max_client_id_bytes: 256,
             shortcode_max_scope_bytes: 2048,
             shortcode_pending_per_client: 1000,
             shortcode_pending_total: 10_000,
             chat_max_timeout: Duration::from_secs(14 * 24 * 60 * 60),
+            viewer_sockets_per_user: 16,
+            viewer_sockets_max: 100_000,
             studio: StudioLimits::default(),
         }
     }
@@ -354,6 +376,7 @@ flags! {
     "--shortcode-ttl" "SECS" Seconds shortcode_ttl "how long a short code can be approved on /go",
     "--session-ttl" "SECS" Seconds session_ttl "how long a sign-in lasts: browser sessions and login tokens",
     "--signup-sparks" "N" Number signup_sparks "sparks a new account starts with",
+    "--spark-interval" "SECS" Seconds spark_interval "the watching economy's interval: signed-in viewers watching a live channel earn 2 sparks (4 subscribed or Pro) each (at least 1)",
     "--connections-per-address" "N" Count connections_per_address "open connections from one address (IPv6: one /64); 0: unlimited",
     "--header-read-timeout" "SECS" Seconds header_read_timeout "a request's headers must arrive within this (also the idle time between requests)",
     "--max-header-bytes" "BYTES" Count max_header_bytes "the largest request head",
@@ -367,17 +390,22 @@ flags! {
     "--game-queue-bytes" "BYTES" Count game_queue_bytes "bytes waiting for a game client at most (then the session waits)",
     "--participant-queue-bytes" "BYTES" Count participant_queue_bytes "bytes waiting for a viewer at most (then it is closed, 1008)",
     "--chat-queue-bytes" "BYTES" Count chat_queue_bytes "bytes waiting for a chat socket at most (then it is closed, 1008)",
-    "--viewer-send-buffer" "BYTES" Count viewer_send_buffer_bytes "kernel send buffer of a participant or chat socket (0: autotuned)",
+    "--viewer-send-buffer" "BYTES" Count viewer_send_buffer_bytes "kernel send buffer of a participant, chat or page viewer socket (0: autotuned)",
+    "--viewer-message-bytes" "BYTES" Count viewer_message_bytes "the largest message a page's viewer socket may send",
+    "--viewer-queue-bytes" "BYTES" Count viewer_queue_bytes "bytes waiting for a page's viewer socket at most (then it is closed, 1008)",
     "--failed-credentials-rate" "RATE" Rate failed_credentials_per_address "failed credential checks from one address (then 429)",
     "--failed-target-rate" "RATE" Rate failed_credentials_per_target "failed guesses at one share code or user's chat authkey",
     "--shortcode-rate" "RATE" Rate shortcode_rate "short codes requested from one address",
     "--signup-rate" "RATE" Rate signup_rate "accounts created from one address",
     "--chat-rate" "RATE" Rate chat_rate "chat messages, whispers and votes of one user in one chat",
+    "--viewer-message-rate" "RATE" Rate viewer_message_rate "messages one page's viewer socket may send (then it is closed, 1008)",
     "--shortcode-max-client-id" "BYTES" Count shortcode_max_client_id_bytes "the longest client_id of a short code",
     "--shortcode-max-scope" "BYTES" Count shortcode_max_scope_bytes "the longest scope of a short code",
     "--shortcode-pending-per-client" "N" Count shortcode_pending_per_client "short codes waiting for an answer per client_id",
     "--shortcode-pending-total" "N" Count shortcode_pending_total "short codes waiting for an answer in all",
     "--chat-max-timeout" "SECS" Seconds chat_max_timeout "the longest chat timeout a moderator may give",
+    "--viewer-sockets-per-user" "N" Count viewer_sockets_per_user "viewer sockets (open channel pages) one account may hold (0: unlimited)",
+    "--viewer-sockets" "N" Count viewer_sockets_max "viewer sockets the mediator holds in all (0: unlimited)",
     "--studio-max-projects" "N" Count32 studio.projects_per_user "projects one user may own in the Studio",
     "--studio-max-versions" "N" Count32 studio.versions_per_project "versions one project may have",
     "--studio-max-body" "BYTES" Count studio.body_bytes "the largest Studio request, e.g. a version's controls",

@@ -1,5 +1,5 @@
 //! What the whole mediator shares: its settings, the store, accounts, spark balances, the live
-//! channel sessions and the chat rooms.
+//! channel sessions, who is watching them, and the chat rooms.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use super::accounts::Accounts;
 use super::chat::Chats;
 use super::config::MediatorConfig;
 use super::conn::addr::AddrKey;
+use super::economy::watching::Watching;
 use super::live::session::ChannelSession;
 use super::rate::Buckets;
 use super::sparks::Sparks;
@@ -21,6 +22,8 @@ pub struct Hub {
     pub store: Store,
     pub accounts: Accounts,
     pub sparks: Sparks,
+    /// The viewer sockets, live channels and who is watching (the economy's view).
+    pub watching: Arc<Watching>,
     /// The chat rooms, one per channel.
     pub chat: Chats,
     /// `POST /api/v1/oauth/shortcode` per address.
@@ -30,10 +33,12 @@ pub struct Hub {
 
 impl Hub {
     pub async fn new(store: Store, config: MediatorConfig) -> Result<Hub, StoreError> {
-        let sparks = Sparks::load(store.clone(), config.transaction_ttl).await?;
+        let watching = Arc::new(Watching::new(config.viewer_sockets_per_user, config.viewer_sockets_max));
+        let sparks = Sparks::load(store.clone(), config.transaction_ttl, watching.clone()).await?;
         Ok(Hub {
             accounts: Accounts::new(store.clone(), &config),
             sparks,
+            watching,
             chat: Chats::default(),
             shortcode_requests: Buckets::new(config.shortcode_rate),
             sessions: Mutex::new(HashMap::new()),
@@ -72,9 +77,26 @@ impl Hub {
 
     /// Ends a session, if `session` is still the channel's current one.
     pub fn end_session(&self, session: &Arc<ChannelSession>) {
-        let mut sessions = self.sessions.lock();
-        if sessions.get(&session.channel_id).is_some_and(|s| Arc::ptr_eq(s, session)) {
+        {
+            let mut sessions = self.sessions.lock();
+            if !sessions.get(&session.channel_id).is_some_and(|s| Arc::ptr_eq(s, session)) {
+                return;
+            }
             sessions.remove(&session.channel_id);
         }
+        self.channel_status_changed(session.channel_id);
+    }
+
+    /// Whether a channel's game client is connected and ready: what makes watching the channel
+    /// earn sparks. (A channel is *online* also while its owner switched it live, see
+    /// `channel/`.)
+    pub fn game_ready(&self, channel: u32) -> bool {
+        self.session(channel).is_some_and(|s| s.is_ready())
+    }
+
+    /// Call after a game client may have become ready or left: the channel's viewers start (or
+    /// stop) earning, and its pages hear the new status.
+    pub fn channel_status_changed(&self, channel: u32) {
+        self.watching.set_game_ready(channel, || self.game_ready(channel));
     }
 }

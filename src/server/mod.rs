@@ -7,10 +7,11 @@
 //! | `accounts/` | sign-up, login and lockout, tokens and browser sessions, the one auth extractor (`Caller`), CSRF and origin checks |
 //! | `live/` | the in-memory hot path: game-client and participant sockets, channel sessions, throttles |
 //! | `sparks.rs` | spark balances for the hot path, captures and expiry through the store |
-//! | `channel/` | a channel's public settings and its owner's changes (title, stream source, live switch, slow chat, roles) |
+//! | `channel/` | a channel's public settings, its owner's changes (title, stream source, live switch, slow chat, roles), subscriptions |
+//! | `economy/` | sparks earned by watching: who watches, the accrual, the viewer socket (also the channel-status push), ledger history |
 //! | `chat/` | the chat socket and its rooms (settings and history in the store) |
 //! | `oauth.rs` | the short-code flow and the token endpoint |
-//! | `web/` | the browser pages: channels, participant page, sign-up and login, `/go` |
+//! | `web/` | the browser pages: channels, participant page, dashboard, sign-up and login, `/go`, `/account` |
 //! | `studio/` | the Studio: the projects REST API and the `/studio` web app |
 //! | `rest.rs` | endpoint discovery and channel lookup |
 //! | `conn/` | the accept loop: per-address connection limit, header-read timeout, client addresses |
@@ -24,11 +25,14 @@
 //! | `GET /api/v1/interactive/hosts` | endpoint discovery for game clients |
 //! | `GET /api/v1/interactive/{channelId}` | the participant socket address of a channel |
 //! | `POST /api/v1/users`, `POST /api/v1/users/login`, `POST /api/v1/users/logout`, `GET /api/v1/users/current` | accounts (see `accounts/`) |
+//! | `PATCH /api/v1/users/{id}` | an admin makes a user Pro (see `accounts/admin.rs`) |
+//! | `GET /api/v1/users/current/sparks/history` | the caller's spark ledger, paged (see `economy/`) |
+//! | `/api/v1/channels/{id}/viewer` | the viewer socket of a participant page: visibility up, balance and channel status down (see `economy/viewer.rs`) |
 //! | `/gameClient` | the game-client websocket |
 //! | `/participant?channel=ID` | the participant websocket (`key`, bearer or session cookie for identity; anonymous allowed) |
-//! | `GET /`, `GET /channel/{id}`, `/dashboard`, `/signup`, `/login`, `POST /logout`, `/go` | the browser pages (see `web/`) |
+//! | `GET /`, `GET /channel/{id}`, `/dashboard`, `/account`, `/signup`, `/login`, `POST /logout`, `/go` | the browser pages (see `web/`) |
 //! | `GET /api/v1/chats/{channelId}`, `/chat`, `PATCH /api/v1/channels/{channelId}/users/{userId}` | chat (see `chat/`) |
-//! | `GET`/`PATCH /api/v1/channels/{id}`, `…/manage`, `PATCH …/roles` | a channel's settings (see `channel/`) |
+//! | `GET`/`PATCH /api/v1/channels/{id}`, `…/manage`, `PATCH …/roles`, `POST`/`DELETE …/subscribe` | a channel's settings, subscriptions (see `channel/`) |
 //! | `/api/v1/oauth/…` | OAuth short-code sign-in (see `oauth.rs`) |
 //! | `/api/v1/interactive/games…`, `/api/v1/interactive/versions/…`, `/api/v1/interactive/reviews`, `/studio` | the Studio (see `studio/`) |
 //!
@@ -42,6 +46,7 @@ mod chat;
 pub mod config;
 mod conn;
 pub mod controls;
+mod economy;
 mod hub;
 mod live;
 mod oauth;
@@ -65,6 +70,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::Router;
+pub use economy::accrual::Paid;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -118,9 +124,11 @@ pub struct Mediator {
 }
 
 fn router(hub: Arc<Hub>) -> Router {
-    // Small bodies only where people and apps sign in: nothing there needs more.
+    // Small bodies only where people and apps sign in or change an account: nothing there needs
+    // more.
     let sign_in = Router::new()
         .route("/api/v1/users", post(accounts::sign_up))
+        .route("/api/v1/users/{id}", patch(accounts::admin::update_user))
         .route("/api/v1/users/login", post(accounts::log_in))
         .route("/api/v1/users/logout", post(accounts::log_out))
         .route("/api/v1/oauth/shortcode", post(oauth::shortcode))
@@ -131,6 +139,8 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/api/v1/interactive/hosts", get(rest::hosts))
         .route("/api/v1/interactive/{channel}", get(rest::channel))
         .route("/api/v1/users/current", get(accounts::current))
+        .route("/api/v1/users/current/sparks/history", get(economy::history::history))
+        .route("/api/v1/channels/{channel}/viewer", get(economy::viewer::socket))
         .route("/gameClient", get(live::sockets::game_client))
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
@@ -169,7 +179,7 @@ async fn refuse_cross_site(State(hub): State<Arc<Hub>>, request: Request, next: 
 }
 
 /// Closes expired spark transactions every second and forgets expired tokens and codes every
-/// minute, until aborted.
+/// minute, until aborted. (The accrual runs beside it, in the same task.)
 async fn upkeep(hub: Arc<Hub>) {
     let mut ticks = 0u64;
     let per_prune = (PRUNE_INTERVAL.as_secs() / EXPIRY_INTERVAL.as_secs()).max(1);
@@ -233,7 +243,12 @@ impl Mediator {
             })
             .await;
         });
-        let upkeep = tokio::spawn(upkeep(hub.clone()));
+        let upkeep = {
+            let (hub, accrual) = (hub.clone(), economy::accrual::run(hub.clone()));
+            tokio::spawn(async move {
+                tokio::join!(upkeep(hub), accrual);
+            })
+        };
         Ok(Mediator { addr, hub, imported, stop: Some(stop), task: Some(task), upkeep })
     }
 
@@ -273,11 +288,12 @@ impl Mediator {
         self.hub.sparks.balance(user)
     }
 
-    /// Stops accepting connections and closes game clients and chat sockets with 1012 (service
-    /// restarting).
+    /// Stops accepting connections and closes game clients, chat and viewer sockets with 1012
+    /// (service restarting).
     pub async fn shutdown(mut self) {
         self.close_game_clients(1012, "the service is restarting");
         self.hub.chat.close_all(1012, "the service is restarting");
+        self.hub.watching.close_all();
         self.upkeep.abort();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -18,12 +18,13 @@
 //!   ]
 //! }
 //! ```
-//! A user's `token` works as an OAuth bearer token (game client, REST, chat) and as a participant
-//! access `key`. A channel's `mods` are the users who may moderate its chat besides the owner;
-//! `slowChat` is the least time in milliseconds between two chat messages of one viewer (owner
-//! and mods are exempt; 0 or absent: off). Every user owns exactly one channel: users the file gives
-//! none get one on import. A user with `"admin": true` reviews the versions submitted for
-//! publishing. A project's `scenes` and `groups` are the Studio's JSON form of the version's
+//! A user may also be `"pro": true` (earns double sparks watching) and `"admin": true` (reviews
+//! the versions submitted for publishing, and may make other users Pro). A user's `token` works
+//! as an OAuth bearer token (game client, REST, chat) and as a participant access `key`. A
+//! channel's `mods` are the users who may moderate its chat besides the owner; `slowChat` is the
+//! least time in milliseconds between two chat messages of one viewer (owner and mods are exempt;
+//! 0 or absent: off). Every user owns exactly one channel: users the file gives none get one on
+//! import. A project's `scenes` and `groups` are the Studio's JSON form of the version's
 //! controls, checked as the Studio checks them (`server::controls`); the `default` scene and group
 //! are added when missing. A project is shared by `shareCode` or with `sharedWith` users, not both.
 //!
@@ -52,8 +53,11 @@ pub struct User {
     pub sparks: u64,
     #[serde(default)]
     pub level: u32,
-    /// Admins review the versions submitted for publishing (also given to a user the store
-    /// already has).
+    /// Pro users earn double sparks watching.
+    #[serde(default)]
+    pub pro: bool,
+    /// Admins review the versions submitted for publishing and may make other users Pro
+    /// (`PATCH /api/v1/users/{id}`); also given to a user the store already has.
     #[serde(default)]
     pub admin: bool,
 }

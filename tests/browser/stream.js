@@ -54,6 +54,19 @@ async function playing(page, selector) {
   }, selector);
 }
 
+/**
+ * Checks that the page's first channel-status change after entry `from` of its log turned the
+ * channel online (or offline) and came pushed by the viewer socket, not polled. Returns the log's
+ * length, for the next check.
+ */
+async function arrivedByPush(page, from, online) {
+  const log = await page.evaluate(() => window.MixPlay.channelStatusLog);
+  const change = log.slice(from).find((entry) => entry.online === online);
+  assert(change, 'a change to online=' + online + ' was delivered: ' + JSON.stringify(log));
+  assert(change.source === 'push', 'online=' + online + ' arrived by push: ' + JSON.stringify(log));
+  return log.length;
+}
+
 async function screenshots(page, name) {
   for (const [size, width, height] of SIZES) {
     await page.setViewportSize({ width, height });
@@ -75,9 +88,15 @@ run(async (context) => {
   const errors = [];
   const page = watch(context.pages()[0] || (await context.newPage()), errors);
 
+  // The channel's status polls every quarter second here (3 s on a real page) while the viewer
+  // socket is not open, so that a poll made while it is open could not go unnoticed.
+  await page.addInitScript(() => { window.mixplayStatusPollMs = 250; });
+
   // Offline: the card with the channel's title.
   await page.goto(base + '/channel/1');
   await page.locator('#video[data-stage="offline"]').waitFor();
+  await page.waitForFunction(() => window.MixPlay.viewer.pushing());
+  const polls = await page.evaluate(() => window.MixPlay.channelStatusPolls);
   await expectText(page.locator('.stage-card .stage-title'), /^Speedrun night$/, 'offline card title');
   await expectText(page.locator('.stage-card'), /streamer is not live right now/, 'offline card text');
   await expectText(page.locator('#channel-title'), /^Speedrun night$/, 'header title');
@@ -195,10 +214,16 @@ run(async (context) => {
   await step('embed-clicked');
 
   // The game leaves: offline again; the owner goes live by hand: the embed is back. No reload.
+  // Both changes come pushed over the page's viewer socket, and the page has not polled since
+  // that socket opened (it polls only while the socket is not open).
+  let seen = await page.evaluate(() => window.MixPlay.channelStatusLog.length);
   await step('offline-request');
   await page.locator('#video[data-stage="offline"]').waitFor({ timeout: 15000 });
+  seen = await arrivedByPush(page, seen, false);
   await step('live-request');
   await page.locator('#video[data-stage="embed"] iframe').waitFor({ timeout: 15000 });
+  await arrivedByPush(page, seen, true);
+  assert((await page.evaluate(() => window.MixPlay.channelStatusPolls)) === polls, 'no poll since the viewer socket opened');
   assert(await page.evaluate(() => window.__noReload === true), 'no reload all along');
 
   // The sandbox refusing the frame's top navigation is reported on the console; nothing else may be.

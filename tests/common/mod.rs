@@ -10,6 +10,7 @@ pub mod oauth;
 pub mod package;
 pub mod script;
 pub mod studio;
+pub mod viewer;
 
 use std::time::Duration;
 
@@ -71,7 +72,11 @@ impl std::fmt::Debug for Conn {
     }
 }
 
-pub async fn connect(url: &str, headers: &[(&str, &str)]) -> Connected {
+/// Opens a websocket with these headers: the stream, or the HTTP status of a refused upgrade.
+pub async fn open_socket(
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<WebSocketStream<MaybeTlsStream<TcpStream>>, u16> {
     let mut req = url.into_client_request().expect("valid url");
     for (k, v) in headers {
         req.headers_mut().insert(
@@ -79,10 +84,17 @@ pub async fn connect(url: &str, headers: &[(&str, &str)]) -> Connected {
             v.parse().unwrap(),
         );
     }
-    let ws = match tokio_tungstenite::connect_async(req).await {
-        Ok((ws, _)) => ws,
-        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => return Connected::Http(resp.status().as_u16()),
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
         Err(e) => panic!("connect failed: {e}"),
+    }
+}
+
+pub async fn connect(url: &str, headers: &[(&str, &str)]) -> Connected {
+    let ws = match open_socket(url, headers).await {
+        Ok(ws) => ws,
+        Err(status) => return Connected::Http(status),
     };
     let mut conn = Conn {
         ws,

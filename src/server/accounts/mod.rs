@@ -11,6 +11,7 @@
 //! A new account gets its channel at once. Passwords are hashed with argon2id; tokens are
 //! random and stored hashed (see `store::users`).
 
+pub mod admin;
 pub mod browser;
 pub mod caller;
 pub mod guard;

@@ -1,35 +1,46 @@
 //! A channel's public face and its owner's settings: the title, the stream source, the "go live"
-//! switch, slow chat, mods and bans.
+//! switch, slow chat, mods and bans; and subscribing to it.
 //!
 //! | path | who | what |
 //! |---|---|---|
-//! | `GET /api/v1/channels/{id}` | anyone | the public settings: `title`, `online`, `interactive`, `participants`, `streamSource` (`{kind, url}` or null) |
+//! | `GET /api/v1/channels/{id}` | anyone | the public settings: `title`, `online`, `interactive`, `participants`, `streamSource` (`{kind, url}` or null), `subscribers`; and `subscribed`, whether the caller subscribes (null for an anonymous caller and on one's own channel) |
 //! | `PATCH /api/v1/channels/{id}` | the owner | changes one or more of `title`, `streamSource`, `live`, `slowChat` (see `settings.rs`) |
 //! | `GET /api/v1/channels/{id}/manage` | the owner | the public settings, `live`, `slowChat`, the game client's state, `mods` and `banned` |
 //! | `PATCH /api/v1/channels/{id}/roles` | the owner | `{username, add, remove}`: gives or takes `Mod` and `Banned` by username |
+//! | `POST`/`DELETE /api/v1/channels/{id}/subscribe` | signed in | subscribes, or ends it → `{channelId, subscribed}` (see `subscriptions.rs`) |
 //!
-//! A channel is **online** while its owner has switched it live or its game client is ready.
+//! **Online, and earning.** Two facts about a channel, kept apart:
+//! - its game client is **ready** (`Hub::game_ready`; `interactive` here): only then does
+//!   watching it earn sparks (the economy's rule: viewers earn while there is a game to play);
+//! - it is **online** (`online` here; the page shows the stream instead of the offline card): its
+//!   owner switched it live, or its game client is ready.
+//!
+//! A channel's pages hear both, with its title and stream source, over their viewer socket
+//! (`economy/viewer.rs`) as soon as they change: when a game client becomes ready or leaves
+//! (`Hub::channel_status_changed`) and when the owner changes a setting here ([`update`]).
+//!
 //! Changes take effect at once: the chat room's slow chat and roles are updated with the store.
 //! Callers sign in as on every REST route (bearer token, or the session cookie with the page's
 //! CSRF token); bodies are JSON, at most [`MAX_BODY_BYTES`].
 
 mod settings;
 mod source;
+mod subscriptions;
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::accounts::caller::Caller;
+use super::accounts::caller::{Caller, MaybeCaller};
 use super::chat::{change_roles, role_changes};
 use super::hub::Hub;
 use super::reply::{bad_request, forbidden, found, no_store, not_found, store_failed};
-use super::store::{Channel, ChannelRole};
+use super::store::{Channel, ChannelRole, StreamSource};
 
 pub(crate) use settings::{MAX_SLOW_CHAT_MS, MAX_TITLE_CHARS};
 pub(crate) use source::MAX_URL_BYTES;
@@ -45,35 +56,60 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/api/v1/channels/{channel}", get(public).patch(update))
         .route("/api/v1/channels/{channel}/manage", get(manage))
         .route("/api/v1/channels/{channel}/roles", patch(roles))
+        .route(
+            "/api/v1/channels/{channel}/subscribe",
+            post(subscriptions::subscribe).delete(subscriptions::unsubscribe),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
-/// Whether the game client on a channel is connected and ready.
-fn game_ready(hub: &Hub, channel: u32) -> bool {
-    hub.session(channel).is_some_and(|s| s.is_ready())
-}
-
-/// Whether a channel is live: its owner switched it live, or its game client is ready.
+/// Whether a channel is online: its owner switched it live, or its game client is ready.
 pub fn is_online(hub: &Hub, channel: u32, live_switch: bool) -> bool {
-    live_switch || game_ready(hub, channel)
+    live_switch || hub.game_ready(channel)
 }
 
-/// A channel's public settings (`GET /api/v1/channels/{id}`). `token` and `name` are Mixer's
-/// names for the channel's name (the owner's username) and its title.
+/// What a channel's pages follow of its settings (kept in memory while it has viewers, see
+/// `economy/watching.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSettings {
+    pub title: String,
+    pub stream: Option<StreamSource>,
+    /// The owner's "go live" switch.
+    pub live_switch: bool,
+}
+
+impl PageSettings {
+    pub fn of(channel: &Channel) -> PageSettings {
+        PageSettings { title: channel.title.clone(), stream: channel.stream.clone(), live_switch: channel.live }
+    }
+}
+
+/// A channel's status as its pages see it: `title`, `online`, `interactive` (the game client is
+/// ready) and `streamSource` (`{kind, url}` or null). Part of the public settings, and what the
+/// viewer socket's `channel` message carries.
+pub fn status_json(settings: &PageSettings, game_ready: bool) -> Value {
+    json!({
+        "title": settings.title,
+        "online": settings.live_switch || game_ready,
+        "interactive": game_ready,
+        "streamSource": settings.stream.as_ref().map(|s| json!({ "kind": s.kind.as_str(), "url": s.url })),
+    })
+}
+
+/// A channel's public settings (`GET /api/v1/channels/{id}`, without the caller's own
+/// `subscribed`). `token` and `name` are Mixer's names for the channel's name (the owner's
+/// username, also given as `username`) and its title.
 pub fn public_json(hub: &Hub, channel: &Channel) -> Value {
     let session = hub.session(channel.id);
     let ready = session.as_ref().is_some_and(|s| s.is_ready());
-    json!({
-        "id": channel.id,
-        "userId": channel.owner,
-        "token": channel.owner_name,
-        "title": channel.title,
-        "name": channel.title,
-        "online": channel.live || ready,
-        "interactive": ready,
-        "participants": session.as_ref().map_or(0, |s| s.participant_count()),
-        "streamSource": channel.stream.as_ref().map(|s| json!({ "kind": s.kind.as_str(), "url": s.url })),
-    })
+    let mut view = status_json(&PageSettings::of(channel), ready);
+    view["id"] = json!(channel.id);
+    view["userId"] = json!(channel.owner);
+    view["token"] = json!(channel.owner_name);
+    view["username"] = json!(channel.owner_name);
+    view["name"] = json!(channel.title);
+    view["participants"] = json!(session.as_ref().map_or(0, |s| s.participant_count()));
+    view
 }
 
 /// What the owner sees: the public settings, the switch, slow chat, the game client, mods, bans.
@@ -111,12 +147,22 @@ fn json_body(body: &[u8]) -> Result<Value, String> {
     serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))
 }
 
-/// `GET /api/v1/channels/{id}`.
-async fn public(State(hub): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
-    match found(&id, "channel", |c| hub.store.channel(c)).await {
-        Ok(channel) => no_store(Json(public_json(&hub, &channel)).into_response()),
-        Err(answer) => answer,
-    }
+/// `GET /api/v1/channels/{id}`: the public settings, and whether the caller subscribes.
+async fn public(State(hub): State<Arc<Hub>>, Path(id): Path<String>, MaybeCaller(caller): MaybeCaller) -> Response {
+    let channel = match found(&id, "channel", |c| hub.store.channel(c)).await {
+        Ok(channel) => channel,
+        Err(answer) => return answer,
+    };
+    let subscribed = subscriptions::subscribed(&hub, caller.as_ref(), &channel).await;
+    let subscribers = hub.store.subscriber_count(channel.id).await;
+    let (subscribed, subscribers) = match (subscribed, subscribers) {
+        (Ok(s), Ok(n)) => (s, n),
+        (Err(e), _) | (_, Err(e)) => return store_failed(e),
+    };
+    let mut view = public_json(&hub, &channel);
+    view["subscribers"] = json!(subscribers);
+    view["subscribed"] = json!(subscribed);
+    no_store(Json(view).into_response())
 }
 
 /// `GET /api/v1/channels/{id}/manage`.
@@ -132,7 +178,7 @@ async fn manage(State(hub): State<Arc<Hub>>, Path(id): Path<String>, caller: Cal
 }
 
 /// `PATCH /api/v1/channels/{id}`: the owner changes settings, all at once; answers what
-/// `manage` shows.
+/// `manage` shows. The channel's pages hear a change of title, stream source or switch at once.
 async fn update(State(hub): State<Arc<Hub>>, Path(id): Path<String>, caller: Caller, body: Bytes) -> Response {
     let channel = match owned(&hub, &id, &caller, "change its settings").await {
         Ok(c) => c,
@@ -143,11 +189,15 @@ async fn update(State(hub): State<Arc<Hub>>, Path(id): Path<String>, caller: Cal
         Err(e) => return bad_request(e),
     };
     let slow_chat = change.slow_chat_ms;
+    // The store and what the channel's pages are told change together, in the same order.
+    let pages = hub.watching.settings_lock().await;
     let channel = match hub.store.update_channel(channel.id, change).await {
         Ok(Some(c)) => c,
         Ok(None) => return not_found(format!("channel {id} not found")),
         Err(e) => return store_failed(e),
     };
+    hub.watching.set_settings(channel.id, PageSettings::of(&channel));
+    drop(pages);
     if let Some(ms) = slow_chat {
         if let Err(e) = hub.chat.set_slow_chat(&hub, channel.id, ms).await {
             return store_failed(e);

@@ -58,7 +58,7 @@ impl From<String> for Shared {
 pub enum Outgoing {
     /// A MixPlay packet's JSON without its `seq`; the writer adds the next sequence number.
     Packet(Shared),
-    /// A text frame sent as it is (chat).
+    /// A text frame sent as it is (chat, viewer sockets).
     Text(Shared),
     /// Switch the sending scheme; everything queued before goes out in the old one.
     SetScheme(Scheme),
@@ -75,6 +75,8 @@ pub enum Kind {
     Participant,
     /// Closed when it falls behind.
     Chat,
+    /// A participant page's viewer socket (`economy/viewer.rs`): closed when it falls behind.
+    Viewer,
 }
 
 pub(super) struct Queued {
@@ -122,8 +124,20 @@ impl Peer {
             Kind::Game => config.game_queue_bytes,
             Kind::Participant => config.participant_queue_bytes,
             Kind::Chat => config.chat_queue_bytes,
+            Kind::Viewer => config.viewer_queue_bytes,
         };
         let capacity = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(Semaphore::MAX_PERMITS as u32);
+        let (peer, rx, close_rx) = Peer::unattached(kind, capacity);
+        let timing = Timing {
+            write_timeout: effective(config.write_timeout),
+            ping_every: ping_interval(effective(config.idle_timeout)),
+        };
+        tokio::spawn(run_writer(sink, rx, peer.shared.clone(), close_rx.clone(), timing));
+        (peer, close_rx)
+    }
+
+    /// The peer, and what its writer takes: the queue's far end and the close asked for.
+    fn unattached(kind: Kind, capacity: u32) -> (Peer, mpsc::UnboundedReceiver<Queued>, CloseWatch) {
         let (tx, rx) = mpsc::unbounded_channel();
         let (close_tx, close_rx) = watch::channel(None);
         let shared = Arc::new(PeerShared {
@@ -133,13 +147,7 @@ impl Peer {
             capacity,
             kind,
         });
-        let timing = Timing {
-            write_timeout: effective(config.write_timeout),
-            ping_every: ping_interval(effective(config.idle_timeout)),
-        };
-        let peer = Peer { tx, shared: shared.clone() };
-        tokio::spawn(run_writer(sink, rx, shared, close_rx.clone(), timing));
-        (peer, close_rx)
+        (Peer { tx, shared }, rx, close_rx)
     }
 
     /// The last `seq` handed out on this connection.
@@ -177,7 +185,7 @@ impl Peer {
         self.try_queue(Outgoing::Packet(json))
     }
 
-    /// Queues a text frame as it is (chat), without waiting, as [`Peer::try_send`].
+    /// Queues a text frame as it is (chat, viewer sockets), without waiting, as [`Peer::try_send`].
     pub fn send_text(&self, text: Shared) -> bool {
         self.try_queue(Outgoing::Text(text))
     }
@@ -239,6 +247,43 @@ impl PeerShared {
         });
         // Producers waiting for room give up.
         self.room.close();
+    }
+}
+
+/// A peer with no socket behind it (unit tests): what it is asked to send waits in
+/// [`Detached`], which takes it as a socket's writer would.
+#[cfg(test)]
+pub fn detached(kind: Kind, capacity: u32) -> (Peer, Detached) {
+    let (peer, rx, close) = Peer::unattached(kind, capacity);
+    let shared = peer.shared.clone();
+    (peer, Detached { rx, shared, close })
+}
+
+/// The socket end of a [`detached`] peer.
+#[cfg(test)]
+pub struct Detached {
+    rx: mpsc::UnboundedReceiver<Queued>,
+    shared: Arc<PeerShared>,
+    close: CloseWatch,
+}
+
+#[cfg(test)]
+impl Detached {
+    /// The text frames queued since the last call, taken off the queue (freeing its room).
+    pub fn texts(&mut self) -> Vec<String> {
+        let mut texts = Vec::new();
+        while let Ok(Queued { item, charge }) = self.rx.try_recv() {
+            self.shared.room.add_permits(charge as usize);
+            if let Outgoing::Text(t) | Outgoing::Packet(t) = item {
+                texts.push(t.as_str().to_owned());
+            }
+        }
+        texts
+    }
+
+    /// The close asked for, if any.
+    pub fn closed(&self) -> Option<(u16, String)> {
+        self.close.borrow().clone()
     }
 }
 

@@ -51,7 +51,7 @@ fn refuse(hub: &Hub, ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> R
 
 /// Why a handshake was refused: a close code on an accepted socket, an HTTP status, or too many
 /// failed credentials from the address (429 before the upgrade, with `Retry-After`).
-enum Refusal {
+pub(crate) enum Refusal {
     Close(ErrorCode, String),
     Http(StatusCode, String),
     Throttled(Throttled),
@@ -62,7 +62,7 @@ impl Refusal {
         Refusal::Close(code, code.description().to_owned())
     }
 
-    fn respond(self, hub: &Hub, ws: WebSocketUpgrade) -> Response {
+    pub(crate) fn respond(self, hub: &Hub, ws: WebSocketUpgrade) -> Response {
         match self {
             Refusal::Close(code, reason) => refuse(hub, ws, code, reason),
             Refusal::Http(status, message) => (status, message).into_response(),
@@ -256,8 +256,8 @@ async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version
     session.close_participants(ErrorCode::SessionEnded, "the game client disconnected");
 }
 
-/// Who a participant socket signs in (see the module's notes); `None` is anonymous.
-async fn participant_user(
+/// Who a participant (or viewer) socket signs in (see the module's notes); `None` is anonymous.
+pub(crate) async fn participant_user(
     hub: &Hub,
     from: ClientAddr,
     params: &HandshakeParams,

@@ -57,6 +57,9 @@ fn import(tx: &Connection, world: &World) -> Result<ImportSummary> {
                 if users::insert(tx, Some(u.id), &new)?.is_none() {
                     return Err(conflict(format!("the name {:?} belongs to another user in the store", u.username)));
                 }
+                if u.pro {
+                    tx.prepare_cached("UPDATE users SET pro = 1 WHERE id = ?1")?.execute([u.id])?;
+                }
                 summary.users_added += 1;
                 new_users.push(u.id);
             }

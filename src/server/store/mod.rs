@@ -10,6 +10,7 @@
 //! | `projects.rs` | interactive projects, their versions and sharing |
 //! | `studio.rs` | the Studio's changes: projects, versions, sharing, editors, reviews |
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
+//! | `economy.rs` | paying for watching, subscriptions, Pro |
 //! | `chat.rs` | each channel's recent chat messages |
 //! | `oauth.rs` | OAuth short codes and authorization codes in flight |
 //! | `import.rs` | importing a world file (idempotent) |
@@ -29,6 +30,7 @@
 
 mod channels;
 mod chat;
+mod economy;
 mod import;
 mod oauth;
 mod projects;
@@ -46,10 +48,11 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
 pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
+pub use economy::{Earned, Payee, Rates};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, CodeLimits, ExchangeResult, NewCode, NewTokens, PendingCode};
 pub use projects::{Project, Sharing, Version, VersionState};
-pub use sparks::{Balance, CaptureError, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
+pub use sparks::{Balance, CaptureError, Captured, LedgerEntry, LedgerKind, LedgerMismatch, OpenTransaction};
 pub use studio::{editable, submission_problems, Change, ProjectSummary, Refused};
 pub use users::{NewUser, TokenHash, TokenKind, TokenLookup, User};
 
@@ -61,6 +64,7 @@ pub const DATABASE_FILE: &str = "mixplay.sqlite3";
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_studio.sql"),
+    include_str!("migrations/0003_economy.sql"),
     include_str!("migrations/0004_channel_page.sql"),
     include_str!("migrations/0006_hardening.sql"),
 ];

@@ -40,7 +40,8 @@ pub enum LedgerKind {
 }
 
 impl LedgerKind {
-    fn as_str(self) -> &'static str {
+    /// The kind as stored (`grant`, `earn`, `capture`, `expire`).
+    pub fn as_str(self) -> &'static str {
         match self {
             LedgerKind::Grant => "grant",
             LedgerKind::Earn => "earn",
@@ -71,6 +72,8 @@ pub struct LedgerEntry {
     pub channel: Option<u32>,
     pub control: Option<String>,
     pub transaction: Option<String>,
+    /// Earn rows: the end (unix ms) of the interval they pay for.
+    pub interval_end: Option<i64>,
     pub at: i64,
 }
 
@@ -80,6 +83,13 @@ pub struct Balance {
     pub user: u32,
     pub sparks: u64,
     pub as_of: i64,
+}
+
+/// A captured transaction and the balance it left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Captured {
+    pub balance: Balance,
+    pub transaction: OpenTransaction,
 }
 
 /// A user whose balance is not the sum of their ledger (there should never be one).
@@ -150,7 +160,7 @@ fn expire_one(conn: &Connection, t: &OpenTransaction) -> Result<()> {
     Ok(())
 }
 
-fn capture(conn: &Connection, id: &str, channel: u32, at: i64) -> Result<Result<Balance, CaptureError>> {
+fn capture(conn: &Connection, id: &str, channel: u32, at: i64) -> Result<Result<Captured, CaptureError>> {
     let sql = format!("SELECT {TRANSACTION_COLUMNS} FROM spark_transactions WHERE id = ?1");
     let Some(t) = conn.prepare_cached(&sql)?.query_row([id], open_transaction_of).optional()? else {
         return Ok(Err(CaptureError::Unknown));
@@ -171,7 +181,8 @@ fn capture(conn: &Connection, id: &str, channel: u32, at: i64) -> Result<Result<
     }
     let as_of = ledger_row(conn, t.user, -cost, LedgerKind::Capture, "", Some(&t))?;
     conn.prepare_cached("DELETE FROM spark_transactions WHERE id = ?1")?.execute([id])?;
-    Ok(Ok(Balance { user: t.user, sparks: balance_of(conn, t.user)?, as_of }))
+    let balance = Balance { user: t.user, sparks: balance_of(conn, t.user)?, as_of };
+    Ok(Ok(Captured { balance, transaction: t }))
 }
 
 fn ledger_entry_of(row: &Row) -> rusqlite::Result<LedgerEntry> {
@@ -185,6 +196,7 @@ fn ledger_entry_of(row: &Row) -> rusqlite::Result<LedgerEntry> {
         control: row.get(6)?,
         transaction: row.get(7)?,
         at: row.get(8)?,
+        interval_end: row.get(9)?,
     })
 }
 
@@ -234,7 +246,7 @@ impl Store {
 
     /// Captures an open transaction of `channel`: the balance drops by its cost and the ledger
     /// gets its row, in one database transaction, or nothing happens.
-    pub async fn capture(&self, id: String, channel: u32, at: i64) -> Result<Result<Balance, CaptureError>> {
+    pub async fn capture(&self, id: String, channel: u32, at: i64) -> Result<Result<Captured, CaptureError>> {
         self.write(move |tx| capture(tx, &id, channel, at)).await
     }
 
@@ -264,7 +276,7 @@ impl Store {
     pub async fn ledger(&self, user: u32, before: Option<i64>, limit: u32) -> Result<Vec<LedgerEntry>> {
         self.read(move |c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, user_id, delta, kind, reason, channel_id, control_id, transaction_id, created_at
+                "SELECT id, user_id, delta, kind, reason, channel_id, control_id, transaction_id, created_at, interval_end
                  FROM ledger WHERE user_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
             )?;
             let rows = stmt

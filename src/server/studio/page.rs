@@ -11,10 +11,11 @@
 //! never disagree.
 //!
 //! **The preview** is the participant page itself (`web/assets/page.html` and `page.js`,
-//! unchanged) with `preview.js` in the place of the channel-status and chat scripts: it stands in
-//! for the channel's status (a preview has no channel) and the participant socket, and plays the scene the Studio posts to it (`postMessage`) the way the
-//! mediator would send it (`onSceneCreate`, …). So what the developer lays out is drawn by the
-//! very code that draws it for viewers, at the grid size the frame's width selects.
+//! unchanged) with `preview.js` in the place of the viewer socket's and the chat panel's scripts:
+//! it stands in for the participant socket and the viewer socket (a preview has no channel), and
+//! plays the scene the Studio posts to it (`postMessage`) the way the mediator would send it
+//! (`onSceneCreate`, …). So what the developer lays out is drawn by the very code that draws it
+//! for viewers, at the grid size the frame's width selects.
 
 use std::sync::Arc;
 
@@ -86,17 +87,16 @@ async fn studio(State(hub): State<Arc<Hub>>, headers: HeaderMap) -> Response {
     response
 }
 
-/// The participant page with the preview's stand-ins in place of the channel-status and chat
-/// scripts: a preview belongs to no channel, so nothing may ask the mediator for one (`None` if
-/// the page no longer has those scripts, which a unit test catches).
+/// The participant page with the preview's stand-ins in place of the viewer socket's and the
+/// chat panel's scripts (`None` if the page no longer has them, which a unit test catches).
 fn preview_html() -> Option<String> {
-    const STATUS_SCRIPT: &str = "<script src=\"/page/channel-status.js\"></script>";
+    const VIEWER_SCRIPT: &str = "<script src=\"/page/viewer.js\"></script>";
     const CHAT_SCRIPT: &str = "<script src=\"/page/chat.js\"></script>";
-    if !PARTICIPANT_HTML.contains(STATUS_SCRIPT) || !PARTICIPANT_HTML.contains(CHAT_SCRIPT) {
+    if !PARTICIPANT_HTML.contains(VIEWER_SCRIPT) || !PARTICIPANT_HTML.contains(CHAT_SCRIPT) {
         return None;
     }
     let html = PARTICIPANT_HTML
-        .replace(STATUS_SCRIPT, "<script src=\"/studio/assets/preview.js\"></script>")
+        .replace(VIEWER_SCRIPT, "<script src=\"/studio/assets/preview.js\"></script>")
         .replace(CHAT_SCRIPT, "")
         .replace("{{channel}}", "0")
         .replace("{{csrf}}", "")
@@ -109,7 +109,10 @@ fn preview_html() -> Option<String> {
 /// frame it.
 async fn preview() -> Response {
     let Some(html) = preview_html() else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "the participant page has no chat script to stand in for")
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the participant page has no viewer or chat script to stand in for",
+        )
             .into_response();
     };
     let mut response = Html(html).into_response();
@@ -134,12 +137,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_preview_stands_in_for_the_chat_script_of_the_participant_page() {
-        let html = preview_html().expect("the participant page loads the scripts the preview replaces");
-        assert!(!html.contains("/page/channel-status.js") && !html.contains("/page/chat.js"));
+    fn the_preview_stands_in_for_the_viewer_and_chat_scripts_of_the_participant_page() {
+        let html =
+            preview_html().expect("the participant page loads viewer.js and chat.js, which the preview replaces");
         let stand_in = html.find("/studio/assets/preview.js").unwrap();
-        let page = html.find("/page/page.js").expect("the participant page's own script");
-        assert!(stand_in < page, "the stand-in socket is in place before page.js runs");
+        for script in ["/page/channel-status.js", "/page/stream.js", "/page/page.js"] {
+            let at = html.find(script).expect("the participant page's own scripts");
+            assert!(stand_in < at, "the stand-ins are in place before {script} runs");
+        }
+        assert!(!html.contains("/page/viewer.js") && !html.contains("/page/chat.js"));
         assert!(!html.contains("{{"), "every placeholder is filled");
     }
 }

@@ -8,8 +8,10 @@
 //! | `dashboard.rs` | `/dashboard`: the streamer's own channel settings |
 //! | `signin.rs` | `/signup`, `/login`, `POST /logout` |
 //! | `go.rs` | `/go`: answering an app's short code |
+//! | `account.rs` | `/account`: the signed-in user's sparks, subscriptions and spark history |
 //! | `assets/` | the pages' HTML, CSS and scripts |
 
+mod account;
 mod dashboard;
 mod go;
 mod participant;
@@ -32,6 +34,7 @@ const PAGE_CSS: &str = include_str!("assets/page.css");
 const PAGE_JS: &str = include_str!("assets/page.js");
 const CHAT_JS: &str = include_str!("assets/chat.js");
 const COMMON_JS: &str = include_str!("assets/common.js");
+const VIEWER_JS: &str = include_str!("assets/viewer.js");
 pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The pages' icon (a blue dot), inline so that no request for it can fail.
@@ -45,10 +48,12 @@ pub fn routes() -> Router<Arc<Hub>> {
         .merge(participant::routes())
         .merge(stage::routes())
         .merge(dashboard::routes())
+        .route("/account", get(account::page))
         .route("/page/page.css", get(|| async { asset("text/css; charset=utf-8", PAGE_CSS) }))
         .route("/page/page.js", get(|| async { asset(JAVASCRIPT, PAGE_JS) }))
         .route("/page/chat.js", get(|| async { asset(JAVASCRIPT, CHAT_JS) }))
         .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
+        .route("/page/viewer.js", get(|| async { asset(JAVASCRIPT, VIEWER_JS) }))
 }
 
 /// The pages that take a sign-in form (`/signup`, `/login`, `/logout`, `/go`): the mediator

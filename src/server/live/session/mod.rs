@@ -276,11 +276,17 @@ impl ChannelSession {
         if m.method == "capture" {
             return self.capture(hub, m);
         }
-        let mut st = self.state.lock();
-        let seq = i64::from(m.seq.unwrap_or_else(|| self.game.last_seq()));
-        let result = st.game_method(hub, m, seq, fx);
-        if result.is_ok() && hub.config.memory_limit_bytes > 0 && mutates(&m.method) {
-            st.check_memory(hub.config.memory_limit_bytes, fx);
+        let result = {
+            let mut st = self.state.lock();
+            let seq = i64::from(m.seq.unwrap_or_else(|| self.game.last_seq()));
+            let result = st.game_method(hub, m, seq, fx);
+            if result.is_ok() && hub.config.memory_limit_bytes > 0 && mutates(&m.method) {
+                st.check_memory(hub.config.memory_limit_bytes, fx);
+            }
+            result
+        };
+        if m.method == "ready" && result.is_ok() {
+            hub.channel_status_changed(self.channel_id);
         }
         Handled::Now(result)
     }

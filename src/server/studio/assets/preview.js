@@ -1,9 +1,11 @@
 // The participant page's preview mode, for the Studio's Preview (served at /studio/preview in
-// the place of the channel-status and chat scripts, before stream.js and page.js). It stands in
-// for the channel's status and the participant socket: page.js connects as usual, and this side
-// plays the part of the mediator for one anonymous viewer whose group shows the scene the Studio
-// posts (`mixplay-preview-scene`). Inputs are answered (and told to the Studio), never sent
-// anywhere. page.js is unchanged.
+// the place of the viewer socket's script, viewer.js, and of the chat panel's, before the page's
+// other scripts). It stands in for the participant socket: page.js connects as usual, and this
+// side plays the part of the mediator for one anonymous viewer whose group shows the scene the
+// Studio posts (`mixplay-preview-scene`). Inputs are answered (and told to the Studio), never
+// sent anywhere. There is no channel behind the preview: the viewer socket's stand-in says it is
+// pushing, so that no channel's status is ever asked for, and pushes one status at once, an empty
+// live stage (room for screen controls, never an offline card). page.js is unchanged.
 'use strict';
 (function () {
   const ME = { sessionID: 'preview', userID: 0, username: 'preview', level: 0, anonymous: true, groupID: 'default', disabled: false };
@@ -12,11 +14,16 @@
   let shown = null; // the scene id the page was sent
 
   window.MixPlay.chat = { start() {}, stop() {} };
-  // A preview belongs to no channel: its stage is an empty live one (room for screen controls),
-  // never an offline card, and nothing asks the mediator for a channel's status.
-  window.MixPlay.watchChannelStatus = (channelId, callback) => {
-    callback({ online: true, title: 'Preview', streamSource: null });
-    return () => {};
+  window.MixPlay.viewer = {
+    onBalance() {},
+    onChannelStatus(callback) {
+      callback({ channel: '0', online: true, interactive: true, title: 'Preview', streamSource: null });
+    },
+    onEarning() {},
+    setVisible() {},
+    connect() {},
+    user: () => null,
+    pushing: () => true,
   };
   document.documentElement.classList.add('mixplay-preview');
   const style = document.createElement('style');

@@ -244,7 +244,6 @@
         state.scenes.clear();
         setStatus('Connected', 'live');
         syncClock();
-        refreshSparks();
         break;
       case 'onParticipantJoin':
         // Participants only ever hear about themselves.
@@ -313,30 +312,63 @@
 
   // ----- the viewer's identity and sparks -----
 
-  let sparksTimer = null;
-  function refreshSparks() {
-    if (!state.key && !state.session) {
-      state.sparks = null;
-      renderViewer();
-      return;
+  // The balance comes live over the viewer socket (viewer.js): on joining and with every change.
+  let earnedTimer = null;
+  MixPlay.viewer.onBalance((b) => {
+    if (!state.key && !state.session) return;
+    state.sparks = b.sparks;
+    renderViewer();
+    if (b.change > 0) {
+      const note = $('sparks-earned');
+      note.textContent = '+' + b.change + ' sparks';
+      note.hidden = false;
+      note.style.animation = 'none';
+      void note.offsetWidth; // restarts the fade
+      note.style.animation = '';
+      clearTimeout(earnedTimer);
+      earnedTimer = setTimeout(() => { note.hidden = true; }, 2500);
     }
-    const key = state.key;
-    const headers = key ? { Authorization: 'Bearer ' + key } : {};
-    fetch('/api/v1/users/current', { headers, cache: 'no-store' })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((user) => {
-        if (user && key === state.key) {
-          state.sparks = user.sparks;
-          renderViewer();
-        }
-      }, () => {});
+  });
+
+  MixPlay.viewer.onEarning((e) => {
+    $('sparks-chip').classList.toggle('earning', !!e.earning);
+    $('sparks-chip').title = e.earning ? 'Your spark balance: you are earning sparks while you watch' : 'Your spark balance';
+  });
+
+  /** Credentials for REST calls: the access key, else the session cookie with the page's CSRF token. */
+  function authHeaders() {
+    if (state.key) return { Authorization: 'Bearer ' + state.key };
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    return csrf ? { 'X-CSRF-Token': csrf.content } : {};
   }
 
-  /** After a costed input the game may capture the sparks a moment later: look a few times. */
-  function refreshSparksSoon() {
-    refreshSparks();
-    for (const ms of [400, 1200, 3000]) setTimeout(refreshSparks, ms);
+  /** The header's subscribe button: hidden (null) for anonymous viewers and on one's own channel. */
+  function showSubscription(subscribed) {
+    const b = $('subscribe');
+    b.hidden = typeof subscribed !== 'boolean';
+    b.setAttribute('aria-pressed', subscribed ? 'true' : 'false');
+    b.textContent = subscribed ? 'Subscribed ✓' : 'Subscribe';
+    b.title = subscribed ? 'You earn double sparks watching this channel. Click to unsubscribe.' : 'Subscribers earn double sparks watching this channel.';
   }
+
+  function refreshSubscription() {
+    const key = state.key;
+    if (!key && !state.session) return showSubscription(null);
+    fetch('/api/v1/channels/' + encodeURIComponent(CHANNEL), { headers: authHeaders(), cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : null))
+      .then((c) => { if (key === state.key) showSubscription(c ? c.subscribed : null); }, () => {});
+  }
+
+  $('subscribe').addEventListener('click', () => {
+    const on = $('subscribe').getAttribute('aria-pressed') !== 'true';
+    const url = '/api/v1/channels/' + encodeURIComponent(CHANNEL) + '/subscribe';
+    fetch(url, { method: on ? 'POST' : 'DELETE', headers: authHeaders() })
+      .then((r) => r.json().then((body) => {
+        if (!r.ok) throw new Error(body.message || r.statusText);
+        showSubscription(body.subscribed);
+      }))
+      .catch((e) => notice('Could not ' + (on ? 'subscribe' : 'unsubscribe') + ': ' + e.message + '.'));
+  });
 
   function renderViewer() {
     const me = state.me;
@@ -377,8 +409,8 @@
     renderViewer();
     connect();
     MixPlay.chat.start(key, !!state.session);
-    clearInterval(sparksTimer);
-    sparksTimer = setInterval(refreshSparks, 10000);
+    MixPlay.viewer.connect(key ? { key } : state.session ? {} : { anonymous: true });
+    refreshSubscription();
   }
 
   // ----- input -----
@@ -386,16 +418,10 @@
   /** Sends one input. Errors of "down" events are shown; "up" and move errors are not worth a notice. */
   function giveInput(c, event, extra, quiet) {
     const params = Object.assign({ controlID: c.controlID, event }, extra || {});
-    return send('giveInput', params).then(
-      (r) => {
-        if (c.cost > 0 && (event === 'mousedown' || event === 'keydown' || event === 'submit')) refreshSparksSoon();
-        return r;
-      },
-      (err) => {
-        if (!quiet) notice(describeError(err, c));
-        throw err;
-      },
-    );
+    return send('giveInput', params).catch((err) => {
+      if (!quiet) notice(describeError(err, c));
+      throw err;
+    });
   }
 
   /** Whether `c` can take input now; says why not in words. */
@@ -1045,19 +1071,19 @@
   $('leave').addEventListener('click', () => {
     state.joined = false;
     sessionStorage.removeItem('mixplay.join');
-    clearInterval(sparksTimer);
     disconnect();
+    MixPlay.viewer.connect({ anonymous: true });
+    showSubscription(null);
     MixPlay.chat.stop();
     setStatus('Not connected');
     showSignIn();
     $('key').focus();
   });
 
-  // Signing out ends the session at once: stop everything that would still use it (balance
-  // look-ups after a press, the chat) so nothing asks the server with a revoked cookie.
+  // Signing out ends the session at once: stop what would still use it (the chat) so nothing
+  // asks the server with a revoked cookie.
   $('signout-form').addEventListener('submit', () => {
     state.session = null;
-    clearInterval(sparksTimer);
     MixPlay.chat.stop();
   });
 
