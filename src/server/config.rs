@@ -164,6 +164,25 @@ pub struct MediatorConfig {
 
     /// What the Studio accepts: projects, versions, and the size of a version's controls.
     pub studio: StudioLimits,
+
+    /// Files games upload (`uploadFile`).
+    pub files: FileLimits,
+}
+
+/// The bounds of uploaded files (`uploadFile`, `/files/…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimits {
+    /// Bytes of files one channel's games may keep (the spec's figure: 50 MB); also the largest
+    /// single upload.
+    pub quota_bytes: usize,
+    /// Files one channel may keep.
+    pub per_channel: usize,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits { quota_bytes: 50 * MIB, per_channel: 1000 }
+    }
 }
 
 /// The Studio's bounds (`/api/v1/interactive/games…`, `/studio`).
@@ -257,6 +276,7 @@ impl Default for MediatorConfig {
             shortcode_pending_total: 10_000,
             chat_max_timeout: Duration::from_secs(14 * 24 * 60 * 60),
             studio: StudioLimits::default(),
+            files: FileLimits::default(),
         }
     }
 }
@@ -382,6 +402,8 @@ flags! {
     "--studio-max-versions" "N" Count32 studio.versions_per_project "versions one project may have",
     "--studio-max-body" "BYTES" Count studio.body_bytes "the largest Studio request, e.g. a version's controls",
     "--studio-max-members" "N" Count studio.members_per_project "users a project may be shared with, and editors it may have",
+    "--file-quota" "BYTES" Count files.quota_bytes "bytes of uploaded files (uploadFile) one channel may keep",
+    "--files-per-channel" "N" Count files.per_channel "uploaded files one channel may keep",
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! What the whole mediator shares: its settings, the store, accounts, spark balances, the live
-//! channel sessions and the chat rooms.
+//! channel sessions, the chat rooms and uploaded files.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use super::accounts::Accounts;
 use super::chat::Chats;
 use super::config::MediatorConfig;
 use super::conn::addr::AddrKey;
+use super::files::Files;
 use super::live::session::ChannelSession;
 use super::rate::Buckets;
 use super::sparks::Sparks;
@@ -23,6 +24,8 @@ pub struct Hub {
     pub sparks: Sparks,
     /// The chat rooms, one per channel.
     pub chat: Chats,
+    /// Files games uploaded.
+    pub files: Files,
     /// `POST /api/v1/oauth/shortcode` per address.
     pub shortcode_requests: Buckets<AddrKey>,
     sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
@@ -31,7 +34,9 @@ pub struct Hub {
 impl Hub {
     pub async fn new(store: Store, config: MediatorConfig) -> Result<Hub, StoreError> {
         let sparks = Sparks::load(store.clone(), config.transaction_ttl).await?;
+        let files = Files::load(store.clone(), config.files).await?;
         Ok(Hub {
+            files,
             accounts: Accounts::new(store.clone(), &config),
             sparks,
             chat: Chats::default(),

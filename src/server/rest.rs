@@ -21,6 +21,17 @@ pub fn socket_base(hub: &Hub, headers: &HeaderMap) -> String {
     format!("ws://{host}")
 }
 
+/// The HTTP base (`http://host:port`) clients reach the mediator at, for addresses it hands out
+/// (uploaded files): the configured public URL, else the request's `Host`.
+pub fn http_base(hub: &Hub, headers: &HeaderMap) -> String {
+    let ws = socket_base(hub, headers);
+    match ws.split_once("://") {
+        Some(("wss", rest)) => format!("https://{rest}"),
+        Some((_, rest)) => format!("http://{rest}"),
+        None => ws,
+    }
+}
+
 /// `https://host[:port][/prefix]` as `wss://host[:port][/prefix]` (and `http` as `ws`); a
 /// `ws://` or `wss://` URL, or one without a scheme, is taken as it is (without one: `ws://`).
 fn websocket_base(public: &str) -> String {

@@ -29,6 +29,7 @@ use crate::server::conn::addr::ClientAddr;
 use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
 use crate::server::request::HandshakeParams;
+use crate::server::rest::http_base;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
 
 /// Initial read buffer of a participant socket. tungstenite zero-fills the whole buffer before
@@ -151,10 +152,12 @@ pub async fn game_client(
     let params = HandshakeParams::new(&headers, query.as_deref());
     match check_game_client(&hub, from, &params).await {
         Err(refusal) => refusal.respond(&hub, ws),
-        Ok((channel, version)) => ws
-            .max_message_size(hub.config.max_frame_bytes)
-            .max_frame_size(hub.config.max_frame_bytes)
-            .on_upgrade(move |socket| run_game_client(hub, socket, channel, version)),
+        Ok((channel, version)) => {
+            let base_url = http_base(&hub, &headers);
+            ws.max_message_size(hub.config.max_frame_bytes)
+                .max_frame_size(hub.config.max_frame_bytes)
+                .on_upgrade(move |socket| run_game_client(hub, socket, channel, version, base_url))
+        }
     }
 }
 
@@ -242,10 +245,10 @@ async fn serve_methods(
     }
 }
 
-async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version) {
+async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version, base_url: String) {
     let (sink, stream) = socket.split();
     let (peer, close) = Peer::spawn(sink, Kind::Game, &hub.config);
-    let session = Arc::new(ChannelSession::new(channel, &version, peer.clone()));
+    let session = Arc::new(ChannelSession::new(channel, &version, peer.clone(), base_url));
     if !hub.start_session(session.clone()) {
         peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
         return;

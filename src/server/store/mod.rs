@@ -11,6 +11,7 @@
 //! | `studio.rs` | the Studio's changes: projects, versions, sharing, editors, reviews |
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
 //! | `chat.rs` | each channel's recent chat messages |
+//! | `files.rs` | files games uploaded (their bytes live in the data folder) |
 //! | `oauth.rs` | OAuth short codes and authorization codes in flight |
 //! | `import.rs` | importing a world file (idempotent) |
 //! | `migrations/` | the schema, as numbered SQL files applied in order on start |
@@ -29,6 +30,7 @@
 
 mod channels;
 mod chat;
+mod files;
 mod import;
 mod oauth;
 mod projects;
@@ -46,6 +48,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
 pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
+pub use files::{FileRefused, StoredFile};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, CodeLimits, ExchangeResult, NewCode, NewTokens, PendingCode};
 pub use projects::{Project, Sharing, Version, VersionState};
@@ -63,6 +66,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_studio.sql"),
     include_str!("migrations/0004_channel_page.sql"),
     include_str!("migrations/0006_hardening.sql"),
+    // Applied after 0006: databases made before it already stand at 0006's position.
+    include_str!("migrations/0005_files.sql"),
 ];
 
 /// Read-only connections kept for reads (a file database).
