@@ -33,6 +33,7 @@
 //! | `/api/v1/oauth/…` | OAuth short-code sign-in (see `oauth.rs`) |
 //! | `/api/v1/interactive/games…`, `/api/v1/interactive/versions/…`, `/api/v1/interactive/reviews`, `/studio` | the Studio (see `studio/`) |
 //! | `GET`, `POST /files/{channelId}/{path}` | uploaded files and the upload endpoint (see `files/`) |
+//! | `DELETE /api/v1/interactive/{channelId}/session` | an admin ends a game session, 4027 (see `live/bans.rs`) |
 //!
 //! Every request that changes something and says (by `Origin` or `Sec-Fetch-Site`) that it comes
 //! from another site is refused with 403. Every request is answered within `request_timeout`
@@ -140,6 +141,7 @@ fn router(hub: Arc<Hub>) -> Router {
         .merge(channel::routes())
         .merge(studio::routes(hub.config.studio.body_bytes))
         .merge(files::routes())
+        .merge(live::bans::routes())
         .merge(sign_in)
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))

@@ -28,6 +28,7 @@ use crate::server::config::effective;
 use crate::server::conn::addr::ClientAddr;
 use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
+use crate::server::live::bans::BANNED_REASON;
 use crate::server::request::HandshakeParams;
 use crate::server::rest::http_base;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
@@ -310,6 +311,13 @@ pub async fn participant(
         Ok(user) => user,
         Err(refusal) => return refusal.respond(&hub, ws),
     };
+    if let Some(u) = &user {
+        match hub.chat.is_banned(&hub, channel, u.id).await {
+            Ok(false) => {}
+            Ok(true) => return refuse(&hub, ws, ErrorCode::AccessRevoked, BANNED_REASON.into()),
+            Err(e) => return Refusal::from(e).respond(&hub, ws),
+        }
+    }
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
         return refuse(&hub, ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
     };

@@ -274,6 +274,16 @@ impl ChannelSession {
         }
     }
 
+    /// Closes the participant sockets of `user` (banned from the channel: 4025).
+    pub fn close_user(&self, user: u32, code: ErrorCode, reason: &str) -> usize {
+        let st = self.state.lock();
+        let theirs: Vec<&ParticipantState> = st.participants.values().filter(|p| p.user_id == Some(user)).collect();
+        for p in &theirs {
+            p.peer.close(code.code(), reason);
+        }
+        theirs.len()
+    }
+
     // ----- game-client methods -----
 
     /// Runs one game-client method. `client_seq` is the `seq` the client sent (the last one it

@@ -202,6 +202,19 @@
         setStatus('Waiting for the game to start…', 'down');
         scheduleRetry(1500);
         return;
+      case 4025:
+        // Banned: the ban lasts until the streamer or a moderator lifts it; look again now and then.
+        notice('You are banned from this channel, so its game’s controls are closed to you. ' +
+          'The streamer or a moderator can lift the ban; this page checks again every 30 seconds.', 'sticky');
+        setStatus('Banned from this channel', 'down');
+        scheduleRetry(30000);
+        return;
+      case 4027:
+        notice('An administrator of this site ended the game’s session. ' +
+          'The controls come back if the streamer starts the game again.', 'sticky');
+        setStatus('The session was ended by an administrator; waiting for the game…', 'down');
+        scheduleRetry(5000);
+        return;
       default:
         setStatus('Connection lost' + (e.reason ? ' (' + e.reason + ')' : '') + '; reconnecting…', 'down');
         scheduleRetry(2000);
