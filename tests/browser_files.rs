@@ -47,14 +47,11 @@ fn png(size: u32, rgb: [u8; 3]) -> Vec<u8> {
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&size.to_be_bytes());
     ihdr.extend_from_slice(&size.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
-    let mut raw = Vec::new();
-    for _ in 0..size {
-        raw.push(0); // no filter
-        for _ in 0..size {
-            raw.extend_from_slice(&rgb);
-        }
-    }
+    // 8-bit RGB, no interlace.
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    // Each row: filter type 0, then the pixels.
+    let row: Vec<u8> = std::iter::once(0).chain(rgb.iter().copied().cycle().take(3 * size as usize)).collect();
+    let raw = row.repeat(size as usize);
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(&raw).unwrap();
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
