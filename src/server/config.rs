@@ -177,11 +177,15 @@ pub struct FileLimits {
     pub quota_bytes: usize,
     /// Files one channel may keep.
     pub per_channel: usize,
+    /// The largest custom-control bundle (all its files' bytes).
+    pub bundle_bytes: usize,
+    /// Files one custom-control bundle may hold.
+    pub bundle_files: usize,
 }
 
 impl Default for FileLimits {
     fn default() -> Self {
-        FileLimits { quota_bytes: 50 * MIB, per_channel: 1000 }
+        FileLimits { quota_bytes: 50 * MIB, per_channel: 1000, bundle_bytes: 8 * MIB, bundle_files: 200 }
     }
 }
 
@@ -404,6 +408,8 @@ flags! {
     "--studio-max-members" "N" Count studio.members_per_project "users a project may be shared with, and editors it may have",
     "--file-quota" "BYTES" Count files.quota_bytes "bytes of uploaded files (uploadFile) one channel may keep",
     "--files-per-channel" "N" Count files.per_channel "uploaded files one channel may keep",
+    "--bundle-max-bytes" "BYTES" Count files.bundle_bytes "the largest custom-control bundle (all its files)",
+    "--bundle-max-files" "N" Count files.bundle_files "files one custom-control bundle may hold",
 }
 
 #[cfg(test)]

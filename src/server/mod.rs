@@ -139,7 +139,7 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
         .merge(channel::routes())
-        .merge(studio::routes(hub.config.studio.body_bytes))
+        .merge(studio::routes(hub.config.studio.body_bytes, hub.config.files.bundle_bytes))
         .merge(files::routes())
         .merge(live::bans::routes())
         .merge(sign_in)

@@ -12,6 +12,7 @@
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
 //! | `chat.rs` | each channel's recent chat messages |
 //! | `files.rs` | files games uploaded (their bytes live in the data folder) |
+//! | `bundles.rs` | versions' custom-control bundles |
 //! | `oauth.rs` | OAuth short codes and authorization codes in flight |
 //! | `import.rs` | importing a world file (idempotent) |
 //! | `migrations/` | the schema, as numbered SQL files applied in order on start |
@@ -28,6 +29,7 @@
 //! being killed (it is in the operating system's hands once `COMMIT` returns); a power cut may
 //! lose the last few commits, never the database.
 
+mod bundles;
 mod channels;
 mod chat;
 mod files;
@@ -47,6 +49,7 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
+pub use bundles::{Bundle, BundleEntry, NewBundleFile};
 pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
 pub use files::{FileRefused, StoredFile};
 pub use import::ImportSummary;

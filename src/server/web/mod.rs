@@ -32,6 +32,7 @@ const PAGE_CSS: &str = include_str!("assets/page.css");
 const PAGE_JS: &str = include_str!("assets/page.js");
 const CHAT_JS: &str = include_str!("assets/chat.js");
 const COMMON_JS: &str = include_str!("assets/common.js");
+const CUSTOM_JS: &str = include_str!("assets/custom.js");
 pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The pages' icon (a blue dot), inline so that no request for it can fail.
@@ -49,6 +50,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/page/page.js", get(|| async { asset(JAVASCRIPT, PAGE_JS) }))
         .route("/page/chat.js", get(|| async { asset(JAVASCRIPT, CHAT_JS) }))
         .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
+        .route("/page/custom.js", get(|| async { asset(JAVASCRIPT, CUSTOM_JS) }))
 }
 
 /// The pages that take a sign-in form (`/signup`, `/login`, `/logout`, `/go`): the mediator
