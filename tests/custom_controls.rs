@@ -119,3 +119,43 @@ fn a_cdk_std_bundle_runs_sandboxed_on_the_participant_page_and_its_clicks_reach_
     script.ok();
     script.finish();
 }
+
+/// The bundle's bounds: its bytes (413) and its file count (400), and the draft-only rule (409).
+#[test]
+fn bundles_past_their_limits_are_refused() {
+    let mut config = mixplay::server::MediatorConfig::default();
+    config.files.bundle_bytes = 1000;
+    config.files.bundle_files = 2;
+    let s = serve_with(mixplay::server::World::demo(), config);
+    let url = format!("{}/api/v1/interactive/versions/1/bundle", s.m.base_url());
+    let b64 = |n: usize| Value::String(base64::engine::general_purpose::STANDARD.encode(vec![b'x'; n]));
+    let big = call("PUT", &url, "demo-streamer", Some(&json!({ "files": { "index.html": b64(1001) } })));
+    assert_eq!(big.status, 413, "{}", big.text);
+    assert!(big.text.contains("--bundle-max-bytes"), "{}", big.text);
+    let many = json!({ "files": { "index.html": b64(1), "a.js": b64(1), "b.js": b64(1) } });
+    let many = call("PUT", &url, "demo-streamer", Some(&many));
+    assert_eq!(many.status, 400, "{}", many.text);
+    assert!(many.text.contains("--bundle-max-files"), "{}", many.text);
+    assert_eq!(call("PUT", &url, "demo-streamer", Some(&json!({ "files": { "index.html": b64(10) } }))).status, 200);
+    // Once submitted for review, the version's bundle no longer changes.
+    let base = s.m.base_url();
+    let saved = call(
+        "PUT",
+        &format!("{base}/api/v1/interactive/games/1"),
+        "demo-streamer",
+        Some(&json!({ "description": "A game" })),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let controls = json!({ "controls": { "scenes": [{ "sceneID": "default", "controls": [
+        { "controlID": "go", "kind": "button", "text": "Go",
+          "position": [{ "size": "large", "x": 0, "y": 0, "width": 10, "height": 5 }] }
+    ] }] } });
+    let version = format!("{base}/api/v1/interactive/versions/1");
+    let stored = call("PUT", &version, "demo-streamer", Some(&controls));
+    assert_eq!(stored.status, 200, "{}", stored.text);
+    let submitted = call("POST", &format!("{version}/submit"), "demo-streamer", None);
+    assert_eq!(submitted.status, 200, "{}", submitted.text);
+    let late = call("PUT", &url, "demo-streamer", Some(&json!({ "files": { "index.html": b64(10) } })));
+    assert_eq!(late.status, 409, "{}", late.text);
+    assert_eq!(call("DELETE", &url, "demo-streamer", None).status, 409);
+}

@@ -344,6 +344,13 @@ async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelS
             return;
         }
     };
+    // A ban given while this viewer's handshake was under way closed the sockets that had joined
+    // then, not this one: look again now that it has joined.
+    if let Some(u) = &user {
+        if hub.chat.is_banned(&hub, session.channel_id, u.id).await.unwrap_or(false) {
+            peer.close(ErrorCode::AccessRevoked.code(), BANNED_REASON);
+        }
+    }
     let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
     serve_methods(&hub, stream, close, &peer, &session.game, handle).await;
     let fx = session.leave(&session_id);
