@@ -290,3 +290,45 @@ impl Files {
 pub fn url(base: &str, channel: u32, path: &str) -> String {
     format!("{}/files/{channel}/{path}", base.trim_end_matches('/'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn files() -> Files {
+        let store = Store::open(Location::Memory).await.unwrap();
+        Files::load(store, FileLimits::default()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn uploads_at_once_are_bounded_per_channel() {
+        let f = files().await;
+        let running: Vec<_> = (0..UPLOADS_AT_ONCE).map(|_| f.begin_upload(1).expect("room for it")).collect();
+        assert!(f.begin_upload(1).is_none(), "one more than the bound waits");
+        assert!(f.begin_upload(2).is_some(), "another channel is not held up");
+        drop(running);
+        assert!(f.begin_upload(1).is_some(), "finished uploads make room");
+    }
+
+    #[tokio::test]
+    async fn authorizations_work_once_for_their_path_and_the_oldest_go_first() {
+        let f = files().await;
+        let secret = |v: Value| v["authorization"].as_str().unwrap().to_owned();
+        let a = secret(f.authorize(1, "a.png", "http://h").unwrap());
+        assert!(!f.take_grant(2, "a.png", &a), "another channel's path");
+        assert!(!f.take_grant(1, "b.png", &a), "another path");
+        assert!(f.take_grant(1, "a.png", &a));
+        assert!(!f.take_grant(1, "a.png", &a), "used up");
+        // A new authorization for a path replaces the old one.
+        let old = secret(f.authorize(1, "a.png", "http://h").unwrap());
+        let new = secret(f.authorize(1, "a.png", "http://h").unwrap());
+        assert!(!f.take_grant(1, "a.png", &old) && f.take_grant(1, "a.png", &new));
+        // Past the bound, the oldest is dropped.
+        let first = secret(f.authorize(1, "p0", "http://h").unwrap());
+        for i in 1..=GRANTS_PER_CHANNEL {
+            f.authorize(1, &format!("p{i}"), "http://h").unwrap();
+        }
+        assert!(!f.take_grant(1, "p0", &first), "the oldest authorization was dropped");
+        assert!(f.authorize(1, "../x", "http://h").is_err());
+    }
+}
