@@ -6,29 +6,8 @@ mod common;
 
 use common::oauth::{agent, finish, patch_json, Http};
 use common::{connect, Connected};
-use mixplay::server::world::WorldFile;
-use mixplay::server::{Mediator, MediatorConfig, World};
+use mixplay::server::{Mediator, MediatorConfig};
 use serde_json::{json, Value};
-
-/// The demo world plus an admin.
-fn world_with_admin() -> World {
-    let file: WorldFile = serde_json::from_value(json!({
-        "users": [
-            { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 50 },
-            { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 },
-            { "id": 3, "username": "viewer2", "token": "demo-viewer-2", "sparks": 1000 },
-            { "id": 9, "username": "boss", "token": "tok-admin", "sparks": 0, "admin": true }
-        ],
-        "channels": [ { "id": 1, "owner": 1 } ],
-        "projects": [ {
-            "versionId": 1, "owner": 1,
-            "scenes": [ { "sceneID": "default", "controls": [] } ],
-            "groups": [ { "groupID": "default", "sceneID": "default" } ]
-        } ]
-    }))
-    .unwrap();
-    World::new(file).unwrap()
-}
 
 struct Setup {
     rt: tokio::runtime::Runtime,
@@ -38,7 +17,7 @@ struct Setup {
 impl Setup {
     fn new() -> Setup {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let m = rt.block_on(common::mediator_with(world_with_admin(), MediatorConfig::default()));
+        let m = rt.block_on(common::mediator_with(common::demo_with_admin(), MediatorConfig::default()));
         Setup { rt, m }
     }
 

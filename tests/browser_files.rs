@@ -10,28 +10,8 @@ use common::client::*;
 use common::oauth::{agent, finish, patch_json};
 use common::script::{artifacts, Script};
 use mixplay::client::{ButtonAction, Event, InputKind, Session};
-use mixplay::server::world::WorldFile;
-use mixplay::server::{MediatorConfig, World};
+use mixplay::server::MediatorConfig;
 use serde_json::{json, Value};
-
-/// The demo world plus an admin.
-fn world_with_admin() -> World {
-    let file: WorldFile = serde_json::from_value(json!({
-        "users": [
-            { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 50 },
-            { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 },
-            { "id": 9, "username": "boss", "token": "tok-admin", "sparks": 0, "admin": true }
-        ],
-        "channels": [ { "id": 1, "owner": 1 } ],
-        "projects": [ {
-            "versionId": 1, "owner": 1,
-            "scenes": [ { "sceneID": "default", "controls": [] } ],
-            "groups": [ { "groupID": "default", "sceneID": "default" } ]
-        } ]
-    }))
-    .unwrap();
-    World::new(file).unwrap()
-}
 
 /// A real PNG: `size`×`size` pixels of one RGB colour (what a browser must decode and show).
 fn png(size: u32, rgb: [u8; 3]) -> Vec<u8> {
@@ -81,7 +61,7 @@ fn start_game(s: &Served) -> (Session, String) {
 
 #[test]
 fn uploaded_images_ends_and_bans_on_the_participant_page_in_headless_chromium() {
-    let s = serve_with(world_with_admin(), MediatorConfig::default());
+    let s = serve_with(common::demo_with_admin(), MediatorConfig::default());
     let (mut game, url) = start_game(&s);
     let mut script = Script::start("files.js", &s.m.base_url(), &artifacts());
 

@@ -79,13 +79,26 @@ pub(crate) async fn request(
                 req.send(body.to_string())
             }
         };
-        let mut response = result.map_err(|e| format!("{url} failed: {e}"))?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
-        Ok(HttpReply { status, body })
+        read_reply(result.map_err(|e| format!("{url} failed: {e}"))?)
     });
-    match tokio::time::timeout(timeout, task).await {
-        Err(_) => Err(ConnectError::Transient(format!("{shown} timed out"))),
+    finish(task, timeout, || format!("{shown} timed out")).await
+}
+
+/// The status and body text of a response.
+fn read_reply(mut response: ureq::http::Response<ureq::Body>) -> Result<HttpReply, String> {
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    Ok(HttpReply { status, body })
+}
+
+/// Waits for a blocking request task at most `within`; `late` says what did not finish.
+async fn finish(
+    task: tokio::task::JoinHandle<Result<HttpReply, String>>,
+    within: Duration,
+    late: impl FnOnce() -> String,
+) -> Result<HttpReply, ConnectError> {
+    match tokio::time::timeout(within, task).await {
+        Err(_) => Err(ConnectError::Transient(late())),
         Ok(Err(e)) => Err(ConnectError::Transient(format!("the request task failed: {e}"))),
         Ok(Ok(result)) => result.map_err(ConnectError::Transient),
     }
@@ -117,16 +130,9 @@ pub(crate) async fn upload(
             .header("Content-Type", "application/octet-stream")
             .header("Authorization", &auth)
             .send(&bytes[..]);
-        let mut response = sent.map_err(|e| format!("uploading to {url} failed: {e}"))?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
-        Ok(HttpReply { status, body })
+        read_reply(sent.map_err(|e| format!("uploading to {url} failed: {e}"))?)
     });
-    match tokio::time::timeout(whole, task).await {
-        Err(_) => Err(ConnectError::Transient(format!("the upload did not finish within {whole:?}"))),
-        Ok(Err(e)) => Err(ConnectError::Transient(format!("the upload task failed: {e}"))),
-        Ok(Ok(result)) => result.map_err(ConnectError::Transient),
-    }
+    finish(task, whole, || format!("the upload did not finish within {whole:?}")).await
 }
 
 /// `base` without a trailing slash, plus `/api/v1`.
