@@ -1229,6 +1229,42 @@ mixplay_result mixplay_session_for_each_participant(const mixplay_session *sessi
                                                     mixplay_participant_fn callback,
                                                     void *user_data);
 
+// Stores `len` bytes at `bytes` as the channel's file `path` (`images/tile.png`: letters,
+// digits, `.`, `_`, `-`, and `/` between segments), replacing any file there. The bytes are
+// copied before the call returns; the upload runs in the background.
+//
+// The reply's `result_json` is `{"url", "path", "size", "contentType"}`: `url` is where
+// viewers' pages load the file (give it to a control's `backgroundImage`). A failed reply's
+// `code` is a protocol code (4004: a bad path), the upload's HTTP status with the service's
+// sentence in `message` (400 a body the service could not read, 403 an authorization the
+// service no longer accepts, 413 past the channel's quota or file count, 429 too many uploads
+// at once, 503 the service's storage failed), or a local code (1 timed out, 2 the upload could
+// not be sent, 3 the connection was lost before `uploadFile` answered).
+//
+// **Errors**: `NULL_ARGUMENT` (`bytes` NULL with a non-zero `len`), `INVALID_UTF8`,
+// `INVALID_ARGUMENT` (empty path), `INVALID_HANDLE`, `QUEUE_FULL`, `CLOSED`.
+// **Threads**: any thread, like every call on the session (one at a time).
+//
+// # Safety
+// `path` must be NUL-terminated; `bytes` NULL or readable for `len` bytes during the call;
+// `out_request_id` writable.
+mixplay_result mixplay_session_upload_file(mixplay_session *session,
+                                           const char *path,
+                                           const uint8_t *bytes,
+                                           size_t len,
+                                           uint64_t *out_request_id);
+
+// Deletes the channel's file `path`; the reply's result is `null` (also when there was none).
+//
+// **Errors**: `NULL_ARGUMENT`, `INVALID_UTF8`, `INVALID_ARGUMENT` (empty path), `INVALID_HANDLE`,
+// `QUEUE_FULL`, `CLOSED`.
+//
+// # Safety
+// `path` must be NUL-terminated; `out_request_id` writable.
+mixplay_result mixplay_session_delete_file(mixplay_session *session,
+                                           const char *path,
+                                           uint64_t *out_request_id);
+
 // Writes how many times `control` was pressed (mousedown/keydown) this frame, and released
 // (mouseup/keyup) if `out_releases` is not NULL. A frame is the events handed out since the
 // previous poll that found no event.

@@ -31,7 +31,8 @@ command -v valgrind >/dev/null 2>&1 || missing+=(valgrind)
 # its console tests under mono against libmixplay.so.
 command -v mcs >/dev/null 2>&1 || missing+=(mono-mcs)
 command -v mono >/dev/null 2>&1 || missing+=(mono-runtime)
-# The participant page's browser test (tests/browser.rs) drives Debian's Chromium; playwright-core
+# The participant page's browser tests (tests/browser*.rs, tests/custom_controls.rs) drive Debian's Chromium
+# (tests/browser/package.json also brings @mixer/cdk-std for the custom-control bundle); playwright-core
 # never downloads a browser.
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 # The packaging tests (tests/package.rs, the packaged_* tests of tests/unity.rs and

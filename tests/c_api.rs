@@ -51,6 +51,16 @@ fn c_tokens_outlive_a_restart() {
     });
 }
 
+/// Uploading, serving, replacing and deleting a file, against a 4 KiB quota.
+#[test]
+fn c_files_upload_serve_and_delete() {
+    check(Lang::C, "tests/c/files.c", INCLUDES, || {
+        let mut config = MediatorConfig::default();
+        config.files.quota_bytes = 4096;
+        serve_with(World::demo(), config)
+    });
+}
+
 #[test]
 fn c_sessions_leave_no_threads_or_sockets() {
     check(Lang::C, "tests/c/lifecycle.c", INCLUDES, serve);

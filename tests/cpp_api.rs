@@ -34,6 +34,17 @@ fn cpp_tokens_outlive_a_restart() {
     });
 }
 
+/// `upload_file` (a vector, a pointer and a size) and `delete_file`, against a 4 KiB quota: what
+/// viewers load, the failed replies, and misuse as exceptions.
+#[test]
+fn cpp_files_upload_and_delete() {
+    check(Lang::Cpp, "tests/cpp/files.cpp", INCLUDES, || {
+        let mut config = MediatorConfig::default();
+        config.files.quota_bytes = 4096;
+        serve_with(World::demo(), config)
+    });
+}
+
 /// `examples/cpp/game.cpp` builds and plays like the C example.
 #[test]
 fn cpp_example_game_plays() {

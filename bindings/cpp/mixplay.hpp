@@ -544,6 +544,18 @@ public:
     uint64_t capture(std::string_view transaction) {
         return req(mixplay_session_capture, detail::z(transaction).c_str());
     }
+    // Stores `size` bytes at `data` (copied before the call returns) as the channel's file `path`
+    // (`images/tile.png`), replacing any file there. The reply's json is `{url, path, size,
+    // contentType}` (`url` is what a control's `backgroundImage` loads); a failed reply's code is
+    // 4004 for a bad path, the upload's HTTP status (413 past the channel's quota) or a local code.
+    uint64_t upload_file(std::string_view path, const void *data, size_t size) {
+        return req(mixplay_session_upload_file, detail::z(path).c_str(), static_cast<const uint8_t *>(data), size);
+    }
+    uint64_t upload_file(std::string_view path, const std::vector<uint8_t> &bytes) {
+        return upload_file(path, bytes.data(), bytes.size());
+    }
+    // Deletes the channel's file `path` (a reply of `null`, also when there was none).
+    uint64_t delete_file(std::string_view path) { return req(mixplay_session_delete_file, detail::z(path).c_str()); }
     uint64_t broadcast_event(std::string_view scopes_json, std::string_view data_json) {
         return req(mixplay_session_broadcast_event, detail::z(scopes_json).c_str(), detail::z(data_json).c_str());
     }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -15,6 +16,7 @@ use super::events::{ErrorKind, Input, Reply, ReplyError};
 use super::incoming::{read_frame, Incoming, Interner, Object, Snapshot, Work};
 use super::task::{is_fatal, Command, Net, Outcome};
 use super::transport::Socket;
+use super::upload::Upload;
 use crate::clock::now_ms;
 use crate::log;
 use crate::net::{ConnectionState, LocalError};
@@ -28,12 +30,27 @@ const INPUT_BATCH: usize = 64;
 /// Why a request was sent.
 enum Purpose {
     Game(u64),
+    /// `uploadFile` of the game's request: its reply starts the upload of these bytes.
+    Upload(u64, Arc<[u8]>),
     Compression,
-    Time { sent: Instant, sent_wall: i64 },
+    Time {
+        sent: Instant,
+        sent_wall: i64,
+    },
     Scenes,
     Groups,
     Participants,
     Ready,
+}
+
+impl Purpose {
+    /// The game's request this is the reply to.
+    fn request_id(&self) -> Option<u64> {
+        match self {
+            Purpose::Game(id) | Purpose::Upload(id, _) => Some(*id),
+            _ => None,
+        }
+    }
 }
 
 struct Pending {
@@ -213,12 +230,16 @@ impl<'n> Conn<'n> {
     }
 
     async fn handle_command(&mut self, cmd: Command) -> Result<(), Outcome> {
-        let Command::Call { request_id, method, params } = cmd;
+        let Command::Call { request_id, method, params, upload } = cmd;
         if self.sync.is_some() {
             self.net.fail_request(request_id, LocalError::NotConnected, "the session is still synchronising").await;
             return Ok(());
         }
-        self.call(&method, params, Purpose::Game(request_id)).await
+        let purpose = match upload {
+            Some(bytes) => Purpose::Upload(request_id, bytes),
+            None => Purpose::Game(request_id),
+        };
+        self.call(&method, params, purpose).await
     }
 
     async fn expire(&mut self) {
@@ -226,7 +247,7 @@ impl<'n> Conn<'n> {
         let expired: Vec<u32> = self.pending.iter().filter(|(_, p)| p.deadline <= now).map(|(id, _)| *id).collect();
         for id in expired {
             if let Some(p) = self.pending.remove(&id) {
-                if let Purpose::Game(request_id) = p.purpose {
+                if let Some(request_id) = p.purpose.request_id() {
                     self.net
                         .fail_request(request_id, LocalError::TimedOut, "no reply within the request timeout")
                         .await;
@@ -243,7 +264,7 @@ impl<'n> Conn<'n> {
     async fn fail_all_pending(&mut self) {
         let pending: Vec<Pending> = self.pending.drain().map(|(_, p)| p).collect();
         for p in pending {
-            if let Purpose::Game(request_id) = p.purpose {
+            if let Some(request_id) = p.purpose.request_id() {
                 self.net
                     .fail_request(request_id, LocalError::ConnectionLost, "the connection was lost before the reply")
                     .await;
@@ -380,6 +401,18 @@ impl<'n> Conn<'n> {
                 };
                 self.emit(Incoming::Reply(Reply { request_id, result })).await
             }
+            Purpose::Upload(request_id, bytes) => match error {
+                Some(e) => {
+                    let error = ReplyError { code: e.code, message: e.message, path: e.path };
+                    self.emit(Incoming::Reply(Reply { request_id, result: Err(error) })).await
+                }
+                None => {
+                    let config = &self.net.config;
+                    let upload = Upload { request_id, bytes, tls: config.tls.clone(), timeout: config.request_timeout };
+                    tokio::spawn(upload.send(result, self.net.replies(), self.net.shared.clone()));
+                    Ok(())
+                }
+            },
             Purpose::Compression => {
                 if error.is_none() {
                     let chosen = serde_json::from_str::<Value>(&result)

@@ -17,6 +17,7 @@ mod session;
 mod state;
 mod task;
 mod transport;
+mod upload;
 
 pub use config::{Config, Endpoints};
 pub use events::{ButtonAction, ErrorKind, Event, Input, InputKind, Reply, ReplyError, SessionId};

@@ -246,7 +246,10 @@ impl Session {
     }
 
     fn send(&mut self, request_id: u64, method: &str, params: Value) -> Result<(), SessionError> {
-        let cmd = Command::Call { request_id, method: method.to_owned(), params };
+        self.queue(Command::Call { request_id, method: method.to_owned(), params, upload: None })
+    }
+
+    fn queue(&mut self, cmd: Command) -> Result<(), SessionError> {
         self.commands.try_send(cmd).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => SessionError::QueueFull,
             mpsc::error::TrySendError::Closed(_) => SessionError::Closed,
@@ -254,6 +257,33 @@ impl Session {
     }
 
     // ----- the protocol's methods -----
+
+    /// Stores `bytes` as the file `path` of the channel (`images/tile.png`: letters, digits, `.`,
+    /// `_`, `-` and `/` between segments), replacing any file there: calls `uploadFile`, then
+    /// sends the bytes where it says. The reply is the service's `{url, path, size, contentType}`
+    /// (`url` is what a control's `backgroundImage` or a custom control loads), or an error: the
+    /// method's (4004 for a bad path), the upload's HTTP status with the service's sentence (400,
+    /// 403, 413 past the channel's quota, 429, 503), or a local code when the upload could not
+    /// be sent or timed out.
+    pub fn upload_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<u64, SessionError> {
+        if path.is_empty() {
+            return Err(SessionError::InvalidArgument("the file path is empty".into()));
+        }
+        let request_id = self.next_id();
+        let params = json!({ "path": path });
+        let upload = Some(Arc::from(bytes));
+        self.queue(Command::Call { request_id, method: "uploadFile".into(), params, upload })?;
+        Ok(request_id)
+    }
+
+    /// Deletes the channel's file `path` (no error when there is none); the reply's result is
+    /// `null`.
+    pub fn delete_file(&mut self, path: &str) -> Result<u64, SessionError> {
+        if path.is_empty() {
+            return Err(SessionError::InvalidArgument("the file path is empty".into()));
+        }
+        self.call("deleteFile", json!({ "path": path }))
+    }
 
     pub fn ready(&mut self, is_ready: bool) -> Result<u64, SessionError> {
         self.call("ready", json!({ "isReady": is_ready }))

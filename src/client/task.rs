@@ -23,7 +23,9 @@ use crate::protocol::ErrorCode;
 /// A request from the game thread.
 #[derive(Debug)]
 pub enum Command {
-    Call { request_id: u64, method: String, params: Value },
+    /// `upload`: the bytes to `POST` once the reply (`uploadFile`'s `{url, authorization}`)
+    /// arrives; the request's reply is then the upload's (see `super::upload`).
+    Call { request_id: u64, method: String, params: Value, upload: Option<Arc<[u8]>> },
 }
 
 /// What the game thread and the network task share.
@@ -138,6 +140,11 @@ impl Net {
             None => format!("session {state:?}: {message}"),
         });
         self.emit(Incoming::Status { state, code, message }).await;
+    }
+
+    /// Where replies finished off the connection's loop (uploads) are sent.
+    pub(super) fn replies(&self) -> mpsc::Sender<Incoming> {
+        self.out.clone()
     }
 
     pub(super) async fn fail_request(&self, request_id: u64, kind: LocalError, message: &str) {

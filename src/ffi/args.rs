@@ -44,6 +44,21 @@ pub unsafe fn arg_json(ptr: *const c_char, name: &str) -> FfiResult<serde_json::
     serde_json::from_str(text).map_err(|e| Fail::new(mixplay_result::InvalidJson, format!("{name} is not JSON: {e}")))
 }
 
+/// Reads a byte buffer argument `(ptr, len)`: NULL is allowed only with `len` 0.
+///
+/// # Safety
+/// `ptr` must be NULL or valid for reading `len` bytes during the call.
+pub unsafe fn arg_bytes<'a>(ptr: *const u8, len: usize, name: &str) -> FfiResult<&'a [u8]> {
+    if ptr.is_null() {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        return Err(Fail::new(mixplay_result::NullArgument, format!("{name} is NULL with a length of {len}")));
+    }
+    // SAFETY: the caller promises `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
 /// Writes a value through a required out-pointer.
 ///
 /// # Safety

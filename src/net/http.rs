@@ -79,16 +79,60 @@ pub(crate) async fn request(
                 req.send(body.to_string())
             }
         };
-        let mut response = result.map_err(|e| format!("{url} failed: {e}"))?;
-        let status = response.status().as_u16();
-        let body = response.body_mut().read_to_string().unwrap_or_default();
-        Ok(HttpReply { status, body })
+        read_reply(result.map_err(|e| format!("{url} failed: {e}"))?)
     });
-    match tokio::time::timeout(timeout, task).await {
-        Err(_) => Err(ConnectError::Transient(format!("{shown} timed out"))),
+    finish(task, timeout, || format!("{shown} timed out")).await
+}
+
+/// The status and body text of a response.
+fn read_reply(mut response: ureq::http::Response<ureq::Body>) -> Result<HttpReply, String> {
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap_or_default();
+    Ok(HttpReply { status, body })
+}
+
+/// Waits for a blocking request task at most `within`; `late` says what did not finish.
+async fn finish(
+    task: tokio::task::JoinHandle<Result<HttpReply, String>>,
+    within: Duration,
+    late: impl FnOnce() -> String,
+) -> Result<HttpReply, ConnectError> {
+    match tokio::time::timeout(within, task).await {
+        Err(_) => Err(ConnectError::Transient(late())),
         Ok(Err(e)) => Err(ConnectError::Transient(format!("the request task failed: {e}"))),
         Ok(Ok(result)) => result.map_err(ConnectError::Transient),
     }
+}
+
+/// How long an upload may take on top of the request timeout: a second per 256 KiB (a slow
+/// uplink sends 50 MB in under four minutes).
+fn upload_allowance(bytes: usize) -> Duration {
+    Duration::from_secs((bytes / (256 * 1024)) as u64)
+}
+
+/// `POST`s `bytes` to `url` with `Authorization: authorization` (the spec's file upload), bounded
+/// by `timeout` plus time for the bytes. Errors as [`request`]'s.
+pub(crate) async fn upload(
+    roots: &TlsRoots,
+    timeout: Duration,
+    url: &str,
+    authorization: &str,
+    bytes: std::sync::Arc<[u8]>,
+) -> Result<HttpReply, ConnectError> {
+    let certs = if url.starts_with("http://") { Vec::new() } else { root_certs(roots)? };
+    let (url, auth) = (url.to_owned(), authorization.to_owned());
+    let whole = timeout + upload_allowance(bytes.len());
+    let task = tokio::task::spawn_blocking(move || -> Result<HttpReply, String> {
+        let agent = http_agent(&certs, timeout);
+        let sent = agent
+            .post(&url)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/octet-stream")
+            .header("Authorization", &auth)
+            .send(&bytes[..]);
+        read_reply(sent.map_err(|e| format!("uploading to {url} failed: {e}"))?)
+    });
+    finish(task, whole, || format!("the upload did not finish within {whole:?}")).await
 }
 
 /// `base` without a trailing slash, plus `/api/v1`.

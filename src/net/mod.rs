@@ -12,7 +12,7 @@ pub use reconnect::ReconnectPolicy;
 pub use runtime::runtime_alive;
 pub use tls::TlsRoots;
 
-pub(crate) use http::{api_base, request, site_base};
+pub(crate) use http::{api_base, request, site_base, upload, HttpReply};
 pub(crate) use runtime::RuntimeGuard;
 pub(crate) use tls::tls_config;
 

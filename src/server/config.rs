@@ -180,6 +180,29 @@ pub struct MediatorConfig {
 
     /// What the Studio accepts: projects, versions, and the size of a version's controls.
     pub studio: StudioLimits,
+
+    /// Files games upload (`uploadFile`).
+    pub files: FileLimits,
+}
+
+/// The bounds of uploaded files (`uploadFile`, `/files/…`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimits {
+    /// Bytes of files one channel's games may keep (the spec's figure: 50 MB); also the largest
+    /// single upload.
+    pub quota_bytes: usize,
+    /// Files one channel may keep.
+    pub per_channel: usize,
+    /// The largest custom-control bundle (all its files' bytes).
+    pub bundle_bytes: usize,
+    /// Files one custom-control bundle may hold.
+    pub bundle_files: usize,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits { quota_bytes: 50 * MIB, per_channel: 1000, bundle_bytes: 8 * MIB, bundle_files: 200 }
+    }
 }
 
 /// The Studio's bounds (`/api/v1/interactive/games…`, `/studio`).
@@ -279,6 +302,7 @@ impl Default for MediatorConfig {
             viewer_sockets_per_user: 16,
             viewer_sockets_max: 100_000,
             studio: StudioLimits::default(),
+            files: FileLimits::default(),
         }
     }
 }
@@ -410,6 +434,10 @@ flags! {
     "--studio-max-versions" "N" Count32 studio.versions_per_project "versions one project may have",
     "--studio-max-body" "BYTES" Count studio.body_bytes "the largest Studio request, e.g. a version's controls",
     "--studio-max-members" "N" Count studio.members_per_project "users a project may be shared with, and editors it may have",
+    "--file-quota" "BYTES" Count files.quota_bytes "bytes of uploaded files (uploadFile) one channel may keep",
+    "--files-per-channel" "N" Count files.per_channel "uploaded files one channel may keep",
+    "--bundle-max-bytes" "BYTES" Count files.bundle_bytes "the largest custom-control bundle (all its files)",
+    "--bundle-max-files" "N" Count files.bundle_files "files one custom-control bundle may hold",
 }
 
 #[cfg(test)]

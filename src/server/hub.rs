@@ -1,5 +1,5 @@
 //! What the whole mediator shares: its settings, the store, accounts, spark balances, the live
-//! channel sessions, who is watching them, and the chat rooms.
+//! channel sessions, who is watching them, the chat rooms and uploaded files.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use super::chat::Chats;
 use super::config::MediatorConfig;
 use super::conn::addr::AddrKey;
 use super::economy::watching::Watching;
+use super::files::Files;
 use super::live::session::ChannelSession;
 use super::rate::Buckets;
 use super::sparks::Sparks;
@@ -26,6 +27,8 @@ pub struct Hub {
     pub watching: Arc<Watching>,
     /// The chat rooms, one per channel.
     pub chat: Chats,
+    /// Files games uploaded.
+    pub files: Files,
     /// `POST /api/v1/oauth/shortcode` per address.
     pub shortcode_requests: Buckets<AddrKey>,
     sessions: Mutex<HashMap<u32, Arc<ChannelSession>>>,
@@ -35,7 +38,9 @@ impl Hub {
     pub async fn new(store: Store, config: MediatorConfig) -> Result<Hub, StoreError> {
         let watching = Arc::new(Watching::new(config.viewer_sockets_per_user, config.viewer_sockets_max));
         let sparks = Sparks::load(store.clone(), config.transaction_ttl, watching.clone()).await?;
+        let files = Files::load(store.clone(), config.files).await?;
         Ok(Hub {
+            files,
             accounts: Accounts::new(store.clone(), &config),
             sparks,
             watching,

@@ -18,6 +18,7 @@
 //! | `rate.rs` | rate limits (token buckets per key) |
 //! | `config.rs` | every setting and limit, with its flag |
 //! | `controls/` | checking a version's controls (the Studio's REST and world files) |
+//! | `files/` | file storage: `uploadFile`'s upload endpoint and the files' addresses |
 //! | `world.rs` | world files, imported into the store |
 //!
 //! | path | what |
@@ -35,6 +36,8 @@
 //! | `GET`/`PATCH /api/v1/channels/{id}`, `…/manage`, `PATCH …/roles`, `POST`/`DELETE …/subscribe` | a channel's settings, subscriptions (see `channel/`) |
 //! | `/api/v1/oauth/…` | OAuth short-code sign-in (see `oauth.rs`) |
 //! | `/api/v1/interactive/games…`, `/api/v1/interactive/versions/…`, `/api/v1/interactive/reviews`, `/studio` | the Studio (see `studio/`) |
+//! | `GET`, `POST /files/{channelId}/{path}` | uploaded files and the upload endpoint (see `files/`) |
+//! | `DELETE /api/v1/interactive/{channelId}/session` | an admin ends a game session, 4027 (see `live/bans.rs`) |
 //!
 //! Every request that changes something and says (by `Origin` or `Sec-Fetch-Site`) that it comes
 //! from another site is refused with 403. Every request is answered within `request_timeout`
@@ -47,6 +50,7 @@ pub mod config;
 mod conn;
 pub mod controls;
 mod economy;
+mod files;
 mod hub;
 mod live;
 mod oauth;
@@ -145,7 +149,9 @@ fn router(hub: Arc<Hub>) -> Router {
         .route("/participant", get(live::sockets::participant))
         .merge(web::routes())
         .merge(channel::routes())
-        .merge(studio::routes(hub.config.studio.body_bytes))
+        .merge(studio::routes(hub.config.studio.body_bytes, hub.config.files.bundle_bytes))
+        .merge(files::routes())
+        .merge(live::bans::routes())
         .merge(sign_in)
         .route("/api/v1/chats/{channel}", get(chat::details))
         .route("/api/v1/channels/{channel}/users/{user}", patch(chat::update_user))

@@ -21,6 +21,17 @@ pub fn socket_base(hub: &Hub, headers: &HeaderMap) -> String {
     format!("ws://{host}")
 }
 
+/// The HTTP base (`http://host:port`) clients reach the mediator at, for addresses it hands out
+/// (uploaded files): the configured public URL, else the request's `Host`.
+pub fn http_base(hub: &Hub, headers: &HeaderMap) -> String {
+    let ws = socket_base(hub, headers);
+    match ws.split_once("://") {
+        Some(("wss", rest)) => format!("https://{rest}"),
+        Some((_, rest)) => format!("http://{rest}"),
+        None => ws,
+    }
+}
+
 /// `https://host[:port][/prefix]` as `wss://host[:port][/prefix]` (and `http` as `ws`); a
 /// `ws://` or `wss://` URL, or one without a scheme, is taken as it is (without one: `ws://`).
 fn websocket_base(public: &str) -> String {
@@ -48,12 +59,21 @@ pub async fn channel(State(hub): State<Arc<Hub>>, Path(id): Path<String>, header
         Err(answer) => return answer,
     };
     let session = hub.session(channel.id);
+    // A version with a custom-control bundle: where the page loads it.
+    let bundle = match &session {
+        Some(s) => match hub.store.bundle_digest(s.version_id).await {
+            Ok(digest) => digest.map(|d| super::studio::entry_url(s.version_id, &d)),
+            Err(e) => return crate::server::reply::store_failed(e),
+        },
+        None => None,
+    };
     Json(json!({
         "address": format!("{}/participant?channel={}", socket_base(&hub, &headers), channel.id),
         "channelId": channel.id,
         "online": session.as_ref().is_some_and(|s| s.is_ready()),
         "versionId": session.as_ref().map(|s| s.version_id),
         "participants": session.as_ref().map(|s| s.participant_count()).unwrap_or(0),
+        "bundle": bundle,
     }))
     .into_response()
 }

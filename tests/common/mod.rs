@@ -370,3 +370,23 @@ pub fn http_status(c: Connected) -> u16 {
         other => panic!("expected an HTTP refusal, got {other:?}"),
     }
 }
+
+/// The demo world's streamer and first two viewers, plus an admin (`boss`, token `tok-admin`).
+pub fn demo_with_admin() -> World {
+    let file: mixplay::server::world::WorldFile = serde_json::from_value(json!({
+        "users": [
+            { "id": 1, "username": "streamer", "token": "demo-streamer", "sparks": 0, "level": 50 },
+            { "id": 2, "username": "viewer1", "token": "demo-viewer-1", "sparks": 1000 },
+            { "id": 3, "username": "viewer2", "token": "demo-viewer-2", "sparks": 1000 },
+            { "id": 9, "username": "boss", "token": "tok-admin", "sparks": 0, "admin": true }
+        ],
+        "channels": [ { "id": 1, "owner": 1 } ],
+        "projects": [ {
+            "versionId": 1, "owner": 1,
+            "scenes": [ { "sceneID": "default", "controls": [] } ],
+            "groups": [ { "groupID": "default", "sceneID": "default" } ]
+        } ]
+    }))
+    .unwrap();
+    World::new(file).unwrap()
+}

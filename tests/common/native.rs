@@ -279,6 +279,17 @@ impl<'a> Players<'a> {
                 super::oauth::answer_code(&s.m.base_url(), code, token, cmd == "APPROVE");
                 Ok("OK".into())
             }
+            "FETCH" => {
+                // A viewer's page loading a file: the status, type and bytes (hex) it got.
+                let url = rest.trim();
+                let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+                let mut r = agent.get(url).call().map_err(|e| format!("FETCH {url}: {e}"))?;
+                let status = r.status().as_u16();
+                let ty = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+                let bytes = r.body_mut().read_to_vec().map_err(|e| format!("FETCH {url}: {e}"))?;
+                let hex: String = bytes.iter().take(16_000).map(|b| format!("{b:02x}")).collect();
+                Ok(format!("OK {status} {ty} {} {hex}", bytes.len()))
+            }
             "DONE" => Ok("OK".into()),
             other => Err(format!("unknown command {other:?}")),
         }

@@ -236,6 +236,15 @@ int main(int argc, char **argv) {
     reply_ok(g.s().get_participants_by_session_id(std::string("[\"") + sid + "\"]"));
     reply_ok(g.s().call("getTime", "null"));
 
+    // ----- files: uploaded (what a viewer loads), deleted -----
+    const std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3};
+    reply_ok(g.s().upload_file("unreal/tile.png", png));
+    H_CHECK(h_cmd("FETCH %s/files/1/unreal/tile.png", h()->base_url) == 0);
+    H_CHECK(std::string(h()->line) == "200 image/png 11 89504e470d0a1a0a010203");
+    reply_ok(g.s().delete_file("unreal/tile.png"));
+    H_CHECK(h_cmd("FETCH %s/files/1/unreal/tile.png", h()->base_url) == 0);
+    H_CHECK(std::string(h()->line).rfind("404 ", 0) == 0);
+
     // ----- a small budget: a burst of input is spread over frames, each cut ended with end_frame -----
     g.on_button_down = [&](const std::string &control, const std::string &who, const std::string &) {
         downs.push_back(control + "/" + who);

@@ -171,6 +171,7 @@ public:
         return static_cast<int32>(Items.size()) - 1;
     }
     int32 Num() const { return static_cast<int32>(Items.size()); }
+    const T *GetData() const { return Items.data(); }
     bool IsEmpty() const { return Items.empty(); }
     bool Contains(const T &Item) const {
         for (const T &I : Items)

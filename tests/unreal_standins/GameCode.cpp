@@ -138,6 +138,10 @@ public:
         Id = Subsystem->GetThrottleState();
         Id = Subsystem->GetMemoryStats();
         Id = Subsystem->GetTime();
+        TArray<uint8> Bytes;
+        Bytes.Add(137);
+        Id = Subsystem->UploadFile(TEXT("images/tile.png"), Bytes);
+        Id = Subsystem->DeleteUploadedFile(TEXT("images/tile.png"));
         Id = Subsystem->CallMethod(TEXT("getTime"), FString());
         Id = Subsystem->SendChatMessage(TEXT("hello"));
         Id = Subsystem->SendChatWhisper(TEXT("viewer1"), TEXT("hi"));

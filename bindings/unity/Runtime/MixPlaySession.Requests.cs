@@ -175,6 +175,34 @@ namespace MixPlay
             return Track(rc, id, "mixplay_session_capture");
         }
 
+        /// <summary>Stores <paramref name="bytes"/> (copied before this returns) as the channel's
+        /// file <paramref name="path"/> ("images/tile.png": letters, digits, '.', '_', '-', and '/'
+        /// between segments), replacing any file there. The reply's Json is {url, path, size,
+        /// contentType}: give url to a control's backgroundImage. A failed reply's Code is 4004
+        /// for a bad path, the upload's HTTP status (413: past the channel's quota) or a local
+        /// code.</summary>
+        public MixPlayRequest UploadFile(string path, byte[] bytes)
+        {
+            if (bytes == null) throw new ArgumentNullException("bytes");
+            ulong id;
+            MixPlayResult rc;
+            fixed (byte* p = Utf8.Required(path, "path"))
+            fixed (byte* b = bytes)
+                rc = Native.mixplay_session_upload_file(H, p, b, (UIntPtr)bytes.Length, &id);
+            return Track(rc, id, "mixplay_session_upload_file");
+        }
+
+        /// <summary>Deletes the channel's file <paramref name="path"/>; the reply's Json is "null"
+        /// (also when there was none).</summary>
+        public MixPlayRequest DeleteFile(string path)
+        {
+            ulong id;
+            MixPlayResult rc;
+            fixed (byte* p = Utf8.Required(path, "path"))
+                rc = Native.mixplay_session_delete_file(H, p, &id);
+            return Track(rc, id, "mixplay_session_delete_file");
+        }
+
         /// <summary>Sends data to participants; scopes: "everyone", "group:ID", "scene:ID", "participant:SID".</summary>
         public MixPlayRequest BroadcastEvent(string scopesJson, string dataJson)
         {

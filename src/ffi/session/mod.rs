@@ -1,17 +1,19 @@
 //! `mixplay_session`: a game-client session. This file holds the handle, its making and freeing,
 //! its poll and its connection state; the rest of its C API sits beside it by theme:
-//! `requests` (the calls that send), `properties` (control property setters and getters),
+//! `requests` (the calls that send), `files` (uploading and deleting files), `properties` (control property setters and getters),
 //! `cache` (scene, control, group and participant look-ups), `frame` (the per-frame input
 //! helpers), and `event` (the event struct poll fills).
 
 mod cache;
 mod event;
+mod files;
 mod frame;
 mod properties;
 mod requests;
 
 pub use cache::*;
 pub use event::{mixplay_error_kind, mixplay_event, mixplay_event_kind, mixplay_input_kind};
+pub use files::*;
 pub use frame::*;
 pub use properties::*;
 pub use requests::*;

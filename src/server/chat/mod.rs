@@ -246,6 +246,12 @@ impl Chats {
         }
     }
 
+    /// Whether `user` is banned from `channel` (the chat's `Banned` role, which covers the
+    /// channel's interactive session too).
+    pub async fn is_banned(&self, hub: &Hub, channel: u32, user: u32) -> Result<bool, StoreError> {
+        Ok(self.room(hub, channel).await?.is_some_and(|room| room.state.lock().banned.contains(&user)))
+    }
+
     /// Applies a slow-chat setting, already stored, to the channel's room at once. The room is
     /// loaded first, so that a load racing with the change cannot keep the old setting.
     pub async fn set_slow_chat(&self, hub: &Hub, channel: u32, ms: u64) -> Result<(), StoreError> {

@@ -11,8 +11,10 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{permissions, send, Chatter, Outgoing};
+use crate::protocol::ErrorCode;
 use crate::server::accounts::caller::{Caller, MaybeCaller};
 use crate::server::hub::Hub;
+use crate::server::live::bans::BANNED_REASON;
 use crate::server::reply::{bad_request, forbidden, found, not_found, store_failed};
 use crate::server::rest::socket_base;
 use crate::server::store::{ChannelRole, User};
@@ -149,5 +151,11 @@ pub(crate) async fn change_roles(
         roles
     };
     send(out);
+    if add.contains(&ChannelRole::Banned) {
+        // A ban covers the channel's interactive session too; the handshake refuses them after.
+        if let Some(session) = hub.session(channel) {
+            session.close_user(target.id, ErrorCode::AccessRevoked, BANNED_REASON);
+        }
+    }
     Ok(roles)
 }

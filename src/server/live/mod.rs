@@ -10,7 +10,9 @@
 //! | `writer.rs` | a socket's writer task: `seq`, compression, batching, pings, write timeouts, closing |
 //! | `inbound.rs` | reading frames, decompression, `setCompression` |
 //! | `throttle.rs` | `setBandwidthThrottle`'s leaky buckets |
+//! | `bans.rs` | a channel ban closes the viewer's participant sockets (4025); admins end sessions (4027) |
 
+pub mod bans;
 pub mod inbound;
 pub mod peer;
 pub mod session;

@@ -28,7 +28,9 @@ use crate::server::config::effective;
 use crate::server::conn::addr::ClientAddr;
 use crate::server::conn::SocketHandle;
 use crate::server::hub::Hub;
+use crate::server::live::bans::BANNED_REASON;
 use crate::server::request::HandshakeParams;
+use crate::server::rest::http_base;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
 
 /// Initial read buffer of a participant socket. tungstenite zero-fills the whole buffer before
@@ -151,10 +153,12 @@ pub async fn game_client(
     let params = HandshakeParams::new(&headers, query.as_deref());
     match check_game_client(&hub, from, &params).await {
         Err(refusal) => refusal.respond(&hub, ws),
-        Ok((channel, version)) => ws
-            .max_message_size(hub.config.max_frame_bytes)
-            .max_frame_size(hub.config.max_frame_bytes)
-            .on_upgrade(move |socket| run_game_client(hub, socket, channel, version)),
+        Ok((channel, version)) => {
+            let base_url = http_base(&hub, &headers);
+            ws.max_message_size(hub.config.max_frame_bytes)
+                .max_frame_size(hub.config.max_frame_bytes)
+                .on_upgrade(move |socket| run_game_client(hub, socket, channel, version, base_url))
+        }
     }
 }
 
@@ -242,10 +246,10 @@ async fn serve_methods(
     }
 }
 
-async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version) {
+async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version, base_url: String) {
     let (sink, stream) = socket.split();
     let (peer, close) = Peer::spawn(sink, Kind::Game, &hub.config);
-    let session = Arc::new(ChannelSession::new(channel, &version, peer.clone()));
+    let session = Arc::new(ChannelSession::new(channel, &version, peer.clone(), base_url));
     if !hub.start_session(session.clone()) {
         peer.close(ErrorCode::SessionAlreadyRunning.code(), ErrorCode::SessionAlreadyRunning.description());
         return;
@@ -307,6 +311,13 @@ pub async fn participant(
         Ok(user) => user,
         Err(refusal) => return refusal.respond(&hub, ws),
     };
+    if let Some(u) = &user {
+        match hub.chat.is_banned(&hub, channel, u.id).await {
+            Ok(false) => {}
+            Ok(true) => return refuse(&hub, ws, ErrorCode::AccessRevoked, BANNED_REASON.into()),
+            Err(e) => return Refusal::from(e).respond(&hub, ws),
+        }
+    }
     let Some(session) = hub.session(channel).filter(|s| s.is_ready()) else {
         return refuse(&hub, ws, ErrorCode::ChannelNotOnline, "the channel's game is not ready".into());
     };
@@ -333,6 +344,13 @@ async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelS
             return;
         }
     };
+    // A ban given while this viewer's handshake was under way closed the sockets that had joined
+    // then, not this one: look again now that it has joined.
+    if let Some(u) = &user {
+        if hub.chat.is_banned(&hub, session.channel_id, u.id).await.unwrap_or(false) {
+            peer.close(ErrorCode::AccessRevoked.code(), BANNED_REASON);
+        }
+    }
     let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
     serve_methods(&hub, stream, close, &peer, &session.game, handle).await;
     let fx = session.leave(&session_id);

@@ -12,6 +12,8 @@
 //! | `sparks.rs` | the spark ledger, balances and open (uncaptured) transactions |
 //! | `economy.rs` | paying for watching, subscriptions, Pro |
 //! | `chat.rs` | each channel's recent chat messages |
+//! | `files.rs` | files games uploaded (their bytes live in the data folder) |
+//! | `bundles.rs` | versions' custom-control bundles |
 //! | `oauth.rs` | OAuth short codes and authorization codes in flight |
 //! | `import.rs` | importing a world file (idempotent) |
 //! | `migrations/` | the schema, as numbered SQL files applied in order on start |
@@ -28,9 +30,11 @@
 //! being killed (it is in the operating system's hands once `COMMIT` returns); a power cut may
 //! lose the last few commits, never the database.
 
+mod bundles;
 mod channels;
 mod chat;
 mod economy;
+mod files;
 mod import;
 mod oauth;
 mod projects;
@@ -47,8 +51,10 @@ use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use tokio::sync::{oneshot, Semaphore};
 
+pub use bundles::{Bundle, BundleEntry, NewBundleFile};
 pub use channels::{Channel, ChannelRole, ChannelSummary, ChannelUpdate, SourceKind, StreamSource};
 pub use economy::{Earned, Payee, Rates};
+pub use files::{FileRefused, StoredFile};
 pub use import::ImportSummary;
 pub use oauth::{CodeCheck, CodeLimits, ExchangeResult, NewCode, NewTokens, PendingCode};
 pub use projects::{Project, Sharing, Version, VersionState};
@@ -66,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_studio.sql"),
     include_str!("migrations/0003_economy.sql"),
     include_str!("migrations/0004_channel_page.sql"),
+    include_str!("migrations/0005_files.sql"),
     include_str!("migrations/0006_hardening.sql"),
 ];
 

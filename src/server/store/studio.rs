@@ -133,19 +133,24 @@ impl Store {
         self.read(move |c| projects::versions_where(c, "project_id = ?1 ORDER BY number", project)).await
     }
 
-    /// A new draft version of `project` with the newest version's scenes and groups; refused when
-    /// the project has `max` versions.
+    /// A new draft version of `project` with the newest version's scenes, groups and custom
+    /// bundle; refused when the project has `max` versions.
     pub async fn new_version(&self, project: u32, max: u32) -> Change<Version> {
         self.write(move |tx| {
             let had = count(tx, "SELECT count(*) FROM versions WHERE project_id = ?1", project)?;
             if had >= max {
                 return Ok(Err(Refused::Conflict(format!("the project has {had} versions, the most it may have"))));
             }
-            let mut next = latest_version(tx, project)?.unwrap_or_else(|| first_version(project));
+            let latest = latest_version(tx, project)?;
+            let copied_from = latest.as_ref().map(|v| v.id);
+            let mut next = latest.unwrap_or_else(|| first_version(project));
             next.number =
                 count(tx, "SELECT coalesce(max(number), 0) FROM versions WHERE project_id = ?1", project)? + 1;
             next.state = VersionState::Draft;
             let id = projects::insert_version(tx, None, &next)?;
+            if let Some(from) = copied_from {
+                super::bundles::copy(tx, from, id)?;
+            }
             reload(tx, id)
         })
         .await

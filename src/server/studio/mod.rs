@@ -13,6 +13,7 @@
 //! | `POST /api/v1/interactive/versions/{versionId}/submit` | owner | draft → pending |
 //! | `POST /api/v1/interactive/versions/{versionId}/review` | admins | pending → published, or back to draft with feedback |
 //! | `GET /api/v1/interactive/reviews` | admins | the versions waiting for a review |
+//! | `PUT`, `DELETE /api/v1/interactive/versions/{versionId}/bundle`, `GET /bundles/…` | owner, editors (drafts); anyone | a version's custom-control bundle (see `bundle.rs`) |
 //! | `GET`, `PUT /api/v1/interactive/games/{gameId}/sharing` | owner, editors | the sharing mode (`owner`, `shareCode`, `explicit`) |
 //! | `GET /api/v1/interactive/games/{gameId}/editors`, `PUT`, `DELETE …/editors/{username}` | members (changes: owner) | editors |
 //! | `GET /studio`, `/studio/preview`, `/studio/assets/…` | signed in | the web app (see `page.rs`) |
@@ -25,8 +26,10 @@
 //! | `games.rs` | projects and their version lists |
 //! | `versions.rs` | a version's controls, submitting and reviewing |
 //! | `sharing.rs` | the sharing modes and editors |
+//! | `bundle.rs` | custom-control bundles: uploading and serving them |
 //! | `page.rs` | the web app's pages and assets |
 
+mod bundle;
 mod games;
 mod page;
 mod sharing;
@@ -54,7 +57,9 @@ const DESCRIPTION_CHARS: usize = 2000;
 
 /// The Studio's routes, merged into the mediator's router; request bodies up to `body_bytes`
 /// are read (and answered 413 past it, with a sentence).
-pub fn routes(body_bytes: usize) -> Router<Arc<Hub>> {
+pub use bundle::entry_url;
+
+pub fn routes(body_bytes: usize, bundle_bytes: usize) -> Router<Arc<Hub>> {
     const GAME: &str = "/api/v1/interactive/games/{game}";
     const VERSION: &str = "/api/v1/interactive/versions/{version}";
     Router::new()
@@ -71,6 +76,7 @@ pub fn routes(body_bytes: usize) -> Router<Arc<Hub>> {
         // One byte more than the limit, so that `json_body` sees an oversized body and says so.
         .layer(DefaultBodyLimit::max(body_bytes.saturating_add(1)))
         .merge(page::routes())
+        .merge(bundle::routes(bundle_bytes))
 }
 
 /// A refusal on its way out of a handler: `?` carries it (boxed, as a response is large).

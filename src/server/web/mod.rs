@@ -35,6 +35,7 @@ const PAGE_JS: &str = include_str!("assets/page.js");
 const CHAT_JS: &str = include_str!("assets/chat.js");
 const COMMON_JS: &str = include_str!("assets/common.js");
 const VIEWER_JS: &str = include_str!("assets/viewer.js");
+const CUSTOM_JS: &str = include_str!("assets/custom.js");
 pub(crate) const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
 /// The pages' icon (a blue dot), inline so that no request for it can fail.
@@ -54,6 +55,7 @@ pub fn routes() -> Router<Arc<Hub>> {
         .route("/page/chat.js", get(|| async { asset(JAVASCRIPT, CHAT_JS) }))
         .route("/page/common.js", get(|| async { asset(JAVASCRIPT, COMMON_JS) }))
         .route("/page/viewer.js", get(|| async { asset(JAVASCRIPT, VIEWER_JS) }))
+        .route("/page/custom.js", get(|| async { asset(JAVASCRIPT, CUSTOM_JS) }))
 }
 
 /// The pages that take a sign-in form (`/signup`, `/login`, `/logout`, `/go`): the mediator

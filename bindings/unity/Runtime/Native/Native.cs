@@ -500,6 +500,12 @@ namespace MixPlay
         [DllImport(Lib, EntryPoint = "mixplay_session_capture", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_session_capture(MixPlaySessionHandle session, byte* transaction, ulong* out_request_id);
 
+        [DllImport(Lib, EntryPoint = "mixplay_session_upload_file", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_session_upload_file(MixPlaySessionHandle session, byte* path, byte* bytes, UIntPtr len, ulong* out_request_id);
+
+        [DllImport(Lib, EntryPoint = "mixplay_session_delete_file", CallingConvention = CallingConvention.Cdecl)]
+        internal static extern MixPlayResult mixplay_session_delete_file(MixPlaySessionHandle session, byte* path, ulong* out_request_id);
+
         [DllImport(Lib, EntryPoint = "mixplay_session_broadcast_event", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_session_broadcast_event(MixPlaySessionHandle session, byte* scopes_json, byte* data_json, ulong* out_request_id);
 

@@ -16,7 +16,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MixPlay;
 
-static class ConsoleTests
+static partial class ConsoleTests
 {
     static TextWriter Out;
     static TextReader In;
@@ -58,6 +58,7 @@ static class ConsoleTests
         Run("input helpers: screen clicks with x/y, per-participant joystick and buttons, typing", InputHelpers);
         Run("sparks: transactions captured automatically on press", AutoCapture);
         Run("raw method call and awaitable request", RawCall);
+        Run("files: upload, served to viewers, refused, deleted", Files);
         Run("handler exceptions are routed and the drain continues", HandlerExceptions);
         Run("a participant leaves", Leave);
         Run("tokens: automatic refresh raises TokensRefreshed; the next reconnection uses the new token", TokenRefresh);

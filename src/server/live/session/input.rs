@@ -21,7 +21,7 @@ pub(super) enum Checked {
     Costed { params: Map<String, Value>, user: u32, control: String, cost: u64 },
 }
 
-fn store_trouble(what: &str, e: impl std::fmt::Display) -> ErrorBody {
+pub(super) fn store_trouble(what: &str, e: impl std::fmt::Display) -> ErrorBody {
     eprintln!("mixplay-server: {what}: {e}");
     ErrorBody::with_message(ErrorCode::InternalError, format!("{what}; try again"))
 }

@@ -8,11 +8,13 @@
 //! | `game.rs` | the game client's methods except scenes and sparks |
 //! | `scenes.rs` | groups, scenes and controls |
 //! | `input.rs` | participant input, spark transactions and `capture` |
+//! | `files.rs` | `uploadFile` and `deleteFile` (the storage is `server::files`) |
 //!
 //! Handlers run under the session lock and never await: they change the state and collect what
 //! must be sent in [`Effects`], which the socket tasks deliver after the lock is released. The two
 //! that need the store (a costed input, a capture) hand back a future instead ([`Handled`]).
 
+mod files;
 mod game;
 mod input;
 mod scenes;
@@ -112,6 +114,8 @@ pub struct ChannelSession {
     pub channel_id: u32,
     pub version_id: u32,
     pub game: Peer,
+    /// `http(s)://host[:port]` as the game reached the mediator: the base of file addresses.
+    pub base_url: String,
     state: Mutex<SessionState>,
 }
 
@@ -196,8 +200,9 @@ fn settable(patch: &Map<String, Value>, fixed: &[&str]) -> Map<String, Value> {
 }
 
 impl ChannelSession {
-    /// A new session for `version` on `channel_id`, with the version's scenes and groups.
-    pub fn new(channel_id: u32, project: &Version, game: Peer) -> ChannelSession {
+    /// A new session for `version` on `channel_id`, with the version's scenes and groups;
+    /// `base_url` is where the game reached the mediator (`http(s)://host[:port]`).
+    pub fn new(channel_id: u32, project: &Version, game: Peer, base_url: String) -> ChannelSession {
         let tag = Tag::default();
         let mut scenes = IndexMap::new();
         let mut groups = IndexMap::new();
@@ -243,6 +248,7 @@ impl ChannelSession {
             channel_id,
             version_id: project.id,
             game,
+            base_url,
             state: Mutex::new(SessionState {
                 ready: false,
                 scenes,
@@ -268,6 +274,16 @@ impl ChannelSession {
         }
     }
 
+    /// Closes the participant sockets of `user` (banned from the channel: 4025).
+    pub fn close_user(&self, user: u32, code: ErrorCode, reason: &str) -> usize {
+        let st = self.state.lock();
+        let theirs: Vec<&ParticipantState> = st.participants.values().filter(|p| p.user_id == Some(user)).collect();
+        for p in &theirs {
+            p.peer.close(code.code(), reason);
+        }
+        theirs.len()
+    }
+
     // ----- game-client methods -----
 
     /// Runs one game-client method. `client_seq` is the `seq` the client sent (the last one it
@@ -275,6 +291,9 @@ impl ChannelSession {
     pub fn game_method(&self, hub: &Arc<Hub>, m: &Method, fx: &mut Effects) -> Handled {
         if m.method == "capture" {
             return self.capture(hub, m);
+        }
+        if let Some(handled) = self.file_method(hub, m) {
+            return handled;
         }
         let result = {
             let mut st = self.state.lock();

@@ -31,6 +31,8 @@
     pending: new Map(),
     retry: null,
     sparks: null,
+    bundle: null, // the address of the running version's custom-control bundle, if it has one
+    custom: null, // the bundle's host (custom.js) while it runs
   };
   let widgets = new Map(); // controlID -> widget, for the scene on screen
   let shownScene = null;
@@ -148,6 +150,7 @@
         return;
       }
       address = info.address;
+      state.bundle = info.bundle || null;
     } catch (e) {
       setStatus('Cannot reach the mediator; retrying…', 'down');
       scheduleRetry(3000);
@@ -160,6 +163,10 @@
     else if (!state.session) url += '&anonymous=1';
     const ws = new WebSocket(url);
     state.ws = ws;
+    if (state.bundle) {
+      // The version's own controls run in a sandboxed frame instead of the built-in ones.
+      state.custom = MixPlay.custom.start(state.bundle, $('controls'), $('video'), CHANNEL, (method, params) => send(method, params));
+    }
     ws.onmessage = (e) => { if (ws === state.ws && typeof e.data === 'string') onFrame(e.data); };
     ws.onclose = (e) => { if (ws === state.ws) onClosed(e); };
   }
@@ -173,6 +180,8 @@
   }
 
   function resetSession() {
+    if (state.custom) state.custom.stop();
+    state.custom = null;
     for (const p of state.pending.values()) p.reject({ code: 0, message: 'not connected' });
     state.pending.clear();
     state.me = null;
@@ -202,6 +211,19 @@
         setStatus('Waiting for the game to start…', 'down');
         scheduleRetry(1500);
         return;
+      case 4025:
+        // Banned: the ban lasts until the streamer or a moderator lifts it; look again now and then.
+        notice('You are banned from this channel, so its game’s controls are closed to you. ' +
+          'The streamer or a moderator can lift the ban; this page checks again every 30 seconds.', 'sticky');
+        setStatus('Banned from this channel', 'down');
+        scheduleRetry(30000);
+        return;
+      case 4027:
+        notice('An administrator of this site ended the game’s session. ' +
+          'The controls come back if the streamer starts the game again.', 'sticky');
+        setStatus('The session was ended by an administrator; waiting for the game…', 'down');
+        scheduleRetry(5000);
+        return;
       default:
         setStatus('Connection lost' + (e.reason ? ' (' + e.reason + ')' : '') + '; reconnecting…', 'down');
         scheduleRetry(2000);
@@ -218,7 +240,10 @@
     if (!Array.isArray(packets)) packets = [packets];
     for (const p of packets) {
       if (typeof p.seq === 'number') state.lastSeq = p.seq;
-      if (p.type === 'method') onMethod(p.method, p.params || {});
+      if (p.type === 'method') {
+        onMethod(p.method, p.params || {});
+        if (state.custom) state.custom.packet(p);
+      }
       else if (p.type === 'reply') {
         const waiter = state.pending.get(p.id);
         if (!waiter) continue;
@@ -977,8 +1002,9 @@
       w.update(c);
     }
     layout();
-    $('grid').closest('main').hidden = !scene;
-    $('empty').hidden = !scene || controls.size > 0;
+    $('grid').hidden = !!state.custom;
+    $('grid').closest('main').hidden = !scene && !state.custom;
+    $('empty').hidden = !scene || controls.size > 0 || !!state.custom;
   }
 
   /** Places every widget on the grid of the size the viewport calls for. */

@@ -197,6 +197,22 @@ int64 UMixPlaySubsystem::GetTime()
 	return WithSession(TEXT("GetTime"), int64(0), [](auto& N) { return static_cast<int64>(N.Session->get_time()); });
 }
 
+// ----- files -----
+
+int64 UMixPlaySubsystem::UploadFile(const FString& Path, const TArray<uint8>& Bytes)
+{
+	return WithSession(TEXT("UploadFile"), int64(0), [&](auto& N) {
+		return static_cast<int64>(N.Session->upload_file(FromFString(Path), Bytes.GetData(), static_cast<size_t>(Bytes.Num())));
+	});
+}
+
+int64 UMixPlaySubsystem::DeleteUploadedFile(const FString& Path)
+{
+	return WithSession(TEXT("DeleteUploadedFile"), int64(0), [&](auto& N) {
+		return static_cast<int64>(N.Session->delete_file(FromFString(Path)));
+	});
+}
+
 // ----- sparks -----
 
 int64 UMixPlaySubsystem::Capture(const FString& TransactionId)

@@ -335,6 +335,19 @@ public:
 	UFUNCTION(BlueprintCallable, Category = "MixPlay|World")
 	int64 GetTime();
 
+	// ----- files -----
+
+	/** Stores Bytes as the channel's file Path ("images/tile.png": letters, digits, '.', '_', '-',
+	 *  and '/' between segments), replacing any file there. OnReply's JSON is {url, path, size,
+	 *  contentType}: give url to a control's backgroundImage. A failed reply's code is 4004 for a
+	 *  bad path, the upload's HTTP status (413: past the channel's quota) or a local code. */
+	UFUNCTION(BlueprintCallable, Category = "MixPlay|Files")
+	int64 UploadFile(const FString& Path, const TArray<uint8>& Bytes);
+
+	/** Deletes the channel's file Path (OnReply's JSON is null, also when there was none). */
+	UFUNCTION(BlueprintCallable, Category = "MixPlay|Files")
+	int64 DeleteUploadedFile(const FString& Path);
+
 	// ----- sparks -----
 
 	/** Charges the sparks of the transaction a costed button press opened; OnTransactionResult tells the outcome. */
