@@ -374,6 +374,7 @@ fn expected(c: &str, place: Place, h: &Header) -> Result<(String, String, String
     let plain = |t: &str| Ok((String::new(), String::new(), t.to_owned()));
     let scalar = |t: &str| -> Option<&'static str> {
         Some(match t {
+            "uint8_t" => "byte",
             "uint32_t" => "uint",
             "int32_t" => "int",
             "uint64_t" => "ulong",
