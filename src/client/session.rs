@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, watch};
 
 use super::config::Config;
-use super::events::{ErrorKind, Event, SessionId};
+use super::events::{ErrorKind, Event, Input, SessionId};
 use super::incoming::{Incoming, Object};
 use super::input::FrameInput;
 use super::state::StateCache;
@@ -59,6 +59,9 @@ pub struct Session {
     shared: Arc<Shared>,
     state: StateCache,
     ready_events: VecDeque<Event>,
+    /// The input batch being handed out: read from in place rather than copied into
+    /// `ready_events` (filled only when `ready_events` is empty, so the order holds).
+    input_batch: std::vec::IntoIter<Input>,
     frame: FrameInput,
     frame_open: bool,
     next_request: u64,
@@ -95,6 +98,7 @@ impl Session {
             shared,
             state: StateCache::default(),
             ready_events: VecDeque::new(),
+            input_batch: Vec::new().into_iter(),
             frame: FrameInput::default(),
             frame_open: false,
             next_request: 1,
@@ -121,6 +125,10 @@ impl Session {
             }
         }
         loop {
+            if let Some(input) = self.input_batch.next() {
+                self.frame.record(&input);
+                return Some(Event::Input(input));
+            }
             if let Some(event) = self.ready_events.pop_front() {
                 self.frame.observe(&event);
                 return Some(event);
@@ -186,7 +194,13 @@ impl Session {
         if inputs > 0 {
             self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
         }
-        self.state.apply(item, &mut self.ready_events);
+        match item {
+            // Input does not touch the cache; a batch arrives only when nothing else waits.
+            Incoming::Inputs(list) if self.ready_events.is_empty() && self.input_batch.len() == 0 => {
+                self.input_batch = list.into_iter();
+            }
+            item => self.state.apply(item, &mut self.ready_events),
+        }
     }
 
     /// Ends the frame now: sends the frame's coalesced control writes; the next poll starts a new
