@@ -64,6 +64,8 @@ pub struct Session {
     input_batch: std::vec::IntoIter<Input>,
     frame: FrameInput,
     frame_open: bool,
+    /// Items taken from `incoming` so far (see `Shared::sent_items`).
+    received_items: u64,
     next_request: u64,
     writes: IndexMap<String, PendingWrites>,
     /// The token the network task connects with.
@@ -101,6 +103,7 @@ impl Session {
             input_batch: Vec::new().into_iter(),
             frame: FrameInput::default(),
             frame_open: false,
+            received_items: 0,
             next_request: 1,
             writes: IndexMap::new(),
             credentials,
@@ -142,7 +145,7 @@ impl Session {
                 });
                 continue;
             }
-            match self.incoming.try_recv() {
+            match self.try_next() {
                 Ok(item) => self.receive(item),
                 Err(_) => break,
             }
@@ -161,7 +164,7 @@ impl Session {
         let start = Instant::now();
         let spin = timeout.min(WAIT_SPIN);
         for round in 0u32.. {
-            match self.incoming.try_recv() {
+            match self.try_next() {
                 Ok(item) => {
                     self.receive(item);
                     return self.poll();
@@ -182,10 +185,23 @@ impl Session {
             }
         });
         match woken? {
-            Ok(item) => self.receive(item),
+            Ok(item) => {
+                self.received_items += 1;
+                self.receive(item)
+            }
             Err(tokens) => self.ready_events.push_back(Event::Tokens(tokens)),
         }
         self.poll()
+    }
+
+    /// The next item from the network task, if one is queued. The idle case costs one load.
+    fn try_next(&mut self) -> Result<Incoming, mpsc::error::TryRecvError> {
+        if self.shared.sent_items.load(Ordering::Acquire) == self.received_items && !self.incoming.is_closed() {
+            return Err(mpsc::error::TryRecvError::Empty);
+        }
+        let item = self.incoming.try_recv()?;
+        self.received_items += 1;
+        Ok(item)
     }
 
     /// Applies an item from the network task to the cache, queueing its events.
