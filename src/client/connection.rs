@@ -201,7 +201,8 @@ impl<'n> Conn<'n> {
         let item = match self.inputs.len() {
             0 => return Ok(()),
             1 => Incoming::Input(self.inputs.pop().expect("one input")),
-            _ => Incoming::Inputs(self.inputs.drain(..).collect()),
+            // The batch itself is handed over (no copy of the inputs into a new vector).
+            _ => Incoming::Inputs(std::mem::replace(&mut self.inputs, Vec::with_capacity(INPUT_BATCH))),
         };
         if self.net.emit(item).await {
             Ok(())

@@ -23,19 +23,23 @@ impl SessionId {
 
     /// Writes the id's text into `out` (36 bytes for a UUID).
     pub fn write_to(&self, out: &mut String) {
+        self.with_str(|s| out.push_str(s));
+    }
+
+    /// Runs `f` on the id's text; a UUID is formatted on the stack, so nothing is allocated
+    /// (the C API writes one per input event).
+    pub fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         match self {
             SessionId::Uuid(bytes) => {
-                let v = u128::from_be_bytes(*bytes);
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                for i in 0..32 {
-                    if matches!(i, 8 | 12 | 16 | 20) {
-                        out.push('-');
-                    }
-                    let nibble = (v >> (124 - 4 * i)) & 0xf;
-                    out.push(HEX[nibble as usize] as char);
+                let mut text = [b'-'; 36];
+                for (byte, at) in bytes.iter().zip(UUID_DIGITS.chunks_exact(2)) {
+                    text[at[0]] = HEX[usize::from(byte >> 4)];
+                    text[at[1]] = HEX[usize::from(byte & 0xf)];
                 }
+                f(std::str::from_utf8(&text).expect("hex digits and dashes"))
             }
-            SessionId::Other(s) => out.push_str(s),
+            SessionId::Other(s) => f(s),
         }
     }
 }
@@ -85,9 +89,7 @@ fn parse_uuid(s: &str) -> Option<u128> {
 
 impl fmt::Display for SessionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::with_capacity(36);
-        self.write_to(&mut s);
-        f.write_str(&s)
+        self.with_str(|s| f.write_str(s))
     }
 }
 

@@ -101,7 +101,7 @@ impl Incoming {
 /// Control ids repeat on every input; sharing one allocation per id keeps input cheap.
 #[derive(Default)]
 pub struct Interner {
-    ids: HashMap<Box<str>, Arc<str>>,
+    ids: HashMap<Box<str>, Arc<str>, foldhash::fast::RandomState>,
 }
 
 /// Enough distinct control ids for any real game; past it, ids are allocated per input so a

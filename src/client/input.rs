@@ -7,6 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use foldhash::fast::RandomState;
+
 use super::events::{Event, Input, InputKind, SessionId};
 
 /// One control's input this frame.
@@ -29,7 +31,7 @@ pub struct ControlFrame {
     pub held_by: Vec<SessionId>,
     /// The members of `held_by`, so a press finds out in O(1) whether its participant already
     /// holds the button (a scan of `held_by` costs O(holders) per press on busy channels).
-    held: HashSet<SessionId>,
+    held: HashSet<SessionId, RandomState>,
 }
 
 impl ControlFrame {
@@ -42,6 +44,32 @@ impl ControlFrame {
     fn release(&mut self, id: &SessionId) {
         if self.held.remove(id) {
             self.held_by.retain(|p| p != id);
+        }
+    }
+
+    /// Counts one input on this control.
+    fn record(&mut self, input: &Input) {
+        match &input.kind {
+            InputKind::Button { action, .. } | InputKind::ScreenButton { action, .. } => {
+                if action.is_press() {
+                    self.presses += 1;
+                    self.pressed_by.push(input.participant.clone());
+                    if self.held.insert(input.participant.clone()) {
+                        self.held_by.push(input.participant.clone());
+                    }
+                } else {
+                    self.releases += 1;
+                    self.release(&input.participant);
+                }
+            }
+            InputKind::Move { x, y } => {
+                self.move_sum.0 += x;
+                self.move_sum.1 += y;
+                self.moves += 1;
+                self.last_position = Some((*x, *y));
+            }
+            InputKind::Text { submit: true, text } => self.submissions.push((input.participant.clone(), text.clone())),
+            InputKind::Text { submit: false, .. } | InputKind::Custom { .. } => {}
         }
     }
 
@@ -58,7 +86,7 @@ impl ControlFrame {
 /// Input gathered over the current frame, per control id.
 #[derive(Debug, Default)]
 pub struct FrameInput {
-    controls: HashMap<Arc<str>, ControlFrame>,
+    controls: HashMap<Arc<str>, ControlFrame, RandomState>,
     /// Whether any counter changed since the last reset (so an idle frame touches nothing).
     dirty: bool,
 }
@@ -75,28 +103,10 @@ impl FrameInput {
     /// Counts an input handed to the game.
     pub fn record(&mut self, input: &Input) {
         self.dirty = true;
-        let c = self.controls.entry(input.control.clone()).or_default();
-        match &input.kind {
-            InputKind::Button { action, .. } | InputKind::ScreenButton { action, .. } => {
-                if action.is_press() {
-                    c.presses += 1;
-                    c.pressed_by.push(input.participant.clone());
-                    if c.held.insert(input.participant.clone()) {
-                        c.held_by.push(input.participant.clone());
-                    }
-                } else {
-                    c.releases += 1;
-                    c.release(&input.participant);
-                }
-            }
-            InputKind::Move { x, y } => {
-                c.move_sum.0 += x;
-                c.move_sum.1 += y;
-                c.moves += 1;
-                c.last_position = Some((*x, *y));
-            }
-            InputKind::Text { submit: true, text } => c.submissions.push((input.participant.clone(), text.clone())),
-            InputKind::Text { submit: false, .. } | InputKind::Custom { .. } => {}
+        // Looked up by text first: cloning the id for `entry` costs an atomic per input.
+        match self.controls.get_mut(&*input.control) {
+            Some(c) => c.record(input),
+            None => self.controls.entry(input.control.clone()).or_default().record(input),
         }
     }
 

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::{mpsc, watch};
 
 use super::config::Config;
-use super::events::{ErrorKind, Event, SessionId};
+use super::events::{ErrorKind, Event, Input, SessionId};
 use super::incoming::{Incoming, Object};
 use super::input::FrameInput;
 use super::state::StateCache;
@@ -59,8 +59,13 @@ pub struct Session {
     shared: Arc<Shared>,
     state: StateCache,
     ready_events: VecDeque<Event>,
+    /// The input batch being handed out: read from in place rather than copied into
+    /// `ready_events` (filled only when `ready_events` is empty, so the order holds).
+    input_batch: std::vec::IntoIter<Input>,
     frame: FrameInput,
     frame_open: bool,
+    /// Items taken from `incoming` so far (see `Shared::sent_items`).
+    received_items: u64,
     next_request: u64,
     writes: IndexMap<String, PendingWrites>,
     /// The token the network task connects with.
@@ -95,8 +100,10 @@ impl Session {
             shared,
             state: StateCache::default(),
             ready_events: VecDeque::new(),
+            input_batch: Vec::new().into_iter(),
             frame: FrameInput::default(),
             frame_open: false,
+            received_items: 0,
             next_request: 1,
             writes: IndexMap::new(),
             credentials,
@@ -121,6 +128,10 @@ impl Session {
             }
         }
         loop {
+            if let Some(input) = self.input_batch.next() {
+                self.frame.record(&input);
+                return Some(Event::Input(input));
+            }
             if let Some(event) = self.ready_events.pop_front() {
                 self.frame.observe(&event);
                 return Some(event);
@@ -134,7 +145,7 @@ impl Session {
                 });
                 continue;
             }
-            match self.incoming.try_recv() {
+            match self.try_next() {
                 Ok(item) => self.receive(item),
                 Err(_) => break,
             }
@@ -153,7 +164,7 @@ impl Session {
         let start = Instant::now();
         let spin = timeout.min(WAIT_SPIN);
         for round in 0u32.. {
-            match self.incoming.try_recv() {
+            match self.try_next() {
                 Ok(item) => {
                     self.receive(item);
                     return self.poll();
@@ -174,10 +185,23 @@ impl Session {
             }
         });
         match woken? {
-            Ok(item) => self.receive(item),
+            Ok(item) => {
+                self.received_items += 1;
+                self.receive(item)
+            }
             Err(tokens) => self.ready_events.push_back(Event::Tokens(tokens)),
         }
         self.poll()
+    }
+
+    /// The next item from the network task, if one is queued. The idle case costs one load.
+    fn try_next(&mut self) -> Result<Incoming, mpsc::error::TryRecvError> {
+        if self.shared.sent_items.load(Ordering::Acquire) == self.received_items && !self.incoming.is_closed() {
+            return Err(mpsc::error::TryRecvError::Empty);
+        }
+        let item = self.incoming.try_recv()?;
+        self.received_items += 1;
+        Ok(item)
     }
 
     /// Applies an item from the network task to the cache, queueing its events.
@@ -186,7 +210,13 @@ impl Session {
         if inputs > 0 {
             self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
         }
-        self.state.apply(item, &mut self.ready_events);
+        match item {
+            // Input does not touch the cache; a batch arrives only when nothing else waits.
+            Incoming::Inputs(list) if self.ready_events.is_empty() && self.input_batch.len() == 0 => {
+                self.input_batch = list.into_iter();
+            }
+            item => self.state.apply(item, &mut self.ready_events),
+        }
     }
 
     /// Ends the frame now: sends the frame's coalesced control writes; the next poll starts a new

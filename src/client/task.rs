@@ -37,6 +37,9 @@ pub struct Shared {
     /// Inputs sent to the game thread and not yet received by it (at most the configured
     /// `event_queue_capacity`; past it, inputs are dropped).
     pub queued_inputs: AtomicUsize,
+    /// Items put into the game thread's queue so far: an idle poll compares it with its own
+    /// count instead of asking the channel (one plain load instead of a `try_recv`).
+    pub sent_items: AtomicU64,
     /// Set to true when the session is being closed; every wait of the network task watches it.
     pub closing: watch::Sender<bool>,
 }
@@ -47,6 +50,7 @@ impl Default for Shared {
             clock_offset_ms: AtomicI64::new(0),
             dropped_inputs: AtomicU64::new(0),
             queued_inputs: AtomicUsize::new(0),
+            sent_items: AtomicU64::new(0),
             closing: watch::Sender::new(false),
         }
     }
@@ -105,6 +109,17 @@ impl Net {
     }
 
     pub(super) async fn emit(&self, item: Incoming) -> bool {
+        let sent = self.send(item).await;
+        if sent == Some(true) {
+            // After the item is in the queue, so a poll that sees the count finds the item.
+            self.shared.sent_items.fetch_add(1, Ordering::Release);
+        }
+        sent.is_some()
+    }
+
+    /// Queues `item` for the game thread: `Some(true)` queued, `Some(false)` dropped (input
+    /// past the queue's capacity), `None` when the session is gone.
+    async fn send(&self, item: Incoming) -> Option<bool> {
         if item.is_droppable() {
             let inputs = item.input_count();
             let queued = self.shared.queued_inputs.fetch_add(inputs, Ordering::Relaxed);
@@ -114,16 +129,16 @@ impl Net {
                 self.out.try_send(item)
             };
             match result {
-                Ok(()) => true,
+                Ok(()) => Some(true),
                 Err(mpsc::error::TrySendError::Full(_)) => {
                     self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
                     self.shared.dropped_inputs.fetch_add(inputs as u64, Ordering::Relaxed);
-                    true
+                    Some(false)
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
+                Err(mpsc::error::TrySendError::Closed(_)) => None,
             }
         } else {
-            self.out.send(item).await.is_ok()
+            self.out.send(item).await.ok().map(|()| true)
         }
     }
 

@@ -59,6 +59,46 @@ impl<T> Cell<T> {
         }
     }
 
+    /// Runs a poll's `f` on the value, as [`Cell::with`] does, or refuses with `BUSY` when a poll
+    /// is running already (on another thread, or further up this thread's stack in the log sink).
+    /// The busy flag is written only while the lock is held, so an uncontended poll pays for the
+    /// lock alone (the idle-poll path). When `keep_busy` says so after `f`, the flag stays set past
+    /// the lock until the returned guard is dropped.
+    pub fn poll_with<R>(
+        &self,
+        f: impl FnOnce(&mut T) -> FfiResult<R>,
+        keep_busy: impl FnOnce() -> bool,
+    ) -> FfiResult<(R, Option<Busy<'_, T>>)> {
+        let busy = || Fail::new(mixplay_result::Busy, format!("poll is already running on this {}", self.noun));
+        let mut state = match self.state.try_lock() {
+            Some(state) => state,
+            // Held: by a running poll (refused at once) or by another call (waited for).
+            None if self.busy.load(Ordering::Acquire) => return Err(busy()),
+            None => self.state.lock(),
+        };
+        // Set by a poll that released the lock to run the log sink.
+        if self.busy.load(Ordering::Acquire) {
+            return Err(busy());
+        }
+        self.busy.store(true, Ordering::Relaxed);
+        // Declared after `state`, so it clears the flag before the lock is released.
+        let guard = Busy::Borrowed(self);
+        if state.poisoned {
+            return Err(Fail::new(
+                mixplay_result::Panic,
+                format!("the {} hit an internal error earlier; free it", self.noun),
+            ));
+        }
+        let result = match catch_unwind(AssertUnwindSafe(|| f(&mut state.value))) {
+            Ok(result) => result?,
+            Err(panic) => {
+                state.poisoned = true;
+                resume_unwind(panic)
+            }
+        };
+        Ok((result, keep_busy().then_some(guard)))
+    }
+
     /// Marks a poll running (`BUSY` if one already is) until the returned guard is dropped.
     pub fn begin_poll(&self) -> FfiResult<Busy<'_, T>> {
         if self.busy.swap(true, Ordering::Acquire) {

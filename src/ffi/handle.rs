@@ -5,6 +5,7 @@
 //! On 64-bit targets a token is `type:4 | generation:28 | slot+1:32`; on 32-bit targets
 //! `type:3 | generation:9 | slot+1:20` (generations wrap sooner there).
 
+use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
@@ -37,7 +38,14 @@ const GEN_MASK: usize = (1usize << GEN_BITS) - 1;
 
 struct Slot {
     generation: usize,
-    entry: Option<(Kind, Arc<dyn std::any::Any + Send + Sync>)>,
+    entry: Option<Entry>,
+}
+
+/// A live handle's value, with its type, checked without a call through `Any`'s vtable.
+struct Entry {
+    kind: Kind,
+    type_id: TypeId,
+    value: Arc<dyn Any + Send + Sync>,
 }
 
 #[derive(Default)]
@@ -79,7 +87,7 @@ pub fn insert<T: Send + Sync + 'static>(kind: Kind, value: Arc<T>) -> FfiResult<
         }
     };
     let s = &mut reg.slots[slot];
-    s.entry = Some((kind, value));
+    s.entry = Some(Entry { kind, type_id: TypeId::of::<T>(), value });
     Ok(token(kind, slot, s.generation))
 }
 
@@ -87,12 +95,14 @@ fn invalid(kind: Kind) -> Fail {
     Fail::new(mixplay_result::InvalidHandle, format!("not a live {kind:?} handle (freed, never made, or another type)"))
 }
 
-/// The value a token names, when the token is live and of `kind`.
-fn live(reg: &Registry, kind: Kind, token: usize) -> FfiResult<(usize, &Arc<dyn std::any::Any + Send + Sync>)> {
+/// The entry a token names, when the token is live and of `kind`.
+fn live(reg: &Registry, kind: Kind, token: usize) -> FfiResult<(usize, &Entry)> {
     let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
     match reg.slots.get(slot) {
-        Some(Slot { generation: g, entry: Some((_, value)) }) if k == kind && *g & GEN_MASK == generation => {
-            Ok((slot, value))
+        Some(Slot { generation: g, entry: Some(entry) })
+            if k == kind && entry.kind == kind && *g & GEN_MASK == generation =>
+        {
+            Ok((slot, entry))
         }
         _ => Err(invalid(kind)),
     }
@@ -101,14 +111,14 @@ fn live(reg: &Registry, kind: Kind, token: usize) -> FfiResult<(usize, &Arc<dyn 
 /// Looks a token up; the value stays alive while the caller holds the returned `Arc`.
 pub fn get<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<Arc<T>> {
     let reg = REGISTRY.read();
-    let (_, value) = live(&reg, kind, token)?;
-    value.clone().downcast::<T>().map_err(|_| invalid(kind))
+    let (_, entry) = live(&reg, kind, token)?;
+    entry.value.clone().downcast::<T>().map_err(|_| invalid(kind))
 }
 
 /// A value borrowed from the registry while it is read-locked.
 pub struct Borrowed<'r, T> {
     value: &'r T,
-    entry: &'r Arc<dyn std::any::Any + Send + Sync>,
+    entry: &'r Arc<dyn Any + Send + Sync>,
 }
 
 impl<T: Send + Sync + 'static> Borrowed<'_, T> {
@@ -135,8 +145,13 @@ pub fn with_ref<T: Send + Sync + 'static, R>(
 ) -> FfiResult<R> {
     let reg = REGISTRY.read();
     let (_, entry) = live(&reg, kind, token)?;
-    let value = entry.downcast_ref::<T>().ok_or_else(|| invalid(kind))?;
-    Ok(f(Borrowed { value, entry }))
+    if entry.type_id != TypeId::of::<T>() {
+        return Err(invalid(kind));
+    }
+    // SAFETY: the entry was registered as an `Arc<T>` (its type id is T's, checked above), and
+    // the registry's read lock keeps it alive for `f`.
+    let value = unsafe { &*Arc::as_ptr(&entry.value).cast::<T>() };
+    Ok(f(Borrowed { value, entry: &entry.value }))
 }
 
 /// Unregisters a token and returns its value (the caller drops it outside the registry lock).
@@ -144,11 +159,11 @@ pub fn remove<T: Send + Sync + 'static>(kind: Kind, token: usize) -> FfiResult<A
     let mut reg = REGISTRY.write();
     let (slot, _) = live(&reg, kind, token)?;
     let s = &mut reg.slots[slot];
-    let (_, value) = s.entry.take().expect("checked live");
+    let entry = s.entry.take().expect("checked live");
     s.generation = s.generation.wrapping_add(1);
     reg.free.push(slot);
     drop(reg);
-    value.downcast::<T>().map_err(|_| invalid(kind))
+    entry.value.downcast::<T>().map_err(|_| invalid(kind))
 }
 
 #[cfg(test)]

@@ -63,16 +63,6 @@ impl Arena {
         // SAFETY: `start` is within the chunk, which never reallocates (capacity was reserved).
         mixplay_str { ptr: unsafe { chunk.as_ptr().add(start) }.cast(), len: text.len() }
     }
-
-    /// Writes with `f` into the arena (for text produced piecewise, such as ids).
-    pub fn put_with(&mut self, scratch: &mut String, f: impl FnOnce(&mut String)) -> mixplay_str {
-        scratch.clear();
-        f(scratch);
-        let s = std::mem::take(scratch);
-        let view = self.put(&s);
-        *scratch = s;
-        view
-    }
 }
 
 #[cfg(test)]

@@ -208,9 +208,9 @@ pub struct mixplay_participant {
     pub anonymous: bool,
 }
 
-fn participant_view(arena: &mut Arena, scratch: &mut String, id: &SessionId, p: &Participant) -> mixplay_participant {
+fn participant_view(arena: &mut Arena, id: &SessionId, p: &Participant) -> mixplay_participant {
     mixplay_participant {
-        session_id: session_id(arena, scratch, id),
+        session_id: session_id(arena, id),
         user_id: p.user_id,
         level: p.level,
         username: arena.put(&p.username),
@@ -255,13 +255,13 @@ pub unsafe extern "C" fn mixplay_session_get_participant(
     with_inner(session, |inner| {
         // SAFETY: forwarded from the caller.
         let id = SessionId::parse(unsafe { arg_str(session_id, "session_id") }?);
-        let Inner { session, arena, scratch, .. } = inner;
+        let Inner { session, arena, .. } = inner;
         let p = session
             .state()
             .participants
             .get(&id)
             .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no participant {id}")))?;
-        let view = participant_view(arena, scratch, &id, p);
+        let view = participant_view(arena, &id, p);
         // SAFETY: forwarded from the caller.
         unsafe { write_out(out_participant, view, "out_participant") }
     })
@@ -281,12 +281,12 @@ pub unsafe extern "C" fn mixplay_session_get_participant_by_user_id(
     out_participant: *mut mixplay_participant,
 ) -> mixplay_result {
     with_inner(session, |inner| {
-        let Inner { session, arena, scratch, .. } = inner;
+        let Inner { session, arena, .. } = inner;
         let (id, p) = session
             .state()
             .participant_by_user(user_id)
             .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no participant with user id {user_id}")))?;
-        let view = participant_view(arena, scratch, id, p);
+        let view = participant_view(arena, id, p);
         // SAFETY: forwarded from the caller.
         unsafe { write_out(out_participant, view, "out_participant") }
     })
@@ -323,10 +323,10 @@ pub unsafe extern "C" fn mixplay_session_for_each_participant(
     // The callbacks run without the session's lock, so they may call back into the library.
     boundary(|| {
         let callback = callback.expect("checked above");
-        let (mut arena, mut scratch) = (Arena::default(), String::new());
+        let mut arena = Arena::default();
         for (id, p) in &snapshot {
             arena.clear();
-            let view = participant_view(&mut arena, &mut scratch, id, p);
+            let view = participant_view(&mut arena, id, p);
             // SAFETY: the caller promises a valid callback.
             if !unsafe { callback(user_data, &view) } {
                 break;

@@ -189,13 +189,13 @@ fn action_kind(a: ButtonAction) -> mixplay_input_kind {
     }
 }
 
-pub fn session_id(arena: &mut Arena, scratch: &mut String, id: &SessionId) -> mixplay_str {
-    arena.put_with(scratch, |s| id.write_to(s))
+pub fn session_id(arena: &mut Arena, id: &SessionId) -> mixplay_str {
+    id.with_str(|s| arena.put(s))
 }
 
 /// Fills `out` from `event`, putting its strings in `arena`.
-pub fn convert(event: &Event, arena: &mut Arena, scratch: &mut String, out: &mut mixplay_event) {
-    *out = mixplay_event::empty();
+pub fn convert(event: &Event, arena: &mut Arena) -> mixplay_event {
+    let mut out = mixplay_event::empty();
     use mixplay_event_kind as K;
     let kind = match event {
         Event::Connection { state, code, message } => {
@@ -209,7 +209,7 @@ pub fn convert(event: &Event, arena: &mut Arena, scratch: &mut String, out: &mut
             K::Ready
         }
         Event::Input(input) => {
-            out.participant = session_id(arena, scratch, &input.participant);
+            out.participant = session_id(arena, &input.participant);
             out.control = arena.put(&input.control);
             if let Some(t) = &input.transaction {
                 out.transaction = arena.put(t);
@@ -245,16 +245,16 @@ pub fn convert(event: &Event, arena: &mut Arena, scratch: &mut String, out: &mut
             K::Input
         }
         Event::ParticipantJoined(id) => {
-            out.participant = session_id(arena, scratch, id);
+            out.participant = session_id(arena, id);
             K::ParticipantJoined
         }
         Event::ParticipantLeft { participant, last } => {
-            out.participant = session_id(arena, scratch, participant);
+            out.participant = session_id(arena, participant);
             out.json = arena.put(last);
             K::ParticipantLeft
         }
         Event::ParticipantUpdated(id) => {
-            out.participant = session_id(arena, scratch, id);
+            out.participant = session_id(arena, id);
             K::ParticipantUpdated
         }
         Event::SceneCreated(s) => {
@@ -349,4 +349,5 @@ pub fn convert(event: &Event, arena: &mut Arena, scratch: &mut String, out: &mut
         }
     };
     out.kind = kind as u32;
+    out
 }

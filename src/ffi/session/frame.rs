@@ -32,13 +32,13 @@ fn participant_at(
     what: &str,
 ) -> mixplay_result {
     frame_read(session, control, |inner, c| {
-        let Inner { session, arena, scratch, .. } = inner;
+        let Inner { session, arena, .. } = inner;
         let id = session
             .frame()
             .control(c)
             .and_then(|f| list(f).get(index))
             .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no {what} at index {index}")))?;
-        let view = session_id(arena, scratch, id);
+        let view = session_id(arena, id);
         // SAFETY: the callers forward their caller's out-pointer.
         unsafe { write_out(out_participant, view, "out_participant") }
     })
@@ -188,13 +188,13 @@ pub unsafe extern "C" fn mixplay_session_text_submission_at(
     out_text: *mut mixplay_str,
 ) -> mixplay_result {
     frame_read(session, control, |inner, c| {
-        let Inner { session, arena, scratch, .. } = inner;
+        let Inner { session, arena, .. } = inner;
         let (id, text) = session
             .frame()
             .submissions(c)
             .get(index)
             .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no submission at index {index}")))?;
-        let who = session_id(arena, scratch, id);
+        let who = session_id(arena, id);
         let text = arena.put(text);
         // SAFETY: forwarded from the caller.
         unsafe {

@@ -18,6 +18,7 @@ pub use frame::*;
 pub use properties::*;
 pub use requests::*;
 
+use std::mem::MaybeUninit;
 use std::os::raw::c_char;
 
 use super::args::{arg_str, write_out};
@@ -62,8 +63,6 @@ pub(crate) struct Inner {
     session: Session,
     /// The strings handed out since the last poll.
     arena: Arena,
-    /// Reused for text written piecewise (ids).
-    scratch: String,
 }
 
 /// Runs `f` on the session's inner state (see `cell::with`).
@@ -135,7 +134,7 @@ pub unsafe extern "C" fn mixplay_session_new(
         }
         let session = Session::connect(config)
             .map_err(|e| Fail::new(mixplay_result::RuntimeFailed, format!("cannot start the network runtime: {e}")))?;
-        let handle = cell::insert(Inner { session, arena: Arena::default(), scratch: String::new() })?;
+        let handle = cell::insert(Inner { session, arena: Arena::default() })?;
         // SAFETY: checked for NULL above.
         unsafe { out_session.write(handle) };
         Ok(())
@@ -153,17 +152,21 @@ pub extern "C" fn mixplay_session_free(session: *mut mixplay_session) -> mixplay
     cell::free(session)
 }
 
-fn poll_many(session: *mut mixplay_session, out: &mut [mixplay_event], out_count: &mut usize) -> mixplay_result {
+fn poll_many(
+    session: *mut mixplay_session,
+    out: &mut [MaybeUninit<mixplay_event>],
+    out_count: &mut usize,
+) -> mixplay_result {
     boundary(|| {
         let token = cell::token_of(session)?;
         // The registry stays read-locked only for the session's own work (no reference count
         // traffic on the idle path); the log sink, which may free handles, runs after.
         let logs_busy = handle::with_ref::<cell::Cell<Inner>, _>(Kind::Session, token, |cell| {
-            let busy = cell.begin_poll()?;
-            *out_count = cell.with(|inner| Ok(poll_into(inner, out)))?;
-            // With logs waiting, the flag stays set until the log sink has run, so a sink that
-            // polls this session again gets BUSY; the sink may call other functions on it.
-            Ok::<_, Fail>(log::pending().then(|| busy.hold(cell.to_arc())))
+            // With logs waiting, the busy flag stays set until the log sink has run, so a sink
+            // that polls this session again gets BUSY; the sink may call other functions on it.
+            let (count, busy) = cell.poll_with(|inner| Ok(poll_into(inner, out)), log::pending)?;
+            *out_count = count;
+            Ok::<_, Fail>(busy.map(|busy| busy.hold(cell.to_arc())))
         })??;
         if let Some(_busy) = logs_busy {
             deliver_logs();
@@ -172,15 +175,16 @@ fn poll_many(session: *mut mixplay_session, out: &mut [mixplay_event], out_count
     })
 }
 
-/// Hands out events into `out` until it is full or the queue runs dry; how many.
-fn poll_into(inner: &mut Inner, out: &mut [mixplay_event]) -> usize {
-    let Inner { session, arena, scratch } = inner;
+/// Hands out events into `out` until it is full or the queue runs dry; how many (the first
+/// that many of `out` are written, the rest left as they were).
+fn poll_into(inner: &mut Inner, out: &mut [MaybeUninit<mixplay_event>]) -> usize {
+    let Inner { session, arena } = inner;
     arena.clear();
     let mut n = 0;
     while n < out.len() {
         match session.poll() {
             Some(event) => {
-                convert(&event, arena, scratch, &mut out[n]);
+                out[n].write(convert(&event, arena));
                 n += 1;
             }
             None => break,
@@ -211,13 +215,16 @@ pub unsafe extern "C" fn mixplay_session_poll(
     if out_event.is_null() || out_has_event.is_null() {
         return boundary(|| Err(Fail::new(mixplay_result::NullArgument, "out_event or out_has_event is NULL")));
     }
-    let mut event = mixplay_event::empty();
+    // The event is written in place (the caller's memory is left alone on failure).
+    let out = std::slice::from_mut(unsafe { &mut *out_event.cast::<MaybeUninit<mixplay_event>>() });
     let mut count = 0;
-    let rc = poll_many(session, std::slice::from_mut(&mut event), &mut count);
+    let rc = poll_many(session, out, &mut count);
     if rc == mixplay_result::Ok {
         // SAFETY: both checked for NULL above.
         unsafe {
-            out_event.write(event);
+            if count == 0 {
+                out_event.write(mixplay_event::empty());
+            }
             out_has_event.write(count == 1);
         }
     }
@@ -246,13 +253,9 @@ pub unsafe extern "C" fn mixplay_session_poll_many(
     if capacity == 0 {
         return boundary(|| Err(Fail::new(mixplay_result::InvalidArgument, "capacity must be at least 1")));
     }
-    // SAFETY: the caller promises `capacity` writable events; they are initialised first.
-    let out = unsafe {
-        for i in 0..capacity {
-            out_events.add(i).write(mixplay_event::empty());
-        }
-        std::slice::from_raw_parts_mut(out_events, capacity)
-    };
+    // SAFETY: the caller promises `capacity` writable events; only the ones handed out are
+    // written (no per-call pass over the whole buffer).
+    let out = unsafe { std::slice::from_raw_parts_mut(out_events.cast::<MaybeUninit<mixplay_event>>(), capacity) };
     let mut count = 0;
     let rc = poll_many(session, out, &mut count);
     if rc == mixplay_result::Ok {
