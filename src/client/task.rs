@@ -68,6 +68,31 @@ impl Shared {
     }
 }
 
+/// The game thread's queue, counting what goes into it (`Shared::sent_items`, which an idle
+/// poll compares with its own count): every item for the game thread goes through here, or an
+/// idle poll would not see it until the next one came.
+#[derive(Clone)]
+pub(super) struct Outbox {
+    out: mpsc::Sender<Incoming>,
+    shared: Arc<Shared>,
+}
+
+impl Outbox {
+    /// Queues `item`, waiting for room; false once the session is gone.
+    pub async fn put(&self, item: Incoming) -> bool {
+        if self.out.send(item).await.is_err() {
+            return false;
+        }
+        self.counted();
+        true
+    }
+
+    /// Counts an item once it is in the queue, so a poll that sees the count finds the item.
+    fn counted(&self) {
+        self.shared.sent_items.fetch_add(1, Ordering::Release);
+    }
+}
+
 /// How a connection ended.
 pub(super) enum Outcome {
     /// The game closed the session.
@@ -81,7 +106,7 @@ pub(super) enum Outcome {
 pub struct Net {
     pub(super) config: Config,
     pub(super) cmds: mpsc::Receiver<Command>,
-    out: mpsc::Sender<Incoming>,
+    outbox: Outbox,
     pub(super) shared: Arc<Shared>,
     /// The token to connect with (the game may swap it; automatic refresh may renew it).
     credentials: Arc<Credentials>,
@@ -105,40 +130,34 @@ impl Net {
         out: mpsc::Sender<Incoming>,
         shared: Arc<Shared>,
     ) -> Net {
-        Net { config, cmds, out, shared, credentials, refusals: 0 }
+        let outbox = Outbox { out, shared: shared.clone() };
+        Net { config, cmds, outbox, shared, credentials, refusals: 0 }
     }
 
+    /// Queues `item` for the game thread; false once the session is gone. Input past the
+    /// queue's capacity is dropped (and counted) rather than waited for.
     pub(super) async fn emit(&self, item: Incoming) -> bool {
-        let sent = self.send(item).await;
-        if sent == Some(true) {
-            // After the item is in the queue, so a poll that sees the count finds the item.
-            self.shared.sent_items.fetch_add(1, Ordering::Release);
+        if !item.is_droppable() {
+            return self.outbox.put(item).await;
         }
-        sent.is_some()
-    }
-
-    /// Queues `item` for the game thread: `Some(true)` queued, `Some(false)` dropped (input
-    /// past the queue's capacity), `None` when the session is gone.
-    async fn send(&self, item: Incoming) -> Option<bool> {
-        if item.is_droppable() {
-            let inputs = item.input_count();
-            let queued = self.shared.queued_inputs.fetch_add(inputs, Ordering::Relaxed);
-            let result = if queued + inputs > self.config.event_queue_capacity.max(16) {
-                Err(mpsc::error::TrySendError::Full(item))
-            } else {
-                self.out.try_send(item)
-            };
-            match result {
-                Ok(()) => Some(true),
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
-                    self.shared.dropped_inputs.fetch_add(inputs as u64, Ordering::Relaxed);
-                    Some(false)
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => None,
-            }
+        let inputs = item.input_count();
+        let queued = self.shared.queued_inputs.fetch_add(inputs, Ordering::Relaxed);
+        let result = if queued + inputs > self.config.event_queue_capacity.max(16) {
+            Err(mpsc::error::TrySendError::Full(item))
         } else {
-            self.out.send(item).await.ok().map(|()| true)
+            self.outbox.out.try_send(item)
+        };
+        match result {
+            Ok(()) => {
+                self.outbox.counted();
+                true
+            }
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.shared.queued_inputs.fetch_sub(inputs, Ordering::Relaxed);
+                self.shared.dropped_inputs.fetch_add(inputs as u64, Ordering::Relaxed);
+                true
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     }
 
@@ -158,8 +177,8 @@ impl Net {
     }
 
     /// Where replies finished off the connection's loop (uploads) are sent.
-    pub(super) fn replies(&self) -> mpsc::Sender<Incoming> {
-        self.out.clone()
+    pub(super) fn replies(&self) -> Outbox {
+        self.outbox.clone()
     }
 
     pub(super) async fn fail_request(&self, request_id: u64, kind: LocalError, message: &str) {

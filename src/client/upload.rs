@@ -5,13 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
-use tokio::sync::mpsc;
-
 use super::events::{Reply, ReplyError};
 use super::incoming::Incoming;
-use super::task::Shared;
+use super::task::{Outbox, Shared};
 use crate::net::{upload, ConnectError, HttpReply, LocalError, TlsRoots};
+use serde_json::Value;
 
 /// An upload waiting for `uploadFile`'s reply.
 pub(super) struct Upload {
@@ -24,13 +22,13 @@ pub(super) struct Upload {
 impl Upload {
     /// Sends the bytes as `uploadFile`'s reply (`granted`, JSON text) says, then the request's
     /// reply to `replies`; gives up quietly when the session closes first.
-    pub async fn send(self, granted: String, replies: mpsc::Sender<Incoming>, shared: Arc<Shared>) {
+    pub async fn send(self, granted: String, replies: Outbox, shared: Arc<Shared>) {
         let request_id = self.request_id;
         let result = tokio::select! {
             r = self.post(&granted) => r,
             _ = shared.closed() => return,
         };
-        let _ = replies.send(Incoming::Reply(Reply { request_id, result })).await;
+        replies.put(Incoming::Reply(Reply { request_id, result })).await;
     }
 
     async fn post(self, granted: &str) -> Result<String, ReplyError> {
