@@ -42,6 +42,7 @@ use super::peer::close_message;
 use super::rest::{not_found, socket_base, unauthorized};
 use super::session::now_ms;
 use super::world::User;
+use crate::protocol::echo::{clipped, quoted};
 
 /// How many packets may wait for one chat socket; a socket further behind is closed.
 const OUTBOX: usize = 1024;
@@ -529,7 +530,7 @@ fn call(hub: &Arc<Hub>, conn: &mut Conn, method: &str, args: &[Value], out: &mut
         "vote:choose",
     ];
     if !KNOWN.contains(&method) {
-        return Err(format!("unknown method {method:?}"));
+        return Err(format!("unknown method {}", quoted(method)));
     }
     let Some(room) = conn.room.clone() else {
         return Err("not in a chat yet: call auth first".into());
@@ -588,7 +589,7 @@ fn call(hub: &Arc<Hub>, conn: &mut Conn, method: &str, args: &[Value], out: &mut
             let text = arg_str(args, 1, "the message")?;
             check_text(hub, text)?;
             let Some(to) = st.member_by_name(target) else {
-                return Err(format!("{target} is not in this chat"));
+                return Err(format!("{} is not in this chat", clipped(target)));
             };
             let data = message_data(hub, &room, &st, &me, text, Some(&to.name));
             let text = event_text("ChatMessage", &data);
@@ -618,7 +619,9 @@ fn call(hub: &Arc<Hub>, conn: &mut Conn, method: &str, args: &[Value], out: &mut
             let spec = args.get(1).map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
             let spec = spec.ok_or("timeout takes a username and a duration")?;
             let duration = parse_duration(&spec)?;
-            let Some(target) = st.member_by_name(name) else { return Err(format!("{name} is not in this chat")) };
+            let Some(target) = st.member_by_name(name) else {
+                return Err(format!("{} is not in this chat", clipped(name)));
+            };
             if st.is_mod(room.owner, target.id) {
                 return Err(format!("{} is a moderator and cannot be timed out", target.name));
             }
@@ -641,7 +644,8 @@ fn call(hub: &Arc<Hub>, conn: &mut Conn, method: &str, args: &[Value], out: &mut
         }
         "purge" => {
             let name = arg_str(args, 0, "the username")?;
-            let target = hub.world.user_by_name(name).ok_or_else(|| format!("there is no user named {name}"))?;
+            let target =
+                hub.world.user_by_name(name).ok_or_else(|| format!("there is no user named {}", clipped(name)))?;
             st.history.retain(|m| m["user_id"] != json!(target.id));
             let data = json!({ "moderator": room.user_json(&st, &me), "user_id": target.id });
             st.broadcast(out, "PurgeMessage", &data, |_| true);
@@ -652,7 +656,7 @@ fn call(hub: &Arc<Hub>, conn: &mut Conn, method: &str, args: &[Value], out: &mut
             let before = st.history.len();
             st.history.retain(|m| m["id"] != json!(id));
             if st.history.len() == before {
-                return Err(format!("there is no message {id} in this chat"));
+                return Err(format!("there is no message {} in this chat", clipped(id)));
             }
             let data = json!({ "moderator": room.user_json(&st, &me), "id": id });
             st.broadcast(out, "DeleteMessage", &data, |_| true);
@@ -803,7 +807,7 @@ fn leave(conn: &mut Conn) {
 /// `30` (seconds), `30s`, `1m15s`, `2h`, `1d`; `clear` is `None`.
 fn parse_duration(spec: &str) -> Result<Option<Duration>, String> {
     let s = spec.trim().to_ascii_lowercase();
-    let bad = || format!("{spec:?} is not a duration: use seconds (30), units (30s, 1m15s, 2h) or clear");
+    let bad = || format!("{} is not a duration: use seconds (30), units (30s, 1m15s, 2h) or clear", quoted(spec));
     if s == "clear" {
         return Ok(None);
     }

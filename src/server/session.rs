@@ -16,6 +16,7 @@ use super::hub::Hub;
 use super::peer::{unsequenced, Peer};
 use super::throttle::Throttles;
 use super::world::{Project, User};
+use crate::protocol::echo::{clipped, quoted};
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
 
 pub const DEFAULT_ID: &str = "default";
@@ -150,8 +151,11 @@ fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value
     let id = req_str(obj, "controlID", &format!("{path}.controlID"))?.to_owned();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     if !CONTROL_KINDS.contains(&kind) {
-        return Err(ErrorBody::with_message(ErrorCode::UnknownControlKind, format!("Unknown control type {kind:?}."))
-            .at(format!("{path}.kind")));
+        return Err(ErrorBody::with_message(
+            ErrorCode::UnknownControlKind,
+            format!("Unknown control type {}.", quoted(kind)),
+        )
+        .at(format!("{path}.kind")));
     }
     Ok((id, obj.clone()))
 }
@@ -322,7 +326,9 @@ impl ChannelSession {
                 st.give_input(hub, session_id, input, fx).map(|()| Value::Null)
             }
             "getTime" => Ok(json!({ "time": now_ms() })),
-            other => Err(ErrorBody::with_message(ErrorCode::UnknownMethod, format!("Unknown method {other:?}."))),
+            other => {
+                Err(ErrorBody::with_message(ErrorCode::UnknownMethod, format!("Unknown method {}.", quoted(other))))
+            }
         }
     }
 
@@ -420,11 +426,11 @@ impl SessionState {
             "ready" => self.ready(&p, fx),
             "getTime" => Ok(json!({ "time": now_ms() })),
             "getMemoryStats" => Ok(self.memory_stats(hub.config.memory_limit_bytes)),
-            "setBandwidthThrottle" => self
-                .throttles
-                .configure(&p)
-                .map(|()| Value::Null)
-                .map_err(|e| invalid(format!("throttle for {}: {}", e.method, e.reason), e.method)),
+            "setBandwidthThrottle" => {
+                self.throttles.configure(&p).map(|()| Value::Null).map_err(|e| {
+                    invalid(format!("throttle for {}: {}", quoted(&e.method), e.reason), clipped(&e.method))
+                })
+            }
             "getThrottleState" => Ok(self.throttles.state()),
             "updateWorld" => self.update_world(&p, seq, fx),
             "getAllParticipants" => Ok(self.all_participants(&p)),
@@ -445,7 +451,10 @@ impl SessionState {
             "deleteControls" => self.delete_controls(&p, fx),
             "updateControls" => self.update_controls(&p, seq, fx),
             "capture" => self.capture(hub, &p),
-            other => Err(ErrorBody::with_message(ErrorCode::UnknownMethod, format!("Unknown method name {other:?}."))),
+            other => Err(ErrorBody::with_message(
+                ErrorCode::UnknownMethod,
+                format!("Unknown method name {}.", quoted(other)),
+            )),
         }
     }
 
@@ -714,7 +723,7 @@ impl SessionState {
         let data = p.get("data").cloned().unwrap_or(Value::Null);
         let mut targets: Vec<&str> = Vec::new();
         let bad_scope = |s: &str, i: usize| {
-            ErrorBody::with_message(ErrorCode::InvalidBroadcastScope, format!("Invalid broadcast scope {s:?}."))
+            ErrorBody::with_message(ErrorCode::InvalidBroadcastScope, format!("Invalid broadcast scope {}.", quoted(s)))
                 .at(format!("scope.{i}"))
         };
         for (i, scope) in scopes.iter().enumerate() {
