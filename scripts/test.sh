@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
-# peer, valgrind for the C API tests), checks formatting, lints and the generated C header, then
-# runs the whole suite.
+# peer, valgrind for the C API tests, cargo-fuzz for the fuzz targets), checks formatting, lints
+# and the generated C header, runs each fuzz target briefly, then runs the whole suite.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -65,6 +65,27 @@ gcc -std=c99 -Wall -Wextra -pedantic -Werror -Iinclude target/header_check.c -Lt
 target/header_check_c
 g++ -x c++ -std=c++17 -Wall -Wextra -pedantic -Werror -Iinclude target/header_check.c -Ltarget/debug -l:libmixplay.a -lpthread -ldl -o target/header_check_cpp
 target/header_check_cpp
+
+say "fuzz targets: a smoke run of a few seconds each (fuzz/README.md runs them long)"
+# cargo-fuzz needs the sanitizer flags of nightly; RUSTC_BOOTSTRAP lets stable accept them.
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+(
+    cd fuzz
+    cargo fmt --all -- --check
+    export RUSTC_BOOTSTRAP=1
+    cargo fuzz build --dev
+    for target in $(cargo fuzz list); do
+        # A scratch corpus: what the run finds stays out of the repository's seed folders.
+        mkdir -p "target/smoke-corpus/$target"
+        log="target/smoke-$target.log"
+        if ! cargo fuzz run --dev "$target" "target/smoke-corpus/$target" "corpus/$target" -- \
+            -max_total_time="${FUZZ_SMOKE_SECONDS:-10}" -print_final_stats=1 >"$log" 2>&1; then
+            cat "$log"
+            exit 1
+        fi
+        echo "$target: $(grep -E '^stat::number_of_executed_units' "$log") in ${FUZZ_SMOKE_SECONDS:-10} s"
+    done
+)
 
 say "test suite"
 if ! command -v cargo-nextest >/dev/null 2>&1; then
