@@ -22,9 +22,10 @@
 //! Every phase has a time limit and the whole run stops after three minutes. All traffic stays on
 //! 127.0.0.1.
 
-use std::io::{BufRead, BufReader};
+#[path = "support/mediator.rs"]
+mod mediator;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,14 +40,14 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use mediator::{cpu_time, mib, rss, server_binary, Res, Server};
+
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-type Res<T> = Result<T, String>;
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
 type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
 
 /// The whole benchmark must end within this.
 const TOTAL_BUDGET: Duration = Duration::from_secs(175);
-const SERVER_START_LIMIT: Duration = Duration::from_secs(10);
 const GAME_SETUP_LIMIT: Duration = Duration::from_secs(10);
 const CONNECT_LIMIT: Duration = Duration::from_secs(60);
 const JOIN_LIMIT: Duration = Duration::from_secs(30);
@@ -90,98 +91,6 @@ fn settings() -> Res<Settings> {
         batch: env_or("MIXPLAY_BENCH_BATCH", 32usize)?.max(1),
         server: server_binary()?,
     })
-}
-
-/// The `mixplay-server` cargo built for this bench (`required-features = ["server"]` makes cargo
-/// build it), or `MIXPLAY_BENCH_SERVER`, or `target/release/mixplay-server`.
-fn server_binary() -> Res<PathBuf> {
-    if let Ok(path) = std::env::var("MIXPLAY_BENCH_SERVER") {
-        return Ok(PathBuf::from(path));
-    }
-    let built = option_env!("CARGO_BIN_EXE_mixplay-server").map(PathBuf::from);
-    let fallback = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/mixplay-server");
-    built.filter(|p| p.exists()).or_else(|| fallback.exists().then_some(fallback.clone())).ok_or_else(|| {
-        format!(
-            "mixplay-server not found at {}; build it with `cargo build --release --features server`",
-            fallback.display()
-        )
-    })
-}
-
-// ----- the mediator process -----
-
-/// A running `mixplay-server`; killed (by its pid) when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(bin: &PathBuf) -> Res<Server> {
-        let mut child = Command::new(bin)
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Reads the first line, then keeps draining stdout so the server never blocks on it.
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = tx.send(lines.next());
-            for _ in lines {}
-        });
-        let mut server = Server { child, addr: String::new() };
-        let line = match rx.recv_timeout(SERVER_START_LIMIT) {
-            Ok(Some(Ok(line))) => line,
-            Ok(_) => return Err("mixplay-server exited before printing its address".into()),
-            Err(_) => return Err("mixplay-server did not print its address in time".into()),
-        };
-        server.addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .ok_or_else(|| format!("unexpected first line from mixplay-server: {line:?}"))?
-            .to_owned();
-        Ok(server)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A `/proc/PID/status` field in bytes (`VmRSS`, `VmHWM`).
-fn proc_status_bytes(pid: u32, field: &str) -> Res<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024)
-        .ok_or_else(|| format!("no {field} in /proc/{pid}/status"))
-}
-
-fn rss(pid: u32) -> Res<u64> {
-    proc_status_bytes(pid, "VmRSS")
-}
-
-/// CPU time (user + system) a process has used, assuming the usual 100 clock ticks a second.
-fn cpu_time(pid: &str) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // Fields 14 and 15 of stat(5); `fields` starts at field 3.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 // ----- websocket clients -----
@@ -410,7 +319,7 @@ async fn wait_until(what: &str, phase: Duration, deadline: Instant, mut done: im
 
 async fn round(s: &Settings, n: usize, deadline: Instant, row: &mut Row) -> Res<()> {
     row.n = n;
-    let server = Server::start(&s.server)?;
+    let server = Server::start(&s.server, &[])?;
     let addr = server.addr.clone();
     let pid = server.pid();
 
@@ -540,10 +449,6 @@ async fn round(s: &Settings, n: usize, deadline: Instant, row: &mut Row) -> Res<
         d.abort();
     }
     Ok(())
-}
-
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 fn print_table(rows: &[Row]) {

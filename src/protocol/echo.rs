@@ -21,9 +21,26 @@ pub fn clipped(text: &str) -> String {
     }
 }
 
-/// [`clipped`] text in double quotes, with Rust's escaping of quotes and control characters.
+/// `text` in double quotes, with Rust's escaping of quotes and control characters, cut so that
+/// what stands between the quotes is at most [`QUOTED_CHARS`] characters, escapes included (an
+/// escape such as `\u{7f}` is six), with `…` inside the closing quote when anything was left off.
 pub fn quoted(text: &str) -> String {
-    format!("{:?}", clipped(text))
+    let mut out = String::with_capacity(QUOTED_CHARS + 8);
+    out.push('"');
+    let mut shown = 0;
+    for c in text.chars() {
+        // As `{:?}` writes a string: double quotes are escaped, single quotes are not.
+        let escaped: String = if c == '\'' { "'".into() } else { c.escape_debug().collect() };
+        let width = escaped.chars().count();
+        if shown + width > QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        out.push_str(&escaped);
+        shown += width;
+    }
+    out.push('"');
+    out
 }
 
 /// `message` as is when short; otherwise its beginning and end around `…`, at most
@@ -60,6 +77,16 @@ mod tests {
         assert_eq!(quoted("giveInput"), "\"giveInput\"");
         assert_eq!(quoted("a\"b\n"), "\"a\\\"b\\n\"");
         assert_eq!(bounded("short"), "short");
+    }
+
+    /// Found by the `wire_decoder` fuzz target: 64 characters that each escape to six
+    /// (`\u{7f}`) made a 384-character quotation.
+    #[test]
+    fn escapes_count_towards_the_bound() {
+        let q = quoted(&"\u{7f}".repeat(100));
+        assert_eq!(q, format!("\"{}…\"", "\\u{7f}".repeat(QUOTED_CHARS / 6)));
+        assert!(q.chars().count() <= QUOTED_CHARS + 3, "{q}");
+        assert_eq!(quoted("it's \"x\""), format!("{:?}", "it's \"x\""));
     }
 
     #[test]
