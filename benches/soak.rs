@@ -323,6 +323,7 @@ async fn run(s: &Settings) -> Res<bool> {
     request(&mut game, ready, 2).await?;
     let (mut game_sink, game_stream) = game.split();
     tokio::spawn(game_reader(game_stream, c.clone(), base, n));
+    let rss_empty = rss(pid)?;
 
     // The viewers: a participant socket each, signed in with their token.
     let t = Instant::now();
@@ -342,7 +343,14 @@ async fn run(s: &Settings) -> Res<bool> {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    eprintln!("soak: {n} participants joined in {:.1} s", t.elapsed().as_secs_f64());
+    let rss_joined = rss(pid)?;
+    eprintln!(
+        "soak: {n} participants joined in {:.1} s; mediator {} (from {}: {} a participant socket)",
+        t.elapsed().as_secs_f64(),
+        mib(rss_joined),
+        mib(rss_empty),
+        per_viewer(rss_joined, rss_empty, n)
+    );
 
     // And a chat socket each: an authkey from the REST API, then `auth`.
     let t = Instant::now();
@@ -382,7 +390,13 @@ async fn run(s: &Settings) -> Res<bool> {
     .await
     .map_err(|_| "joining the chat took too long")?;
     let chats: Vec<Ws> = chats.into_iter().collect::<Res<_>>()?;
-    eprintln!("soak: {n} viewers in the chat in {:.1} s", t.elapsed().as_secs_f64());
+    let rss_chat = rss(pid)?;
+    eprintln!(
+        "soak: {n} viewers in the chat in {:.1} s; mediator {} ({} a chat socket)",
+        t.elapsed().as_secs_f64(),
+        mib(rss_chat),
+        per_viewer(rss_chat, rss_joined, n)
+    );
 
     // Readers, in a few groups.
     let mut groups: Vec<SelectAll<SplitStream<Ws>>> = (0..SENDERS * 2).map(|_| SelectAll::new()).collect();
@@ -519,10 +533,18 @@ async fn run(s: &Settings) -> Res<bool> {
         let _ = task.await;
     }
 
-    // Everything sent must arrive.
-    let mut progress = (c.inputs_received.load(Ordering::Relaxed), Instant::now());
-    while c.inputs_received.load(Ordering::Relaxed) < c.inputs_sent.load(Ordering::Relaxed) {
-        let got = c.inputs_received.load(Ordering::Relaxed);
+    // Everything sent must arrive: wait while it still does.
+    let arrived = |c: &Counters| {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        load(&c.inputs_received) + load(&c.chat_delivered) + load(&c.chat_errors) + load(&c.updates_delivered)
+    };
+    let expected = |c: &Counters| {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        load(&c.inputs_sent) + load(&c.chat_sent) * n as u64 + load(&c.updates_sent) * n as u64
+    };
+    let mut progress = (arrived(&c), Instant::now());
+    while arrived(&c) < expected(&c) {
+        let got = arrived(&c);
         if got != progress.0 {
             progress = (got, Instant::now());
         } else if progress.1.elapsed() > DRAIN_LIMIT {
@@ -536,6 +558,11 @@ async fn run(s: &Settings) -> Res<bool> {
     Ok(report(s, &c, &samples, &all_latencies))
 }
 
+/// `(after - before) / n` in KiB, as text.
+fn per_viewer(after: u64, before: u64, n: usize) -> String {
+    format!("{:.1} KiB", after.saturating_sub(before) as f64 / n as f64 / 1024.0)
+}
+
 fn rss_self() -> u64 {
     proc_status_bytes(std::process::id(), "VmRSS").unwrap_or(0)
 }
@@ -546,7 +573,9 @@ fn report(s: &Settings, c: &Counters, samples: &[Sample], latencies: &[u32]) -> 
     let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
     let (sent, got) = (load(&c.inputs_sent), load(&c.inputs_received));
     let warmup = Duration::from_secs(s.seconds / 4).min(Duration::from_secs(60));
-    let settled: Vec<u64> = samples.iter().filter(|x| x.at > warmup).map(|x| x.server_rss).collect();
+    // A sample taken at the end of the warm-up still belongs to it.
+    let settled: Vec<u64> =
+        samples.iter().filter(|x| x.at.as_secs_f64() > warmup.as_secs_f64() + 1.0).map(|x| x.server_rss).collect();
     let (lo, hi) = (settled.iter().min().copied().unwrap_or(0), settled.iter().max().copied().unwrap_or(0));
     let spread = if lo > 0 { (hi - lo) as f64 / lo as f64 * 100.0 } else { f64::NAN };
     let flat = settled.len() >= 2 && spread <= 10.0;
