@@ -40,7 +40,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use mediator::{cpu_time, mib, rss, server_binary, Res, Server};
+use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
@@ -65,13 +65,6 @@ struct Settings {
     tasks: usize,
     batch: usize,
     server: PathBuf,
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
-    match std::env::var(name) {
-        Ok(v) => v.trim().parse().map_err(|_| format!("{name}={v:?} is not valid")),
-        Err(_) => Ok(default),
-    }
 }
 
 fn settings() -> Res<Settings> {

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{SelectAll, SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use mediator::{cpu_time, mib, proc_status_bytes, rss, server_binary, Res, Server};
+use mediator::{cpu_time, env_or, mib, proc_status_bytes, rss, server_binary, Res, Server};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -60,13 +60,6 @@ struct Settings {
     input_period: Duration,
     chat_per_sec: f64,
     updates_per_sec: f64,
-}
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
-    match std::env::var(name) {
-        Ok(v) => v.trim().replace('_', "").parse().map_err(|_| format!("{name}={v:?} is not valid")),
-        Err(_) => Ok(default),
-    }
 }
 
 fn settings() -> Res<Settings> {

@@ -289,6 +289,18 @@ impl Chaos {
         }
     }
 
+    /// Resets the game's dead link, lets the mediator end the session, lets the game's next
+    /// connection through, and returns what the game saw until it was connected again; checks
+    /// that it was told exactly what it lost.
+    fn recover(&mut self, viewers: &mut [(Conn, SessionId)]) -> Vec<Event> {
+        self.proxy.cut();
+        self.wait_for_the_session_to_end(viewers);
+        self.proxy.set_gate(true);
+        let seen = self.reconnection();
+        assert_eq!(changes(&seen), Chaos::lost_everything(viewers), "{seen:?}");
+        seen
+    }
+
     /// What the game is told after it lost `viewers` and its own changes to the scene.
     fn lost_everything(viewers: &[(Conn, SessionId)]) -> BTreeSet<String> {
         let mut expected: BTreeSet<String> = viewers.iter().map(|(_, id)| format!("left {id}")).collect();
@@ -383,16 +395,12 @@ fn a_slow_then_stalled_link_loses_nothing() {
 fn a_reset_link_reconnects_and_reports_what_the_game_lost() {
     let (mut c, mut viewers) = setup(Duration::from_secs(15));
     c.proxy.set_gate(false);
-    c.proxy.cut();
-    c.wait_for_the_session_to_end(&mut viewers);
-    c.proxy.set_gate(true);
-    let seen = c.reconnection();
+    let seen = c.recover(&mut viewers);
     let states: Vec<_> = seen.iter().filter(|e| matches!(e, Event::Connection { .. })).collect();
     assert!(
         matches!(states.first(), Some(Event::Connection { state: ConnectionState::Reconnecting, code: None, .. })),
         "{states:?}"
     );
-    assert_eq!(changes(&seen), Chaos::lost_everything(&viewers), "{seen:?}");
     c.plays_on();
 }
 
@@ -406,11 +414,7 @@ fn a_link_that_goes_silent_is_noticed_and_replaced() {
     let Event::Connection { message, .. } = &lost else { unreachable!() };
     assert!(message.contains("nothing heard from the service"), "{message}");
     // The game's side is gone; the mediator learns of it when the dead link is finally reset.
-    c.proxy.cut();
-    c.wait_for_the_session_to_end(&mut viewers);
-    c.proxy.set_gate(true);
-    let seen = c.reconnection();
-    assert_eq!(changes(&seen), Chaos::lost_everything(&viewers), "{seen:?}");
+    c.recover(&mut viewers);
     c.plays_on();
 }
 
@@ -424,10 +428,6 @@ fn a_corrupted_frame_reconnects() {
     let reply = wait_for(&mut c.game, "the request's fate", |e| matches!(e, Event::Reply(r) if r.request_id == id));
     let Event::Reply(reply) = reply else { unreachable!() };
     assert!(reply.result.is_err(), "the corrupted reply is not delivered: {reply:?}");
-    c.proxy.cut();
-    c.wait_for_the_session_to_end(&mut viewers);
-    c.proxy.set_gate(true);
-    let seen = c.reconnection();
-    assert_eq!(changes(&seen), Chaos::lost_everything(&viewers), "{seen:?}");
+    c.recover(&mut viewers);
     c.plays_on();
 }

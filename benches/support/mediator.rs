@@ -11,6 +11,14 @@ pub type Res<T> = Result<T, String>;
 
 const SERVER_START_LIMIT: Duration = Duration::from_secs(10);
 
+/// A setting from the environment (`_` allowed as a digit separator), or `default`.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
+    match std::env::var(name) {
+        Ok(v) => v.trim().replace('_', "").parse().map_err(|_| format!("{name}={v:?} is not valid")),
+        Err(_) => Ok(default),
+    }
+}
+
 /// The `mixplay-server` cargo built for the bench (`required-features = ["server"]` makes cargo
 /// build it), or `MIXPLAY_BENCH_SERVER`, or `target/release/mixplay-server`.
 pub fn server_binary() -> Res<PathBuf> {

@@ -6,7 +6,8 @@
 //!
 //! Checked: nothing panics; `merge_patch` is idempotent and never leaves a patch's `null` in an
 //! object; `TaggedObject::apply` gives the same value and the same "changed" answer as a
-//! reference model that keeps tags in a tree (so keys with dots cannot be confused with paths);
+//! reference model that keeps tags by lists of keys (so keys with dots cannot be confused with
+//! paths);
 //! `preview` equals `apply`; applying a patch twice changes nothing the second time; a change
 //! newer than every earlier one is a plain merge patch; and an update event built with
 //! `value_with_removals`, merged into the old value, gives the new one.
@@ -72,63 +73,61 @@ struct Input {
     plain: Json,
 }
 
-/// The reference: tags in a tree mirroring the object, each node the tag of the change that
-/// last replaced that property (if any).
-#[derive(Debug, Clone, Default)]
-struct TagTree {
-    tag: Option<Tag>,
-    kids: BTreeMap<String, TagTree>,
-}
-
+/// The reference: the rule written out plainly, differently from the library: every change
+/// remembers its tag under the full path of the property it replaced (a list of keys, so no key
+/// can be mistaken for a path); a property is governed by the tag of the longest such path that
+/// is a prefix of its own; replacing a property forgets the tags below it.
 #[derive(Debug, Clone)]
 struct Model {
     value: Map<String, Value>,
-    tags: TagTree,
+    tags: BTreeMap<Vec<String>, Tag>,
 }
 
 impl Model {
     fn new(value: Map<String, Value>, tag: Tag) -> Model {
-        let kids = value.keys().map(|k| (k.clone(), TagTree { tag: Some(tag), kids: BTreeMap::new() })).collect();
-        Model { value, tags: TagTree { tag: None, kids } }
+        let tags = value.keys().map(|k| (vec![k.clone()], tag)).collect();
+        Model { value, tags }
+    }
+
+    fn governing(&self, path: &[String]) -> Option<Tag> {
+        (1..=path.len()).rev().find_map(|n| self.tags.get(&path[..n]).copied())
     }
 
     fn apply(&mut self, patch: &Map<String, Value>, tag: Tag) -> bool {
-        let mut changed = false;
-        model_apply(&mut self.value, &mut self.tags, None, patch, tag, &mut changed);
-        changed
+        let before = self.value.clone();
+        let mut value = std::mem::take(&mut self.value);
+        self.apply_at(&mut value, &mut Vec::new(), patch, tag);
+        self.value = value;
+        before != self.value
     }
-}
 
-fn model_apply(
-    target: &mut Map<String, Value>,
-    tree: &mut TagTree,
-    inherited: Option<Tag>,
-    patch: &Map<String, Value>,
-    tag: Tag,
-    changed: &mut bool,
-) {
-    let inherited = tree.tag.or(inherited);
-    for (key, value) in patch {
-        let node = tree.kids.entry(key.clone()).or_default();
-        if let (Value::Object(sub_patch), Some(Value::Object(sub_target))) = (value, target.get_mut(key)) {
-            model_apply(sub_target, node, inherited, sub_patch, tag, changed);
-            continue;
-        }
-        if let Some(earlier) = node.tag.or(inherited) {
-            if !tag.wins_over(&earlier) {
-                continue;
+    fn apply_at(
+        &mut self,
+        target: &mut Map<String, Value>,
+        path: &mut Vec<String>,
+        patch: &Map<String, Value>,
+        tag: Tag,
+    ) {
+        for (key, value) in patch {
+            path.push(key.clone());
+            match (value, target.get_mut(key)) {
+                (Value::Object(sub_patch), Some(Value::Object(sub_target))) => {
+                    self.apply_at(sub_target, path, sub_patch, tag)
+                }
+                _ if self.governing(path).is_some_and(|earlier| !tag.wins_over(&earlier)) => {}
+                _ => {
+                    self.tags.retain(|p, _| !p.starts_with(path));
+                    self.tags.insert(path.clone(), tag);
+                    // The property is replaced: by the value, nulls dropped (`null` removes it).
+                    target.remove(key);
+                    let mut merged = Value::Null;
+                    merge_patch(&mut merged, value);
+                    if !merged.is_null() {
+                        target.insert(key.clone(), merged);
+                    }
+                }
             }
-        }
-        *node = TagTree { tag: Some(tag), kids: BTreeMap::new() };
-        if value.is_null() {
-            *changed |= target.remove(key).is_some();
-        } else {
-            let mut merged = Value::Null;
-            merge_patch(&mut merged, value);
-            if target.get(key) != Some(&merged) {
-                target.insert(key.clone(), merged);
-                *changed = true;
-            }
+            path.pop();
         }
     }
 }
@@ -166,12 +165,8 @@ fuzz_target!(|input: Input| {
     for Patch { map, tag } in &input.patches {
         let before = object.value().clone();
         let preview = object.preview(map, *tag);
-        let event = {
-            let mut probe = object.clone();
-            probe.apply(map, *tag);
-            probe.value_with_removals(map)
-        };
         let changed = object.apply(map, *tag);
+        let event = object.value_with_removals(map);
         assert_eq!(model.apply(map, *tag), changed, "changed differs from the model for {map:?} under {tag:?}");
         assert_eq!(object.value(), &model.value, "value differs from the model after {map:?} under {tag:?}");
         assert_eq!(&preview, object.value(), "preview differs from apply");
