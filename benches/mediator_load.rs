@@ -40,7 +40,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
+use mediator::{cpu_time, env_or, mib, raise_open_files, rss, server_binary, Res, Server};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
@@ -504,6 +504,12 @@ fn main() {
             std::process::exit(2);
         }
     };
+    // Each participant is a socket here and one in the mediator (which inherits the limit).
+    let most = settings.ns.iter().copied().max().unwrap_or(0) as u64;
+    if let Err(e) = raise_open_files(most + 200) {
+        eprintln!("mediator_load: {e}");
+        std::process::exit(2);
+    }
     let deadline = Instant::now() + TOTAL_BUDGET;
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");

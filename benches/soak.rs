@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{SelectAll, SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use mediator::{cpu_time, env_or, mib, proc_status_bytes, rss, server_binary, Res, Server};
+use mediator::{cpu_time, env_or, mib, proc_status_bytes, raise_open_files, rss, server_binary, Res, Server};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -71,35 +71,6 @@ fn settings() -> Res<Settings> {
         chat_per_sec: env_or("SOAK_CHAT_PER_SEC", 5.0f64)?.max(0.0),
         updates_per_sec: env_or("SOAK_UPDATES_PER_SEC", 4.0f64)?.max(0.0),
     })
-}
-
-/// Raises the soft open-file limit to the hard one; fails when that cannot hold `needed`.
-fn raise_open_files(needed: u64) -> Res<()> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
-            return Err("cannot read the open-file limit (getrlimit)".into());
-        }
-        let before = limit.rlim_cur;
-        limit.rlim_cur = limit.rlim_max;
-        if before == limit.rlim_max {
-            eprintln!("soak: the open-file limit is already at its hard limit, {before}");
-        } else if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-            eprintln!("soak: could NOT raise the open-file limit from {before} to its hard limit {}", limit.rlim_max);
-            limit.rlim_cur = before;
-        } else {
-            eprintln!("soak: open-file limit raised from {before} to {} (the hard limit)", limit.rlim_cur);
-        }
-    }
-    if limit.rlim_cur < needed {
-        return Err(format!(
-            "the open-file limit is {} but this run needs about {needed}: lower SOAK_PARTICIPANTS or raise \
-             the hard limit (ulimit -Hn, /etc/security/limits.conf)",
-            limit.rlim_cur
-        ));
-    }
-    Ok(())
 }
 
 /// The streamer (token `soak-streamer`, user 1) and viewers `soak-viewer-I` (user I + 2); project

@@ -91,6 +91,35 @@ impl Drop for Server {
     }
 }
 
+/// Raises the soft open-file limit to the hard one; fails when that cannot hold `needed`.
+pub fn raise_open_files(needed: u64) -> Res<()> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return Err("cannot read the open-file limit (getrlimit)".into());
+        }
+        let before = limit.rlim_cur;
+        limit.rlim_cur = limit.rlim_max;
+        if before == limit.rlim_max {
+            eprintln!("the open-file limit is already at its hard limit, {before}");
+        } else if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+            eprintln!("could NOT raise the open-file limit from {before} to its hard limit {}", limit.rlim_max);
+            limit.rlim_cur = before;
+        } else {
+            eprintln!("open-file limit raised from {before} to {} (the hard limit)", limit.rlim_cur);
+        }
+    }
+    if limit.rlim_cur < needed {
+        return Err(format!(
+            "the open-file limit is {} but this run needs about {needed}: run fewer participants or raise \
+             the hard limit (ulimit -Hn, /etc/security/limits.conf)",
+            limit.rlim_cur
+        ));
+    }
+    Ok(())
+}
+
 /// A `/proc/PID/status` field in bytes (`VmRSS`, `VmHWM`).
 pub fn proc_status_bytes(pid: u32, field: &str) -> Res<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
