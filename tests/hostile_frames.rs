@@ -246,9 +246,10 @@ async fn a_three_megabyte_method_name_is_not_echoed_whole() {
         assert!(error.message.starts_with("Unknown method"), "{}", error.message);
     }
 
-    // Other places a peer's text ends up in an error: an unknown packet type (4002), a field
-    // of the wrong type (serde quotes the value), a throttle for a method name, a control kind.
-    let huge = "y".repeat(3 << 20);
+    // Other places a peer's text ends up in an error (256 KiB of it is as telling as 3 MB): an
+    // unknown packet type (4002), a field of the wrong type (serde quotes the value), a throttle
+    // for a method name, a control kind.
+    let huge = "y".repeat(256 << 10);
     p.send_text(&format!(r#"{{"type":"{huge}","id":7}}"#)).await;
     let error = p.reply(7).await.error.expect("an unknown type is an error");
     assert_eq!(error.code, 4002);
