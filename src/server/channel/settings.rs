@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::source;
+use crate::protocol::echo::quoted;
 use crate::server::store::ChannelUpdate;
 
 /// The longest title, in characters.
@@ -27,7 +28,7 @@ pub fn parse(body: &Value) -> Result<ChannelUpdate, String> {
             "streamSource" => change.stream = Some(source::parse(value)?),
             "live" => change.live = Some(value.as_bool().ok_or_else(|| format!("live is true or false, not {value}"))?),
             "slowChat" => change.slow_chat_ms = Some(slow_chat(value)?),
-            other => return Err(format!("unknown setting {other:?}: a channel's settings are {FIELDS}")),
+            other => return Err(format!("unknown setting {}: a channel's settings are {FIELDS}", quoted(other))),
         }
     }
     if change == ChannelUpdate::default() {

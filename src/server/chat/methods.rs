@@ -12,6 +12,7 @@ use super::events::EVENTS;
 use super::socket::Conn;
 use super::text::{check_text, message_data, parse_duration, tagged_names};
 use super::{event_text, permissions, send, Chatter, Member, Outgoing, Poll, Room, HISTORY};
+use crate::protocol::echo::{clipped, quoted};
 use crate::server::accounts::guard::Target;
 use crate::server::hub::Hub;
 use crate::server::live::session::now_ms;
@@ -69,7 +70,7 @@ const METHODS: &[(&str, Access, Handler)] = &[
 /// Runs `method`: looks it up, checks who may call it, and calls it.
 pub async fn call(method: &str, call: Call<'_>) -> Result<Value, String> {
     let Some((_, access, handler)) = METHODS.iter().find(|(name, _, _)| *name == method) else {
-        return Err(format!("unknown method {method:?}"));
+        return Err(format!("unknown method {}", quoted(method)));
     };
     if *access == Access::Anyone {
         return handler(Checked { call, room: None, me: None }).await;
@@ -297,7 +298,7 @@ async fn whisper(c: Checked<'_>) -> Result<Value, String> {
     let tags = tagged_users(c.call.hub, text).await?;
     let st = room.state.lock();
     let Some(to) = st.member_by_name(target) else {
-        return Err(format!("{target} is not in this chat"));
+        return Err(format!("{} is not in this chat", clipped(target)));
     };
     let data = message_data(&room, &st, &me, text, Some(&to.name), &tags);
     let text = event_text("ChatMessage", &data);
@@ -330,7 +331,7 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
     let spec = spec.ok_or("timeout takes a username and a duration")?;
     let duration = parse_duration(&spec, c.call.hub.config.chat_max_timeout)?;
     let mut st = room.state.lock();
-    let Some(target) = st.member_by_name(name) else { return Err(format!("{name} is not in this chat")) };
+    let Some(target) = st.member_by_name(name) else { return Err(format!("{} is not in this chat", clipped(name))) };
     if st.is_mod(room.owner, target.id) {
         return Err(format!("{} is a moderator and cannot be timed out", target.name));
     }
@@ -339,7 +340,8 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
         st.timeouts.remove(&target.id);
         return Ok(json!(format!("{}'s timeout has been cleared.", target.name)));
     };
-    let until = Instant::now().checked_add(duration).ok_or_else(|| format!("{spec:?} is too long a timeout"))?;
+    let until =
+        Instant::now().checked_add(duration).ok_or_else(|| format!("{} is too long a timeout", quoted(&spec)))?;
     st.timeouts.insert(target.id, until);
     room.purge(&mut st, target.id);
     let data = json!({
@@ -357,7 +359,7 @@ async fn purge(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let name = c.arg_str(0, "the username")?;
     let target = c.call.hub.store.user_by_name(name).await.map_err(unavailable)?;
-    let target = target.ok_or_else(|| format!("there is no user named {name}"))?;
+    let target = target.ok_or_else(|| format!("there is no user named {}", clipped(name)))?;
     let mut st = room.state.lock();
     room.purge(&mut st, target.id);
     let data = json!({ "moderator": room.user_json(&st, &me), "user_id": target.id });
@@ -372,7 +374,7 @@ fn delete_message(c: Checked<'_>) -> Result<Value, String> {
     let before = st.history.len();
     st.history.retain(|m| m["id"] != json!(id));
     if st.history.len() == before {
-        return Err(format!("there is no message {id} in this chat"));
+        return Err(format!("there is no message {} in this chat", clipped(id)));
     }
     room.persist(room.store.delete_chat_message(room.channel, id.to_owned()));
     let data = json!({ "moderator": room.user_json(&st, &me), "id": id });

@@ -27,6 +27,7 @@ use serde_json::{json, Map, Value};
 
 use super::peer::{unsequenced, Peer, Shared};
 use super::throttle::Throttles;
+use crate::protocol::echo::quoted;
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
 use crate::server::controls;
 use crate::server::hub::Hub;
@@ -183,8 +184,11 @@ fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value
     let id = req_str(obj, "controlID", &format!("{path}.controlID"))?.to_owned();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     if !controls::is_kind(kind) {
-        return Err(ErrorBody::with_message(ErrorCode::UnknownControlKind, format!("Unknown control type {kind:?}."))
-            .at(format!("{path}.kind")));
+        return Err(ErrorBody::with_message(
+            ErrorCode::UnknownControlKind,
+            format!("Unknown control type {}.", quoted(kind)),
+        )
+        .at(format!("{path}.kind")));
     }
     check_cost(obj, path)?;
     Ok((id, obj.clone()))
@@ -355,7 +359,7 @@ impl ChannelSession {
             "getTime" => Handled::Now(Ok(json!({ "time": now_ms() }))),
             other => Handled::Now(Err(ErrorBody::with_message(
                 ErrorCode::UnknownMethod,
-                format!("Unknown method {other:?}."),
+                format!("Unknown method {}.", quoted(other)),
             ))),
         }
     }
