@@ -83,7 +83,7 @@ target/header_check_cpp
 say "release libraries for the packaging tests (scripts/package.sh --build-only)"
 bash scripts/package.sh --build-only
 
-say "fuzz targets: a smoke run of a few seconds each (fuzz/README.md runs them long)"
+say "fuzz targets: a smoke run of a few seconds each, about 20 s in all (fuzz/README.md runs them long)"
 # cargo-fuzz needs the sanitizer flags of nightly; RUSTC_BOOTSTRAP lets stable accept them.
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 (
@@ -96,11 +96,11 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
         mkdir -p "target/smoke-corpus/$target"
         log="target/smoke-$target.log"
         if ! cargo fuzz run --dev "$target" "target/smoke-corpus/$target" "corpus/$target" -- \
-            -max_total_time="${FUZZ_SMOKE_SECONDS:-10}" -print_final_stats=1 >"$log" 2>&1; then
+            -max_total_time="${FUZZ_SMOKE_SECONDS:-4}" -print_final_stats=1 >"$log" 2>&1; then
             cat "$log"
             exit 1
         fi
-        echo "$target: $(grep -E '^stat::number_of_executed_units' "$log") in ${FUZZ_SMOKE_SECONDS:-10} s"
+        echo "$target: $(grep -E '^stat::number_of_executed_units' "$log") in ${FUZZ_SMOKE_SECONDS:-4} s"
     done
 )
 

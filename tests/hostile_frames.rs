@@ -15,7 +15,8 @@ use common::*;
 use futures_util::{SinkExt, StreamExt};
 use mixplay::client::{ConnectionState, ErrorKind, Event, Session};
 use mixplay::protocol::compression::write_varint;
-use mixplay::protocol::Scheme;
+use mixplay::protocol::{Encoder, Scheme, WireFrame};
+use mixplay::server::{MediatorConfig, World};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -172,6 +173,36 @@ async fn viewers_send_bombs(scheme: Scheme) {
     p.ok("giveInput", json!({ "controlID": "b", "event": "mousedown", "button": 0 })).await;
     let input = g.event("giveInput").await;
     assert_eq!(input["participantID"], json!(sid));
+}
+
+/// `--max-inflated-bytes`: an honest compressed frame declaring more than the setting is refused
+/// (4001) before it is inflated; one declaring exactly the setting is read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_inflated_bytes_bounds_what_a_compressed_frame_may_declare() {
+    const LIMIT: usize = 2048;
+    let config = MediatorConfig { max_inflated_bytes: LIMIT, ..MediatorConfig::default() };
+    let m = mediator_with(World::demo(), config).await;
+    let mut g = ready_game(&m).await;
+    g.ok("createControls", json!({ "sceneID": "default", "controls": [{ "controlID": "b", "kind": "button" }] })).await;
+    for scheme in [Scheme::Gzip, Scheme::Lz4] {
+        // A giveInput padded with spaces to `len` bytes, encoded honestly on a fresh stream.
+        let frame = |len: usize| {
+            let input = r#"{"type":"method","id":7,"method":"giveInput","params":{"controlID":"b","event":"mousedown","button":0}}"#;
+            let padded = format!("{input}{}", " ".repeat(len - input.len()));
+            match Encoder::new(scheme).encode(padded).unwrap() {
+                WireFrame::Binary(b) => b,
+                WireFrame::Text(_) => unreachable!("a compressed scheme sends binary frames"),
+            }
+        };
+        let (mut p, sid) = join(&m, &mut g, None).await;
+        p.set_compression(&[scheme.name()]).await;
+        p.send_binary(frame(LIMIT)).await;
+        assert_eq!(g.event("giveInput").await["participantID"], json!(sid), "{scheme:?}: a frame at the limit is read");
+        let (mut p, _) = join(&m, &mut g, None).await;
+        p.set_compression(&[scheme.name()]).await;
+        p.send_binary(frame(LIMIT + 1)).await;
+        assert_eq!(p.closed().await, 4001, "{scheme:?}: a frame declaring one byte more is refused");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
-//! Writes the seed corpus, `corpus/TARGET/seed-NAME`, for the wire decoder and the C ABI
-//! targets: real frames and real calls, in each target's input layout. The merge patch target's
+//! Writes the seed corpus, `corpus/TARGET/seed-NAME`, for the wire decoder, C ABI, chat packet
+//! and world loader targets: real frames, calls, chat sessions and world files, in each target's
+//! input layout. The merge patch target's
 //! seeds are inputs its own runs found (its input is built by `arbitrary`).
 //!
 //! `cargo run --manifest-path fuzz/Cargo.toml --example seeds` (from the repository root).
@@ -160,8 +161,125 @@ fn c_abi() {
     write("c_abi", "null-and-bad-utf8", &w.bytes);
 }
 
+/// Chat sessions in `fuzz_targets/chat_packet.rs`'s layout: `who` are the connections' users
+/// (0: not in a room), then `(connection, method, arguments)` as built frames, or raw frames
+/// (`method` empty: `arguments` is the frame's text).
+fn chat_session(name: &str, who: &[u8], frames: &[(u8, &str, &str)]) {
+    const METHODS: [&str; 13] = [
+        "auth",
+        "msg",
+        "whisper",
+        "timeout",
+        "purge",
+        "deleteMessage",
+        "clearMessages",
+        "history",
+        "optOutEvents",
+        "vote:start",
+        "vote:choose",
+        "ping",
+        "no:such:method",
+    ];
+    let mut w = Writer::default();
+    w.u8(who.len() as u8 - 1);
+    for u in who {
+        w.u8(*u);
+    }
+    for (conn, method, arguments) in frames {
+        if method.is_empty() {
+            w.u8(*conn).chunk(arguments.as_bytes());
+        } else {
+            let index = METHODS.iter().position(|m| m == method).expect("a known method") as u8;
+            w.u8(conn | 0x80).u8(index).chunk(arguments.as_bytes());
+        }
+    }
+    write("chat_packet", name, &w.bytes);
+}
+
+fn chat_packet() {
+    // The owner (1) and viewers 2 and 3 talk, whisper, vote and are moderated.
+    chat_session(
+        "moderated-room",
+        &[1, 2, 3],
+        &[
+            (1, "msg", r#"["hello @viewer2, see you :)"]"#),
+            (2, "whisper", r#"["viewer1", "psst"]"#),
+            (0, "vote:start", r#"["Which map?", ["desert", "snow"], 30]"#),
+            (1, "vote:choose", "[1]"),
+            (2, "vote:choose", "[0]"),
+            (0, "timeout", r#"["viewer2", "1m15s"]"#),
+            (2, "msg", r#"["am I timed out?"]"#),
+            (0, "timeout", r#"["viewer2", "clear"]"#),
+            (0, "history", "[10]"),
+            (0, "purge", r#"["viewer1"]"#),
+            (1, "optOutEvents", r#"["ChatMessage", "UserJoin"]"#),
+            (0, "deleteMessage", r#"["00000000-0000-0000-0000-000000000000"]"#),
+            (0, "clearMessages", "[]"),
+        ],
+    );
+    // Limits: a timeout too long for any clock, a method nobody knows, a viewer moderating.
+    chat_session(
+        "limits",
+        &[1, 4],
+        &[
+            (0, "timeout", r#"["viewer3", "18446744073709551615"]"#),
+            (0, "timeout", r#"["viewer3", 18446744073709551615]"#),
+            (1, "timeout", r#"["streamer", "30s"]"#),
+            (1, "no:such:method", r#"["x"]"#),
+            (1, "optOutEvents", r#"["NoSuchEvent", "ChatMessage", "ChatMessage"]"#),
+            (1, "vote:choose", "[4294967296]"),
+        ],
+    );
+    // Raw frames from a socket that has not joined: not JSON, wrong shapes, an anonymous join.
+    chat_session(
+        "raw-frames",
+        &[0, 3],
+        &[
+            (0, "", "not json"),
+            (0, "", r#"{"type":"method","method":"msg","arguments":["before auth"],"id":1}"#),
+            (0, "", r#"{"type":"method","method":"auth","arguments":[1],"id":2}"#),
+            (0, "", r#"{"type":"method","method":"msg","arguments":{"not":"an array"},"id":3}"#),
+            (0, "", r#"[{"type":"method","method":"ping","id":4}]"#),
+            (1, "", r#"{"type":"reply","method":"ping","arguments":[],"id":"x"}"#),
+            (1, "", r#"{"type":"method","method":"auth","arguments":[1, 3, "not-a-key"],"id":5}"#),
+        ],
+    );
+}
+
+/// A version's controls with every kind, placed on all three grids, and a group.
+const CONTROLS: &str = r##"{"scenes":[{"sceneID":"default","controls":[
+ {"controlID":"jump","kind":"button","text":"Jump","tooltip":"Jump!","cost":5,"keyCode":32,"progress":0.5,"cooldown":0,
+  "position":[{"size":"large","x":0,"y":0,"width":10,"height":5},{"size":"medium","x":0,"y":0,"width":10,"height":5},
+              {"size":"small","x":0,"y":0,"width":10,"height":5}]},
+ {"controlID":"aim","kind":"joystick","sampleRate":50,"position":[{"size":"large","x":10,"y":0,"width":10,"height":10}]},
+ {"controlID":"score","kind":"label","text":"0","textSize":"20px","textColor":"#fff"},
+ {"controlID":"name","kind":"textbox","placeholder":"Your name","hasSubmit":true,"submitText":"Go","cost":0,"multiline":false},
+ {"controlID":"video","kind":"screen","sendMoveEvents":"mousedown","moveThrottle":50,"sendMouseDownEvent":true}]},
+ {"sceneID":"red","controls":[]}],
+ "groups":[{"groupID":"default","sceneID":"default"},{"groupID":"red team","sceneID":"red"}]}"##;
+
+fn world_loader() {
+    let example = include_str!("../../examples/world.json");
+    write("world_loader", "example-world", &[&[0u8][..], example.as_bytes()].concat());
+    let small = r#"{"users":[{"id":1,"username":"a","token":"t","admin":true},{"id":2,"username":"b","sparks":5}],
+        "channels":[{"id":7,"owner":1,"mods":[2],"slowChat":1000}],
+        "projects":[{"versionId":3,"owner":2,"sharedWith":[1],"scenes":[{"sceneID":"default","controls":[]}]}]}"#;
+    write("world_loader", "small-world", &[&[0u8][..], small.as_bytes()].concat());
+    write("world_loader", "studio-controls", &[&[1u8][..], CONTROLS.as_bytes()].concat());
+    // The version `controls::tests` keeps as good.
+    let good = r#"{"scenes":[{"sceneID":"lobby","bg":"blue","controls":[
+        {"controlID":"jump","kind":"button","text":"Jump","cost":5,
+         "position":[{"size":"large","x":0,"y":0,"width":10,"height":5}],"custom":{"kept":true}},
+        {"controlID":"aim","kind":"joystick","position":[{"size":"large","x":10,"y":0,"width":10,"height":10}]},
+        {"controlID":"video","kind":"screen","sendMoveEvents":"always"}]}],
+        "groups":[{"groupID":"lobbyists","sceneID":"lobby"}]}"#;
+    write("world_loader", "good-version", &[&[1u8][..], good.as_bytes()].concat());
+}
+
 fn main() {
     wire_decoder();
     c_abi();
+    chat_packet();
+    world_loader();
     println!("seeds written under fuzz/corpus/");
 }

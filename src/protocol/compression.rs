@@ -18,7 +18,8 @@ use lz4_flex::frame::{BlockMode, FrameEncoder, FrameInfo};
 use gzip::GzipReader;
 use lz4::Lz4Reader;
 
-/// The largest packet, uncompressed, that a decoder accepts. Larger frames are refused before
+/// The largest packet, uncompressed, that a decoder made by [`Decoder::new`] accepts (the SDK's;
+/// the mediator's bound is its `max_inflated_bytes` setting). Larger frames are refused before
 /// anything is allocated for them.
 pub const MAX_PACKET_BYTES: usize = 4 * 1024 * 1024;
 
@@ -67,8 +68,8 @@ pub enum WireFrame {
 pub enum DecodeError {
     #[error("frame has no valid length prefix")]
     BadLength,
-    #[error("frame declares {0} bytes, more than the {MAX_PACKET_BYTES}-byte limit")]
-    TooLarge(u64),
+    #[error("frame declares {declared} bytes, more than the {limit}-byte limit")]
+    TooLarge { declared: u64, limit: usize },
     #[error("frame decompressed to {got} bytes, but declared {declared}")]
     Short { declared: usize, got: usize },
     #[error("frame decompresses to more than the {declared} bytes it declares")]
@@ -165,6 +166,8 @@ impl Encoder {
 /// declared size, however far its bytes would expand.
 pub struct Decoder {
     inner: DecoderKind,
+    /// The most bytes a compressed frame may declare (and so inflate to).
+    max_inflated: usize,
     /// Set once a frame failed: the shared stream cannot be read past it.
     broken: bool,
 }
@@ -176,13 +179,20 @@ enum DecoderKind {
 }
 
 impl Decoder {
+    /// A decoder whose compressed frames may declare at most [`MAX_PACKET_BYTES`].
     pub fn new(scheme: Scheme) -> Self {
+        Self::with_limit(scheme, MAX_PACKET_BYTES)
+    }
+
+    /// A decoder whose compressed frames may declare at most `max_inflated` bytes: a frame that
+    /// declares more is refused before anything is inflated.
+    pub fn with_limit(scheme: Scheme, max_inflated: usize) -> Self {
         let inner = match scheme {
             Scheme::None => DecoderKind::None,
             Scheme::Gzip => DecoderKind::Gzip(Box::default()),
             Scheme::Lz4 => DecoderKind::Lz4(Box::default()),
         };
-        Decoder { inner, broken: false }
+        Decoder { inner, max_inflated, broken: false }
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -217,8 +227,8 @@ impl Decoder {
 
     fn inflate(&mut self, frame: &[u8]) -> Result<String, DecodeError> {
         let (declared, used) = read_varint(frame).ok_or(DecodeError::BadLength)?;
-        if declared > MAX_PACKET_BYTES as u64 {
-            return Err(DecodeError::TooLarge(declared));
+        if declared > self.max_inflated as u64 {
+            return Err(DecodeError::TooLarge { declared, limit: self.max_inflated });
         }
         let declared = declared as usize;
         let body = &frame[used..];
@@ -289,7 +299,7 @@ mod tests {
         assert!(dec.decode_binary(&[5, 1, 2, 3, 4, 5]).is_err());
         let mut big = Vec::new();
         write_varint(&mut big, MAX_PACKET_BYTES as u64 + 1);
-        assert!(matches!(Decoder::new(Scheme::Lz4).decode_binary(&big), Err(DecodeError::TooLarge(_))));
+        assert!(matches!(Decoder::new(Scheme::Lz4).decode_binary(&big), Err(DecodeError::TooLarge { .. })));
         assert!(matches!(Decoder::new(Scheme::Gzip).decode_binary(&[0x80]), Err(DecodeError::BadLength)));
     }
 
