@@ -10,7 +10,7 @@ use std::path::Path;
 
 use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
 use mixplay::protocol::{Encoder, Scheme, WireFrame};
-use mixplay_fuzz::Writer;
+use mixplay_fuzz::{Writer, CHAT_METHODS};
 
 const PACKETS: [&str; 5] = [
     r#"{"type":"method","id":0,"method":"hello","params":null,"discard":true,"seq":1}"#,
@@ -165,21 +165,6 @@ fn c_abi() {
 /// (0: not in a room), then `(connection, method, arguments)` as built frames, or raw frames
 /// (`method` empty: `arguments` is the frame's text).
 fn chat_session(name: &str, who: &[u8], frames: &[(u8, &str, &str)]) {
-    const METHODS: [&str; 13] = [
-        "auth",
-        "msg",
-        "whisper",
-        "timeout",
-        "purge",
-        "deleteMessage",
-        "clearMessages",
-        "history",
-        "optOutEvents",
-        "vote:start",
-        "vote:choose",
-        "ping",
-        "no:such:method",
-    ];
     let mut w = Writer::default();
     w.u8(who.len() as u8 - 1);
     for u in who {
@@ -189,7 +174,7 @@ fn chat_session(name: &str, who: &[u8], frames: &[(u8, &str, &str)]) {
         if method.is_empty() {
             w.u8(*conn).chunk(arguments.as_bytes());
         } else {
-            let index = METHODS.iter().position(|m| m == method).expect("a known method") as u8;
+            let index = CHAT_METHODS.iter().position(|m| m == method).expect("a known method") as u8;
             w.u8(conn | 0x80).u8(index).chunk(arguments.as_bytes());
         }
     }

@@ -18,24 +18,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use mixplay::server::{ChatHarness, MediatorConfig, Rate, World};
-use mixplay_fuzz::Reader;
+use mixplay_fuzz::{Reader, CHAT_METHODS};
 use serde_json::{json, Value};
-
-const METHODS: [&str; 13] = [
-    "auth",
-    "msg",
-    "whisper",
-    "timeout",
-    "purge",
-    "deleteMessage",
-    "clearMessages",
-    "history",
-    "optOutEvents",
-    "vote:start",
-    "vote:choose",
-    "ping",
-    "no:such:method",
-];
 
 /// The longest error a reply may carry: sentences that quote at most a few dozen characters of
 /// the peer's text.
@@ -77,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
         let text = if head & 0x80 == 0 {
             String::from_utf8_lossy(input.chunk()).into_owned()
         } else {
-            let method = METHODS[usize::from(input.u8() & 0x7f) % METHODS.len()];
+            let method = CHAT_METHODS[usize::from(input.u8() & 0x7f) % CHAT_METHODS.len()];
             let chunk = input.chunk();
             let arguments =
                 serde_json::from_slice::<Value>(chunk).unwrap_or_else(|_| json!([String::from_utf8_lossy(chunk)]));

@@ -2,6 +2,23 @@
 //! needs (and never fails: missing bytes read as zero or empty), and the matching writer, used
 //! to build the seed corpus (`examples/seeds.rs`).
 
+/// The chat methods a `chat_packet` input picks from by index (and one nobody knows).
+pub const CHAT_METHODS: [&str; 13] = [
+    "auth",
+    "msg",
+    "whisper",
+    "timeout",
+    "purge",
+    "deleteMessage",
+    "clearMessages",
+    "history",
+    "optOutEvents",
+    "vote:start",
+    "vote:choose",
+    "ping",
+    "no:such:method",
+];
+
 /// Reads a fuzz input front to back.
 pub struct Reader<'a> {
     bytes: &'a [u8],
