@@ -329,4 +329,22 @@ async fn chat_errors_do_not_echo_long_names_whole() {
     let error = reply["error"].as_str().expect("an error string");
     assert_bounded("chat unknown method", error);
     assert!(error.starts_with("unknown method \"zzz"), "{error}");
+
+    // In a room (anonymously), arguments that are not what a method takes are quoted cut too:
+    // `history` once echoed its whole argument (found by the chat_packet fuzz target).
+    let auth = json!({ "type": "method", "method": "auth", "arguments": [1], "id": 2 });
+    ws.send(Message::text(auth.to_string())).await.unwrap();
+    assert_eq!(next_packet(&mut ws).await["error"], Value::Null);
+    for (id, method) in [(3, "history"), (4, "optOutEvents")] {
+        let packet = json!({ "type": "method", "method": method, "arguments": [name], "id": id });
+        ws.send(Message::text(packet.to_string())).await.unwrap();
+        let reply = loop {
+            let p = next_packet(&mut ws).await;
+            if p["type"] == "reply" {
+                break p;
+            }
+        };
+        assert_eq!(reply["id"], id);
+        assert_bounded(method, reply["error"].as_str().expect("an error string"));
+    }
 }

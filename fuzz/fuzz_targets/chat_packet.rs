@@ -77,7 +77,8 @@ fuzz_target!(|data: &[u8]| {
             let packet: Value = serde_json::from_str(frame).expect("the mediator sends JSON");
             assert!(packet.is_object(), "{frame}");
             if let Some(error) = packet.get("error").and_then(Value::as_str) {
-                assert!(error.chars().count() <= ERROR_BOUND, "a {}-character error", error.chars().count());
+                let shown: String = error.chars().take(300).collect();
+                assert!(error.chars().count() <= ERROR_BOUND, "a {}-character error: {shown}…", error.chars().count());
             }
         }
     }

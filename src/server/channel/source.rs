@@ -6,7 +6,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::protocol::echo::quoted;
+use crate::protocol::echo::{clipped, quoted};
 use crate::server::store::{SourceKind, StreamSource};
 
 /// The longest stream-source address, in bytes.
@@ -34,7 +34,9 @@ pub fn parse(value: &Value) -> Result<Option<StreamSource>, String> {
                         quoted(k)
                     )
                 })?),
-                Some(other) => return Err(format!("a stream source's kind is a string, not {other}")),
+                Some(other) => {
+                    return Err(format!("a stream source's kind is a string, not {}", clipped(&other.to_string())))
+                }
             };
             match fields.get("url") {
                 Some(Value::String(url)) => checked(url, kind).map(Some),
@@ -42,7 +44,8 @@ pub fn parse(value: &Value) -> Result<Option<StreamSource>, String> {
             }
         }
         other => Err(format!(
-            "streamSource is an address (a string), {{\"kind\", \"url\"}}, or null to remove it; not {other}"
+            "streamSource is an address (a string), {{\"kind\", \"url\"}}, or null to remove it; not {}",
+            clipped(&other.to_string())
         )),
     }
 }

@@ -207,10 +207,10 @@ fn opt_out_events(c: Call<'_>) -> Result<Value, String> {
     for (i, a) in c.args.iter().enumerate() {
         let known = a.as_str().is_some_and(|name| set.insert(name));
         if !known {
-            let shown: String = a.to_string().chars().take(40).collect();
             return Err(format!(
-                "argument {} ({shown}) is not a chat event; optOutEvents takes event names: {}",
+                "argument {} ({}) is not a chat event; optOutEvents takes event names: {}",
                 i + 1,
+                clipped(&a.to_string()),
                 EVENTS.join(", ")
             ));
         }
@@ -241,10 +241,9 @@ fn within_rate(c: &Checked<'_>, room: &Room, me: &Chatter) -> Result<(), String>
 fn history(c: Checked<'_>) -> Result<Value, String> {
     let n = match c.call.args.first() {
         None => HISTORY as u64,
-        Some(v) => v
-            .as_u64()
-            .filter(|n| *n <= HISTORY as u64)
-            .ok_or_else(|| format!("history takes a number of messages from 0 to {HISTORY}, not {v}"))?,
+        Some(v) => v.as_u64().filter(|n| *n <= HISTORY as u64).ok_or_else(|| {
+            format!("history takes a number of messages from 0 to {HISTORY}, not {}", clipped(&v.to_string()))
+        })?,
     };
     let room = c.room();
     let st = room.state.lock();

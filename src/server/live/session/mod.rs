@@ -27,7 +27,7 @@ use serde_json::{json, Map, Value};
 
 use super::peer::{unsequenced, Peer, Shared};
 use super::throttle::Throttles;
-use crate::protocol::echo::quoted;
+use crate::protocol::echo::{clipped, quoted};
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
 use crate::server::controls;
 use crate::server::hub::Hub;
@@ -168,13 +168,10 @@ fn check_cost(control: &Map<String, Value>, path: &str) -> Result<(), ErrorBody>
     match control.get("cost") {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Number(n)) if n.as_u64().is_some_and(|c| c <= MAX_COST) => Ok(()),
-        Some(other) => {
-            let shown: String = other.to_string().chars().take(40).collect();
-            Err(invalid(
-                format!("cost must be a whole number of sparks from 0 to {MAX_COST}, not {shown}"),
-                format!("{path}.cost"),
-            ))
-        }
+        Some(other) => Err(invalid(
+            format!("cost must be a whole number of sparks from 0 to {MAX_COST}, not {}", clipped(&other.to_string())),
+            format!("{path}.cost"),
+        )),
     }
 }
 
