@@ -43,9 +43,7 @@
 //! Every phase has a time limit and the whole run stops after seven minutes. All traffic stays on
 //! 127.0.0.1.
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -64,9 +62,12 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 mod accrual;
 #[path = "mediator_load/captures.rs"]
 mod captures;
+#[path = "support/mediator.rs"]
+mod mediator;
+
+use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-type Res<T> = Result<T, String>;
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
 type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
 
@@ -74,7 +75,6 @@ type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
 const TOTAL_BUDGET: Duration = Duration::from_secs(420);
 /// The accrual round's own budget, after those.
 const ACCRUAL_BUDGET: Duration = Duration::from_secs(300);
-const SERVER_START_LIMIT: Duration = Duration::from_secs(10);
 const GAME_SETUP_LIMIT: Duration = Duration::from_secs(10);
 const CONNECT_LIMIT: Duration = Duration::from_secs(60);
 const JOIN_LIMIT: Duration = Duration::from_secs(30);
@@ -99,13 +99,6 @@ struct Settings {
     accrual_participants: usize,
 }
 
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> Res<T> {
-    match std::env::var(name) {
-        Ok(v) => v.trim().parse().map_err(|_| format!("{name}={v:?} is not valid")),
-        Err(_) => Ok(default),
-    }
-}
-
 fn settings() -> Res<Settings> {
     let ns = std::env::var("MIXPLAY_BENCH_NS").unwrap_or_else(|_| "100,1000,5000".into());
     let ns = ns
@@ -128,122 +121,6 @@ fn settings() -> Res<Settings> {
         watchers: env_or("MIXPLAY_BENCH_WATCHERS", 20_000usize)?,
         accrual_participants: env_or("MIXPLAY_BENCH_ACCRUAL_PARTICIPANTS", 1000usize)?.max(1),
     })
-}
-
-/// The `mixplay-server` cargo built for this bench (`required-features = ["server"]` makes cargo
-/// build it), or `MIXPLAY_BENCH_SERVER`, or `target/release/mixplay-server`.
-fn server_binary() -> Res<PathBuf> {
-    if let Ok(path) = std::env::var("MIXPLAY_BENCH_SERVER") {
-        return Ok(PathBuf::from(path));
-    }
-    let built = option_env!("CARGO_BIN_EXE_mixplay-server").map(PathBuf::from);
-    let fallback = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/mixplay-server");
-    built.filter(|p| p.exists()).or_else(|| fallback.exists().then_some(fallback.clone())).ok_or_else(|| {
-        format!(
-            "mixplay-server not found at {}; build it with `cargo build --release --features server`",
-            fallback.display()
-        )
-    })
-}
-
-// ----- the mediator process -----
-
-/// A running `mixplay-server`; killed (by its pid) when dropped, its data folder removed.
-struct Server {
-    child: Child,
-    addr: String,
-    data: Option<PathBuf>,
-}
-
-/// Whether `bin` knows `--data` (a mediator from before the store does not).
-fn has_store(bin: &PathBuf) -> bool {
-    Command::new(bin)
-        .arg("--help")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).contains("--data"))
-        .unwrap_or(false)
-}
-
-impl Server {
-    /// Starts `bin` on a fresh data folder (when it has a store), with `args` besides.
-    fn start(bin: &PathBuf, args: &[&str]) -> Res<Server> {
-        static ROUND: AtomicU64 = AtomicU64::new(0);
-        let data = has_store(bin).then(|| {
-            let n = ROUND.fetch_add(1, Ordering::Relaxed);
-            std::env::temp_dir().join(format!("mixplay-bench-{}-{n}", std::process::id()))
-        });
-        let mut command = Command::new(bin);
-        command.args(["--listen", "127.0.0.1:0"]).args(args);
-        if let Some(dir) = &data {
-            let _ = std::fs::remove_dir_all(dir);
-            command.arg("--data").arg(dir);
-        }
-        let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        // Reads the first line, then keeps draining stdout so the server never blocks on it.
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = tx.send(lines.next());
-            for _ in lines {}
-        });
-        let mut server = Server { child, addr: String::new(), data };
-        let line = match rx.recv_timeout(SERVER_START_LIMIT) {
-            Ok(Some(Ok(line))) => line,
-            Ok(_) => return Err("mixplay-server exited before printing its address".into()),
-            Err(_) => return Err("mixplay-server did not print its address in time".into()),
-        };
-        server.addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .ok_or_else(|| format!("unexpected first line from mixplay-server: {line:?}"))?
-            .to_owned();
-        Ok(server)
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(dir) = &self.data {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
-}
-
-/// A `/proc/PID/status` field in bytes (`VmRSS`, `VmHWM`).
-fn proc_status_bytes(pid: u32, field: &str) -> Res<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| e.to_string())?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kb| kb * 1024)
-        .ok_or_else(|| format!("no {field} in /proc/{pid}/status"))
-}
-
-fn rss(pid: u32) -> Res<u64> {
-    proc_status_bytes(pid, "VmRSS")
-}
-
-/// CPU time (user + system) a process has used, assuming the usual 100 clock ticks a second.
-fn cpu_time(pid: &str) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    // Fields 14 and 15 of stat(5); `fields` starts at field 3.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 // ----- websocket clients -----
@@ -670,10 +547,6 @@ async fn round(s: &Settings, bin: &PathBuf, n: usize, deadline: Instant, row: &m
         d.abort();
     }
     Ok(())
-}
-
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 fn print_table(rows: &[Row]) {

@@ -2,9 +2,10 @@
 # The one command that runs every test. It installs what the tests need on a fresh Debian
 # machine (Node.js for the official JS peers, a Python venv for the independent compression
 # peer, valgrind for the C API tests, Chromium and ffmpeg for the browser tests, CMake and LLVM's
-# tools for the packaging tests), checks formatting, lints and the generated C header, builds the
-# release library the packaging tests package, then runs the whole suite. The cross-platform
-# packaging check is separate: scripts/test-cross.sh.
+# tools for the packaging tests, cargo-fuzz for the fuzz targets), checks formatting, lints and
+# the generated C header, builds the release library the packaging tests package, runs each fuzz
+# target briefly, then runs the whole suite. The cross-platform packaging check is separate:
+# scripts/test-cross.sh.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -82,6 +83,31 @@ target/header_check_cpp
 
 say "release libraries for the packaging tests (scripts/package.sh --build-only)"
 bash scripts/package.sh --build-only
+
+say "fuzz targets: a smoke run of a few seconds each, about 20 s in all (fuzz/README.md runs them long)"
+# cargo-fuzz needs the sanitizer flags of nightly; RUSTC_BOOTSTRAP lets stable accept them.
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+(
+    cd fuzz
+    cargo fmt --all -- --check
+    export RUSTC_BOOTSTRAP=1
+    cargo fuzz build --dev
+    for target in $(cargo fuzz list); do
+        # A scratch corpus: what the run finds stays out of the repository's seed folders.
+        mkdir -p "target/smoke-corpus/$target"
+        log="target/smoke-$target.log"
+        # chat_packet keeps one mediator hub for all its runs: leak checks after each would only
+        # rescan that hub (fuzz/README.md).
+        extra=()
+        [ "$target" = chat_packet ] && extra=(-detect_leaks=0)
+        if ! cargo fuzz run --dev "$target" "target/smoke-corpus/$target" "corpus/$target" -- \
+            -max_total_time="${FUZZ_SMOKE_SECONDS:-4}" -print_final_stats=1 "${extra[@]}" >"$log" 2>&1; then
+            cat "$log"
+            exit 1
+        fi
+        echo "$target: $(grep -E '^stat::number_of_executed_units' "$log") in ${FUZZ_SMOKE_SECONDS:-4} s"
+    done
+)
 
 say "test suite"
 if ! command -v cargo-nextest >/dev/null 2>&1; then

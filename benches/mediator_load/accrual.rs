@@ -109,31 +109,6 @@ pub struct AccrualRow {
     note: String,
 }
 
-/// Raises the open-file limit to fit `want` descriptors (as far as the system allows); the limit
-/// now in force. Children (the server) inherit it.
-fn raise_fd_limit(want: u64) -> u64 {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-    // SAFETY: getrlimit/setrlimit write and read one rlimit struct we own.
-    unsafe {
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
-            return 1024;
-        }
-        if lim.rlim_cur >= want {
-            return lim.rlim_cur;
-        }
-        let raised = libc::rlimit { rlim_cur: want, rlim_max: want.max(lim.rlim_max) };
-        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
-            return want;
-        }
-        // Without the privilege to raise the hard limit, go as far as it.
-        let soft = libc::rlimit { rlim_cur: lim.rlim_max, rlim_max: lim.rlim_max };
-        if libc::setrlimit(libc::RLIMIT_NOFILE, &soft) == 0 {
-            return lim.rlim_max;
-        }
-        lim.rlim_cur
-    }
-}
-
 /// The streamer (user 1, channel 1, version 1 with the eight bench buttons made by the game) and
 /// `watchers` viewers with keys `w-N`.
 fn write_world(path: &Path, watchers: usize) -> Res<()> {
@@ -305,7 +280,9 @@ pub async fn round(
 ) -> Res<AccrualRow> {
     let mut row = AccrualRow { participants, ..AccrualRow::default() };
     row.store = store_cost(watchers, STORE_INTERVALS).await?;
-    let limit = raise_fd_limit((watchers + participants) as u64 + SPARE_FDS + 1000);
+    // As far as the hard limit allows (children such as the server inherit it); fewer viewer
+    // sockets than asked for when it is lower.
+    let limit = mixplay::server::raise_open_files_limit().map_or(1024, |(_, now)| now);
     let watchers = watchers.min(limit.saturating_sub(participants as u64 + SPARE_FDS) as usize);
     if watchers == 0 {
         return Err(format!("the open-file limit ({limit}) leaves no room for viewer sockets"));

@@ -47,6 +47,10 @@ pub struct Config {
     /// Most events waiting for `poll`. Past it, input events are dropped (and counted); state
     /// events and replies wait, which slows the socket instead of losing state.
     pub event_queue_capacity: usize,
+    /// After this long without hearing from the service, the session pings it; after as long
+    /// again, still without a word, the connection counts as lost and the session reconnects.
+    /// A link that silently stops carrying packets is noticed this way. Zero: never. Default: 15 s.
+    pub keepalive: Duration,
 }
 
 impl Config {
@@ -66,6 +70,7 @@ impl Config {
             tls: TlsRoots::System,
             handshake_in_query: false,
             event_queue_capacity: 65_536,
+            keepalive: Duration::from_secs(15),
         }
     }
 }

@@ -83,6 +83,9 @@ pub(super) struct Conn<'n> {
     /// Inputs read and not yet handed to the game thread: sent as one batch when something else
     /// is emitted, when the batch is full, and before the connection waits for the socket again.
     inputs: Vec<Input>,
+    /// When the service was last heard from, and whether it has been pinged since.
+    last_heard: Instant,
+    pinged: bool,
 }
 
 impl<'n> Conn<'n> {
@@ -99,6 +102,8 @@ impl<'n> Conn<'n> {
             sync: Some(Sync::default()),
             work: Vec::new(),
             inputs: Vec::new(),
+            last_heard: Instant::now(),
+            pinged: false,
         }
     }
 
@@ -108,7 +113,7 @@ impl<'n> Conn<'n> {
             return o;
         }
         let outcome = loop {
-            let deadline = self.pending.values().map(|p| p.deadline).min();
+            let deadline = self.pending.values().map(|p| p.deadline).chain(self.keepalive_deadline()).min();
             let sleep = async {
                 match deadline {
                     Some(d) => tokio::time::sleep_until(d.into()).await,
@@ -116,13 +121,17 @@ impl<'n> Conn<'n> {
                 }
             };
             let result = tokio::select! {
-                message = self.socket.next() => self.handle_messages(message).await,
+                message = self.socket.next() => {
+                    self.last_heard = Instant::now();
+                    self.pinged = false;
+                    self.handle_messages(message).await
+                }
                 cmd = self.net.cmds.recv() => match cmd {
                     None => Err(Outcome::Closed),
                     Some(cmd) => self.handle_command(cmd).await,
                 },
                 _ = self.net.shared.closed() => Err(Outcome::Closed),
-                _ = sleep => { self.expire().await; Ok(()) }
+                _ = sleep => { self.expire().await; self.keep_alive().await }
             };
             if let Err(o) = result {
                 break o;
@@ -136,6 +145,38 @@ impl<'n> Conn<'n> {
         }
         self.fail_all_pending().await;
         outcome
+    }
+
+    /// When the keepalive acts next: the ping after one silent interval, the verdict after two.
+    fn keepalive_deadline(&self) -> Option<Instant> {
+        let interval = self.net.config.keepalive;
+        (!interval.is_zero()).then(|| self.last_heard + if self.pinged { interval * 2 } else { interval })
+    }
+
+    /// Pings a service that has been silent for one keepalive interval; gives up on one that
+    /// stayed silent for two.
+    async fn keep_alive(&mut self) -> Result<(), Outcome> {
+        let Some(due) = self.keepalive_deadline() else { return Ok(()) };
+        if Instant::now() < due {
+            return Ok(());
+        }
+        let silent = self.last_heard.elapsed().as_millis();
+        if self.pinged {
+            // No close handshake: nothing gets through this link.
+            return Err(Outcome::Lost(None, format!("nothing heard from the service for {silent} ms")));
+        }
+        self.pinged = true;
+        // A link that stopped carrying packets may also stop taking them: the ping must not
+        // hold up the verdict.
+        let interval = self.net.config.keepalive;
+        match tokio::time::timeout(interval, self.socket.send(Message::Ping(Default::default()))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Outcome::Lost(None, format!("sending failed: {e}"))),
+            Err(_) => Err(Outcome::Lost(
+                None,
+                format!("nothing heard from the service for {silent} ms, and it takes nothing"),
+            )),
+        }
     }
 
     fn packet_id(&mut self) -> u32 {

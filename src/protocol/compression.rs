@@ -6,14 +6,20 @@
 //! sync flush; an LZ4 block of a linked-block frame), and the reader treats incoming frames as
 //! consecutive parts of one stream.
 
-use std::collections::VecDeque;
-use std::io::{self, BufRead, Read, Write};
+mod gzip;
+mod lz4;
 
-use flate2::write::{GzDecoder, GzEncoder};
+use std::io::{self, Write};
+
+use flate2::write::GzEncoder;
 use flate2::Compression;
-use lz4_flex::frame::{BlockMode, FrameDecoder, FrameEncoder, FrameInfo};
+use lz4_flex::frame::{BlockMode, FrameEncoder, FrameInfo};
 
-/// The largest packet, uncompressed, that a decoder accepts. Larger frames are refused before
+use gzip::GzipReader;
+use lz4::Lz4Reader;
+
+/// The largest packet, uncompressed, that a decoder made by [`Decoder::new`] accepts (the SDK's;
+/// the mediator's bound is its `max_inflated_bytes` setting). Larger frames are refused before
 /// anything is allocated for them.
 pub const MAX_PACKET_BYTES: usize = 4 * 1024 * 1024;
 
@@ -62,10 +68,12 @@ pub enum WireFrame {
 pub enum DecodeError {
     #[error("frame has no valid length prefix")]
     BadLength,
-    #[error("frame declares {0} bytes, more than the {MAX_PACKET_BYTES}-byte limit")]
-    TooLarge(u64),
+    #[error("frame declares {declared} bytes, more than the {limit}-byte limit")]
+    TooLarge { declared: u64, limit: usize },
     #[error("frame decompressed to {got} bytes, but declared {declared}")]
-    LengthMismatch { declared: usize, got: usize },
+    Short { declared: usize, got: usize },
+    #[error("frame decompresses to more than the {declared} bytes it declares")]
+    Overlong { declared: usize },
     #[error("decompression failed: {0}")]
     Corrupt(#[from] io::Error),
     #[error("a binary frame arrived while the scheme is `none`")]
@@ -74,6 +82,8 @@ pub enum DecodeError {
     UnexpectedText,
     #[error("decompressed data is not UTF-8")]
     NotUtf8,
+    #[error("an earlier frame broke the compressed stream")]
+    Broken,
 }
 
 /// Appends `value` as an unsigned LEB128 varint.
@@ -149,37 +159,40 @@ impl Encoder {
     }
 }
 
-/// Bytes handed to the LZ4 reader: frames are appended as they arrive and consumed in order.
-#[derive(Default)]
-struct StreamBuffer {
-    bytes: VecDeque<u8>,
-}
-
-impl Read for StreamBuffer {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.bytes.read(buf)
-    }
-}
-
 /// The receiving half of a scheme: turns frames back into JSON text.
+///
+/// A compressed frame is inflated to at most one byte more than its length prefix declares, so
+/// a frame that lies about its length costs no more memory or work than an honest one of the
+/// declared size, however far its bytes would expand.
 pub struct Decoder {
     inner: DecoderKind,
+    /// The most bytes a compressed frame may declare (and so inflate to).
+    max_inflated: usize,
+    /// Set once a frame failed: the shared stream cannot be read past it.
+    broken: bool,
 }
 
 enum DecoderKind {
     None,
-    Gzip(Box<GzDecoder<Vec<u8>>>),
-    Lz4(Box<FrameDecoder<StreamBuffer>>),
+    Gzip(Box<GzipReader>),
+    Lz4(Box<Lz4Reader>),
 }
 
 impl Decoder {
+    /// A decoder whose compressed frames may declare at most [`MAX_PACKET_BYTES`].
     pub fn new(scheme: Scheme) -> Self {
+        Self::with_limit(scheme, MAX_PACKET_BYTES)
+    }
+
+    /// A decoder whose compressed frames may declare at most `max_inflated` bytes: a frame that
+    /// declares more is refused before anything is inflated.
+    pub fn with_limit(scheme: Scheme, max_inflated: usize) -> Self {
         let inner = match scheme {
             Scheme::None => DecoderKind::None,
-            Scheme::Gzip => DecoderKind::Gzip(Box::new(GzDecoder::new(Vec::new()))),
-            Scheme::Lz4 => DecoderKind::Lz4(Box::new(FrameDecoder::new(StreamBuffer::default()))),
+            Scheme::Gzip => DecoderKind::Gzip(Box::default()),
+            Scheme::Lz4 => DecoderKind::Lz4(Box::default()),
         };
-        Decoder { inner }
+        Decoder { inner, max_inflated, broken: false }
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -201,40 +214,36 @@ impl Decoder {
         }
     }
 
-    /// Decodes a binary frame of the current compressed stream.
+    /// Decodes a binary frame of the current compressed stream. After an error the stream is
+    /// broken, and every later frame is refused too.
     pub fn decode_binary(&mut self, frame: &[u8]) -> Result<String, DecodeError> {
+        if self.broken {
+            return Err(DecodeError::Broken);
+        }
+        let result = self.inflate(frame);
+        self.broken = result.is_err();
+        result
+    }
+
+    fn inflate(&mut self, frame: &[u8]) -> Result<String, DecodeError> {
         let (declared, used) = read_varint(frame).ok_or(DecodeError::BadLength)?;
-        if declared > MAX_PACKET_BYTES as u64 {
-            return Err(DecodeError::TooLarge(declared));
+        if declared > self.max_inflated as u64 {
+            return Err(DecodeError::TooLarge { declared, limit: self.max_inflated });
         }
         let declared = declared as usize;
         let body = &frame[used..];
+        // One byte more than declared is enough to tell that the frame holds more.
+        let limit = declared + 1;
         let out = match &mut self.inner {
             DecoderKind::None => return Err(DecodeError::UnexpectedBinary),
-            DecoderKind::Gzip(dec) => {
-                dec.write_all(body)?;
-                dec.flush()?;
-                std::mem::take(dec.get_mut())
-            }
-            DecoderKind::Lz4(dec) => {
-                dec.get_mut().bytes.extend(body);
-                let mut out = vec![0u8; declared];
-                dec.read_exact(&mut out)?;
-                // The frame must hold exactly `declared` bytes: anything left over, decoded or
-                // not, would otherwise be read as the start of the next message.
-                let extra = dec.fill_buf()?.len();
-                if extra > 0 {
-                    return Err(DecodeError::LengthMismatch { declared, got: declared + extra });
-                }
-                if !dec.get_ref().bytes.is_empty() {
-                    let trailing = io::Error::new(io::ErrorKind::InvalidData, "trailing bytes after the frame's data");
-                    return Err(trailing.into());
-                }
-                out
-            }
+            DecoderKind::Gzip(reader) => reader.inflate(body, limit)?,
+            DecoderKind::Lz4(reader) => reader.inflate(body, limit)?,
         };
-        if out.len() != declared {
-            return Err(DecodeError::LengthMismatch { declared, got: out.len() });
+        if out.len() > declared {
+            return Err(DecodeError::Overlong { declared });
+        }
+        if out.len() < declared {
+            return Err(DecodeError::Short { declared, got: out.len() });
         }
         String::from_utf8(out).map_err(|_| DecodeError::NotUtf8)
     }
@@ -290,7 +299,7 @@ mod tests {
         assert!(dec.decode_binary(&[5, 1, 2, 3, 4, 5]).is_err());
         let mut big = Vec::new();
         write_varint(&mut big, MAX_PACKET_BYTES as u64 + 1);
-        assert!(matches!(Decoder::new(Scheme::Lz4).decode_binary(&big), Err(DecodeError::TooLarge(_))));
+        assert!(matches!(Decoder::new(Scheme::Lz4).decode_binary(&big), Err(DecodeError::TooLarge { .. })));
         assert!(matches!(Decoder::new(Scheme::Gzip).decode_binary(&[0x80]), Err(DecodeError::BadLength)));
     }
 
@@ -308,8 +317,39 @@ mod tests {
             write_varint(&mut short, json.len() as u64 - 3);
             short.extend_from_slice(&frame[used..]);
             assert!(
-                matches!(dec.decode_binary(&short), Err(DecodeError::LengthMismatch { .. })),
+                matches!(dec.decode_binary(&short), Err(DecodeError::Overlong { .. })),
                 "{scheme:?} accepted a frame declaring too few bytes"
+            );
+        }
+    }
+
+    /// `json` encoded in `scheme` as a frame that declares `declared` bytes.
+    fn lying_frame(scheme: Scheme, json: String, declared: u64) -> Vec<u8> {
+        let Ok(WireFrame::Binary(frame)) = Encoder::new(scheme).encode(json) else { unreachable!() };
+        let (_, used) = read_varint(&frame).unwrap();
+        let mut lie = Vec::new();
+        write_varint(&mut lie, declared);
+        lie.extend_from_slice(&frame[used..]);
+        lie
+    }
+
+    #[test]
+    fn a_frame_inflating_past_its_declared_length_is_refused_and_breaks_the_stream() {
+        for scheme in [Scheme::Gzip, Scheme::Lz4] {
+            let bomb = lying_frame(scheme, " ".repeat(2 << 20), 100);
+            assert!(bomb.len() < 64 * 1024, "{scheme:?}: {} bytes", bomb.len());
+            let mut dec = Decoder::new(scheme);
+            assert!(
+                matches!(dec.decode_binary(&bomb), Err(DecodeError::Overlong { declared: 100 })),
+                "{scheme:?} accepted a bomb"
+            );
+            let next = lying_frame(scheme, "{}".into(), 2);
+            assert!(matches!(dec.decode_binary(&next), Err(DecodeError::Broken)), "{scheme:?}");
+            // Declaring too much is refused as well, without waiting for more.
+            let short = lying_frame(scheme, "{}".into(), 3);
+            assert!(
+                matches!(Decoder::new(scheme).decode_binary(&short), Err(DecodeError::Short { declared: 3, got: 2 })),
+                "{scheme:?}"
             );
         }
     }

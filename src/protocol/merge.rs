@@ -59,15 +59,30 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 #[derive(Debug, Clone, Default)]
 pub struct TaggedObject {
     value: Map<String, Value>,
-    /// Tags by dotted property path (`glow.color`).
-    tags: HashMap<String, Tag>,
+    tags: Tags,
+}
+
+/// The tags of an object's properties, shaped like the object: each node holds the tag of the
+/// change that last replaced that property (if any) and the tags of its own properties. A tree
+/// rather than dotted paths, so that a key containing a dot (or an empty key) is never mistaken
+/// for a path, and a change costs the depth of the property rather than a scan of every tag.
+#[derive(Debug, Clone, Default)]
+struct Tags {
+    tag: Option<Tag>,
+    props: HashMap<String, Tags>,
+}
+
+impl Tags {
+    fn leaf(tag: Tag) -> Tags {
+        Tags { tag: Some(tag), props: HashMap::new() }
+    }
 }
 
 impl TaggedObject {
     /// A new object, every property tagged with `tag` (creation counts as a change).
     pub fn new(value: Map<String, Value>, tag: Tag) -> Self {
-        let tags = value.keys().map(|k| (k.clone(), tag)).collect();
-        TaggedObject { value, tags }
+        let props = value.keys().map(|k| (k.clone(), Tags::leaf(tag))).collect();
+        TaggedObject { value, tags: Tags { tag: None, props } }
     }
 
     pub fn value(&self) -> &Map<String, Value> {
@@ -81,8 +96,7 @@ impl TaggedObject {
     /// Sets one top-level property unconditionally (server-side bookkeeping such as
     /// `lastInputAt`), tagging it.
     pub fn set(&mut self, key: &str, value: Value, tag: Tag) {
-        self.tags.retain(|p, _| !is_within(p, key));
-        self.tags.insert(key.to_owned(), tag);
+        self.tags.props.insert(key.to_owned(), Tags::leaf(tag));
         self.value.insert(key.to_owned(), value);
     }
 
@@ -90,7 +104,7 @@ impl TaggedObject {
     /// Returns whether anything changed.
     pub fn apply(&mut self, patch: &Map<String, Value>, tag: Tag) -> bool {
         let mut changed = false;
-        apply_into(&mut self.value, &mut self.tags, "", patch, tag, &mut changed);
+        apply_into(&mut self.value, &mut self.tags, None, patch, tag, &mut changed);
         changed
     }
 
@@ -123,46 +137,30 @@ fn mark_removals(out: &mut Map<String, Value>, patch: &Map<String, Value>) {
     }
 }
 
-fn is_within(path: &str, prefix: &str) -> bool {
-    path == prefix || (path.len() > prefix.len() && path.starts_with(prefix) && path.as_bytes()[prefix.len()] == b'.')
-}
-
-/// The tag that governs `path`: its own, or the nearest ancestor's.
-fn governing_tag(tags: &HashMap<String, Tag>, path: &str) -> Option<Tag> {
-    let mut p = path;
-    loop {
-        if let Some(t) = tags.get(p) {
-            return Some(*t);
-        }
-        match p.rfind('.') {
-            Some(i) => p = &p[..i],
-            None => return None,
-        }
-    }
-}
-
+/// Applies `patch` to `target`, whose tags are `tags`; `inherited` is the tag of the nearest
+/// enclosing property that has one, which governs properties without a tag of their own.
 fn apply_into(
     target: &mut Map<String, Value>,
-    tags: &mut HashMap<String, Tag>,
-    prefix: &str,
+    tags: &mut Tags,
+    inherited: Option<Tag>,
     patch: &Map<String, Value>,
     tag: Tag,
     changed: &mut bool,
 ) {
+    let inherited = tags.tag.or(inherited);
     for (key, value) in patch {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
         // A deep change when both sides are objects; a change of the property itself otherwise.
         if let (Value::Object(sub_patch), Some(Value::Object(sub_target))) = (value, target.get_mut(key)) {
-            apply_into(sub_target, tags, &path, sub_patch, tag, changed);
+            let sub_tags = tags.props.entry(key.clone()).or_default();
+            apply_into(sub_target, sub_tags, inherited, sub_patch, tag, changed);
             continue;
         }
-        if let Some(earlier) = governing_tag(tags, &path) {
+        if let Some(earlier) = tags.props.get(key).and_then(|t| t.tag).or(inherited) {
             if !tag.wins_over(&earlier) {
                 continue;
             }
         }
-        tags.retain(|p, _| !is_within(p, &path));
-        tags.insert(path, tag);
+        tags.props.insert(key.clone(), Tags::leaf(tag));
         if value.is_null() {
             *changed |= target.remove(key).is_some();
         } else {
@@ -241,6 +239,27 @@ mod tests {
         let mut receiver = json!({"a": 1, "b": 2, "g": {"x": 1, "y": 2}});
         merge_patch(&mut receiver, &view);
         assert_eq!(receiver, json!({"a": 1, "c": 3, "g": {"x": 1}}));
+    }
+
+    /// Found by the `merge_patch` fuzz target: tags kept by dotted path mistook the key `.` for
+    /// a property of the key `` (and `a.b` for `b` inside `a`), so a change to one dropped or
+    /// borrowed the other's tag.
+    #[test]
+    fn keys_with_dots_are_not_paths() {
+        let mut o = TaggedObject::new(obj(json!({"a": {"b": 1}, "a.b": 1, "": 1, ".": 1})), Tag::new(0, 1));
+        // A high-priority change to the key "a.b" must not protect a.b, nor the reverse.
+        assert!(o.apply(&obj(json!({"a.b": 2})), Tag::new(9, 2)));
+        assert!(o.apply(&obj(json!({"a": {"b": 2}})), Tag::new(0, 1)));
+        assert_eq!(o.get("a"), Some(&json!({"b": 2})));
+        // Replacing "" must keep the tag of ".", which then still refuses an older change.
+        assert!(o.apply(&obj(json!({".": 2})), Tag::new(9, 2)));
+        assert!(o.apply(&obj(json!({"": 2})), Tag::new(0, 3)));
+        assert!(!o.apply(&obj(json!({".": 3})), Tag::new(0, 2)));
+        assert_eq!(o.get("."), Some(&json!(2)));
+        // And "a" being replaced must not take the tag of the key "a.b" with it.
+        assert!(o.apply(&obj(json!({"a": 5})), Tag::new(0, 4)));
+        assert!(!o.apply(&obj(json!({"a.b": 3})), Tag::new(0, 2)));
+        assert_eq!(o.get("a.b"), Some(&json!(2)));
     }
 
     #[test]

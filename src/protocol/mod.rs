@@ -4,8 +4,10 @@
 //! - [`error`]: every error and close code of the spec.
 //! - [`compression`]: the `none`, `gzip` and `lz4` schemes with their shared streams.
 //! - [`merge`]: JSON merge patch with the priority/sequence conflict rule.
+//! - [`echo`]: quoting a peer's text in error messages, cut to a short bound.
 
 pub mod compression;
+pub mod echo;
 pub mod error;
 pub mod merge;
 pub mod packet;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::echo::{bounded, quoted};
 use super::error::ErrorCode;
 
 /// The error object of a reply: a code, a message and, optionally, the dotted path of the
@@ -176,12 +177,15 @@ struct ReplyOut<'a> {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FrameError {
     /// Not JSON, or JSON that is neither an object nor an array of objects (4000, reply id 0).
+    /// The parser's explanation is [bounded](super::echo::bounded): it may quote the peer.
     #[error("payload is not valid JSON: {0}")]
     NotJson(String),
-    /// A packet whose `type` is not `method` or `reply` (4002).
-    #[error("unknown packet type {kind:?}")]
+    /// A packet whose `type` is not `method` or `reply` (4002); `kind` is that type,
+    /// [quoted](super::echo::quoted) and bounded.
+    #[error("unknown packet type {kind}")]
     UnknownType { id: u32, kind: String },
-    /// A packet with the right type but a missing or ill-typed field (4004).
+    /// A packet with the right type but a missing or ill-typed field (4004); `reason` is
+    /// [bounded](super::echo::bounded).
     #[error("malformed {kind} packet: {reason}")]
     Malformed { id: u32, kind: &'static str, reason: String },
 }
@@ -243,7 +247,7 @@ fn raw_to_value(raw: Option<&RawValue>) -> Result<Value, serde_json::Error> {
 
 fn packet_from_ref(p: PacketRef<'_>) -> Result<Packet, FrameError> {
     let id = p.id;
-    let malformed = |kind: &'static str, reason: String| FrameError::Malformed { id, kind, reason };
+    let malformed = |kind: &'static str, reason: String| FrameError::Malformed { id, kind, reason: bounded(&reason) };
     if p.is_method {
         let params = raw_to_value(p.params).map_err(|e| malformed("method", e.to_string()))?;
         Ok(Packet::Method(Method { id, method: p.method.into_owned(), params, discard: p.discard, seq: p.seq }))
@@ -322,7 +326,7 @@ fn packet_ref(raw: BorrowedPacket<'_>) -> Result<PacketRef<'_>, FrameError> {
     let is_method = match raw.kind.as_deref() {
         Some("method") => true,
         Some("reply") => false,
-        other => return Err(FrameError::UnknownType { id, kind: other.unwrap_or("").to_owned() }),
+        other => return Err(FrameError::UnknownType { id, kind: quoted(other.unwrap_or("")) }),
     };
     if is_method && raw.method.is_none() {
         return Err(FrameError::Malformed { id, kind: "method", reason: "missing `method` name".into() });
@@ -344,11 +348,12 @@ fn packet_ref(raw: BorrowedPacket<'_>) -> Result<PacketRef<'_>, FrameError> {
 pub fn visit_frame<'a>(text: &'a str, mut visit: impl FnMut(PacketRef<'a>)) -> Result<(), FrameError> {
     if text.trim_start().starts_with('[') {
         let raws: Vec<BorrowedPacket<'a>> =
-            serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| FrameError::NotJson(bounded(&e.to_string())))?;
         let refs: Result<Vec<_>, _> = raws.into_iter().map(packet_ref).collect();
         refs?.into_iter().for_each(visit);
     } else {
-        let raw: BorrowedPacket<'a> = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+        let raw: BorrowedPacket<'a> =
+            serde_json::from_str(text).map_err(|e| FrameError::NotJson(bounded(&e.to_string())))?;
         visit(packet_ref(raw)?);
     }
     Ok(())
@@ -427,6 +432,22 @@ mod tests {
             vec![(true, "giveInput".into(), Some(r#"{"a":1}"#.into()), false), (false, "".into(), None, false)]
         );
         assert_eq!(visit_frame(r#"{"type":"x"}"#, |_| {}).unwrap_err().code(), ErrorCode::UnknownPacketType);
+    }
+
+    #[test]
+    fn errors_quote_the_peer_boundedly() {
+        let huge = "x".repeat(3 * 1024 * 1024);
+        for text in [
+            format!(r#"{{"type":"{huge}","id":1}}"#),
+            format!(r#"{{"type":"method","id":1,"method":"m","discard":"{huge}"}}"#),
+            format!(r#"[{{"type":"method","id":1,"method":"m","discard":"{huge}"}}]"#),
+            format!(r#"{{"type":"reply","id":1,"error":{{"code":"{huge}"}}}}"#),
+            format!(r#"{{"type":"method","id":1,"method":"m","params":{{"a":"{huge}"#),
+        ] {
+            let reply = parse_frame(&text).unwrap_err().to_reply();
+            let message = reply.error.unwrap().message;
+            assert!(message.len() < 1024, "{} bytes: {}…", message.len(), &message[..200]);
+        }
     }
 
     #[test]

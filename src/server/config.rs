@@ -125,6 +125,10 @@ pub struct MediatorConfig {
     // ----- websockets -----
     /// The largest frame a game client or participant may send, in bytes (compressed or not).
     pub max_frame_bytes: usize,
+    /// The most bytes a compressed frame from a game client or participant may declare, and so
+    /// inflate to: the frame is inflated to at most one byte more (to tell a lie), so a
+    /// decompression bomb costs no more than an honest frame of this size.
+    pub max_inflated_bytes: usize,
     /// The largest frame a chat client may send, in bytes.
     pub chat_max_frame_bytes: usize,
     /// Bytes waiting to be written to a game client at most; past it, the session waits (the
@@ -281,6 +285,7 @@ impl Default for MediatorConfig {
             idle_timeout: Duration::from_secs(90),
             write_timeout: Duration::from_secs(10),
             max_frame_bytes: crate::protocol::compression::MAX_PACKET_BYTES,
+            max_inflated_bytes: crate::protocol::compression::MAX_PACKET_BYTES,
             chat_max_frame_bytes: 64 * KIB,
             game_queue_bytes: 16 * MIB,
             participant_queue_bytes: 256 * KIB,
@@ -410,6 +415,7 @@ flags! {
     "--idle-timeout" "SECS" Seconds idle_timeout "a websocket that sends nothing (not even pongs) this long is closed",
     "--write-timeout" "SECS" Seconds write_timeout "a socket that takes no data for this long is closed",
     "--max-frame-bytes" "BYTES" Count max_frame_bytes "the largest frame a game client or participant may send",
+    "--max-inflated-bytes" "BYTES" Count max_inflated_bytes "the most a compressed frame may declare and inflate to",
     "--chat-max-frame-bytes" "BYTES" Count chat_max_frame_bytes "the largest frame a chat client may send",
     "--game-queue-bytes" "BYTES" Count game_queue_bytes "bytes waiting for a game client at most (then the session waits)",
     "--participant-queue-bytes" "BYTES" Count participant_queue_bytes "bytes waiting for a viewer at most (then it is closed, 1008)",

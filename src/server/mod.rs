@@ -79,6 +79,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+#[doc(hidden)]
+pub use chat::harness::{ChatHarness, Received as ChatReceived};
 pub use config::{MediatorConfig, Rate};
 pub use conn::raise_open_files_limit;
 pub use store::{ImportSummary, Location, Store, StoreError};

@@ -35,6 +35,7 @@ use super::hub::Hub;
 use super::reply::{no_store, store_failed};
 use super::request::body_fields;
 use super::store::{now, CodeCheck, CodeLimits, NewCode, NewTokens, TokenHash};
+use crate::protocol::echo::quoted;
 
 /// How long an approved short code's authorization code can be exchanged.
 const GRANT_TTL: Duration = Duration::from_secs(10 * 60);
@@ -182,7 +183,7 @@ pub async fn token(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: Heade
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                &format!("grant_type {other:?} is not supported (authorization_code, refresh_token)"),
+                &format!("grant_type {} is not supported (authorization_code, refresh_token)", quoted(other)),
             )
         }
     };

@@ -41,6 +41,7 @@ use super::chat::{change_roles, role_changes};
 use super::hub::Hub;
 use super::reply::{bad_request, forbidden, found, no_store, not_found, store_failed};
 use super::store::{Channel, ChannelRole, StreamSource};
+use crate::protocol::echo::clipped;
 
 pub(crate) use settings::{MAX_SLOW_CHAT_MS, MAX_TITLE_CHARS};
 pub(crate) use source::MAX_URL_BYTES;
@@ -230,7 +231,7 @@ async fn roles(State(hub): State<Arc<Hub>>, Path(id): Path<String>, caller: Call
     };
     let target = match hub.store.user_by_name(&username).await {
         Ok(Some(user)) => user,
-        Ok(None) => return not_found(format!("there is no user named {username}")),
+        Ok(None) => return not_found(format!("there is no user named {}", clipped(&username))),
         Err(e) => return store_failed(e),
     };
     match change_roles(&hub, channel.id, &caller.user, &target, &add, &remove).await {

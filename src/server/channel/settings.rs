@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::source;
+use crate::protocol::echo::{clipped, quoted};
 use crate::server::store::ChannelUpdate;
 
 /// The longest title, in characters.
@@ -25,9 +26,15 @@ pub fn parse(body: &Value) -> Result<ChannelUpdate, String> {
         match name.as_str() {
             "title" => change.title = Some(title(value)?),
             "streamSource" => change.stream = Some(source::parse(value)?),
-            "live" => change.live = Some(value.as_bool().ok_or_else(|| format!("live is true or false, not {value}"))?),
+            "live" => {
+                change.live = Some(
+                    value
+                        .as_bool()
+                        .ok_or_else(|| format!("live is true or false, not {}", clipped(&value.to_string())))?,
+                )
+            }
             "slowChat" => change.slow_chat_ms = Some(slow_chat(value)?),
-            other => return Err(format!("unknown setting {other:?}: a channel's settings are {FIELDS}")),
+            other => return Err(format!("unknown setting {}: a channel's settings are {FIELDS}", quoted(other))),
         }
     }
     if change == ChannelUpdate::default() {
@@ -37,7 +44,9 @@ pub fn parse(body: &Value) -> Result<ChannelUpdate, String> {
 }
 
 fn title(value: &Value) -> Result<String, String> {
-    let Some(text) = value.as_str() else { return Err(format!("the title is a string, not {value}")) };
+    let Some(text) = value.as_str() else {
+        return Err(format!("the title is a string, not {}", clipped(&value.to_string())));
+    };
     let text = text.trim();
     let chars = text.chars().count();
     if chars > MAX_TITLE_CHARS {
@@ -54,7 +63,8 @@ fn slow_chat(value: &Value) -> Result<u64, String> {
         Some(ms) if ms <= MAX_SLOW_CHAT_MS => Ok(ms),
         _ => Err(format!(
             "slowChat is the least time between two messages of one viewer, in whole milliseconds from 0 (off) \
-             to {MAX_SLOW_CHAT_MS} (an hour), not {value}"
+             to {MAX_SLOW_CHAT_MS} (an hour), not {}",
+            clipped(&value.to_string())
         )),
     }
 }

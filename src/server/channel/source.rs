@@ -6,6 +6,7 @@
 use serde_json::Value;
 use url::Url;
 
+use crate::protocol::echo::{clipped, quoted};
 use crate::server::store::{SourceKind, StreamSource};
 
 /// The longest stream-source address, in bytes.
@@ -20,16 +21,22 @@ pub fn parse(value: &Value) -> Result<Option<StreamSource>, String> {
         Value::String(url) => checked(url, None).map(Some),
         Value::Object(fields) => {
             if let Some(other) = fields.keys().find(|k| !matches!(k.as_str(), "kind" | "url")) {
-                return Err(format!("unknown streamSource field {other:?}: a stream source has a kind and a url"));
+                return Err(format!(
+                    "unknown streamSource field {}: a stream source has a kind and a url",
+                    quoted(other)
+                ));
             }
             let kind = match fields.get("kind") {
                 None | Some(Value::Null) => None,
                 Some(Value::String(k)) => Some(SourceKind::parse(k).ok_or_else(|| {
                     format!(
-                        "a stream source's kind is \"hls\" (an HLS playlist) or \"embed\" (a player page), not {k:?}"
+                        "a stream source's kind is \"hls\" (an HLS playlist) or \"embed\" (a player page), not {}",
+                        quoted(k)
                     )
                 })?),
-                Some(other) => return Err(format!("a stream source's kind is a string, not {other}")),
+                Some(other) => {
+                    return Err(format!("a stream source's kind is a string, not {}", clipped(&other.to_string())))
+                }
             };
             match fields.get("url") {
                 Some(Value::String(url)) => checked(url, kind).map(Some),
@@ -37,7 +44,8 @@ pub fn parse(value: &Value) -> Result<Option<StreamSource>, String> {
             }
         }
         other => Err(format!(
-            "streamSource is an address (a string), {{\"kind\", \"url\"}}, or null to remove it; not {other}"
+            "streamSource is an address (a string), {{\"kind\", \"url\"}}, or null to remove it; not {}",
+            clipped(&other.to_string())
         )),
     }
 }
@@ -60,7 +68,7 @@ pub fn checked(raw: &str, kind: Option<SourceKind>) -> Result<StreamSource, Stri
     if raw.len() > MAX_URL_BYTES {
         return Err(format!("the stream source's address is {} bytes long; the limit is {MAX_URL_BYTES}", raw.len()));
     }
-    let url = Url::parse(raw).map_err(|e| format!("the stream source {raw:?} is not a valid address: {e}"))?;
+    let url = Url::parse(raw).map_err(|e| format!("the stream source {} is not a valid address: {e}", quoted(raw)))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "the stream source must be an http:// or https:// address; {}: addresses are refused",

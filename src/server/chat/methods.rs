@@ -12,6 +12,7 @@ use super::events::EVENTS;
 use super::socket::Conn;
 use super::text::{check_text, message_data, parse_duration, tagged_names};
 use super::{event_text, permissions, send, Chatter, Member, Outgoing, Poll, Room, HISTORY};
+use crate::protocol::echo::{clipped, quoted};
 use crate::server::accounts::guard::Target;
 use crate::server::hub::Hub;
 use crate::server::live::session::now_ms;
@@ -69,7 +70,7 @@ const METHODS: &[(&str, Access, Handler)] = &[
 /// Runs `method`: looks it up, checks who may call it, and calls it.
 pub async fn call(method: &str, call: Call<'_>) -> Result<Value, String> {
     let Some((_, access, handler)) = METHODS.iter().find(|(name, _, _)| *name == method) else {
-        return Err(format!("unknown method {method:?}"));
+        return Err(format!("unknown method {}", quoted(method)));
     };
     if *access == Access::Anyone {
         return handler(Checked { call, room: None, me: None }).await;
@@ -206,10 +207,10 @@ fn opt_out_events(c: Call<'_>) -> Result<Value, String> {
     for (i, a) in c.args.iter().enumerate() {
         let known = a.as_str().is_some_and(|name| set.insert(name));
         if !known {
-            let shown: String = a.to_string().chars().take(40).collect();
             return Err(format!(
-                "argument {} ({shown}) is not a chat event; optOutEvents takes event names: {}",
+                "argument {} ({}) is not a chat event; optOutEvents takes event names: {}",
                 i + 1,
+                clipped(&a.to_string()),
                 EVENTS.join(", ")
             ));
         }
@@ -240,10 +241,9 @@ fn within_rate(c: &Checked<'_>, room: &Room, me: &Chatter) -> Result<(), String>
 fn history(c: Checked<'_>) -> Result<Value, String> {
     let n = match c.call.args.first() {
         None => HISTORY as u64,
-        Some(v) => v
-            .as_u64()
-            .filter(|n| *n <= HISTORY as u64)
-            .ok_or_else(|| format!("history takes a number of messages from 0 to {HISTORY}, not {v}"))?,
+        Some(v) => v.as_u64().filter(|n| *n <= HISTORY as u64).ok_or_else(|| {
+            format!("history takes a number of messages from 0 to {HISTORY}, not {}", clipped(&v.to_string()))
+        })?,
     };
     let room = c.room();
     let st = room.state.lock();
@@ -297,7 +297,7 @@ async fn whisper(c: Checked<'_>) -> Result<Value, String> {
     let tags = tagged_users(c.call.hub, text).await?;
     let st = room.state.lock();
     let Some(to) = st.member_by_name(target) else {
-        return Err(format!("{target} is not in this chat"));
+        return Err(format!("{} is not in this chat", clipped(target)));
     };
     let data = message_data(&room, &st, &me, text, Some(&to.name), &tags);
     let text = event_text("ChatMessage", &data);
@@ -330,7 +330,7 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
     let spec = spec.ok_or("timeout takes a username and a duration")?;
     let duration = parse_duration(&spec, c.call.hub.config.chat_max_timeout)?;
     let mut st = room.state.lock();
-    let Some(target) = st.member_by_name(name) else { return Err(format!("{name} is not in this chat")) };
+    let Some(target) = st.member_by_name(name) else { return Err(format!("{} is not in this chat", clipped(name))) };
     if st.is_mod(room.owner, target.id) {
         return Err(format!("{} is a moderator and cannot be timed out", target.name));
     }
@@ -339,7 +339,8 @@ fn timeout(c: Checked<'_>) -> Result<Value, String> {
         st.timeouts.remove(&target.id);
         return Ok(json!(format!("{}'s timeout has been cleared.", target.name)));
     };
-    let until = Instant::now().checked_add(duration).ok_or_else(|| format!("{spec:?} is too long a timeout"))?;
+    let until =
+        Instant::now().checked_add(duration).ok_or_else(|| format!("{} is too long a timeout", quoted(&spec)))?;
     st.timeouts.insert(target.id, until);
     room.purge(&mut st, target.id);
     let data = json!({
@@ -357,7 +358,7 @@ async fn purge(c: Checked<'_>) -> Result<Value, String> {
     let (room, me) = (c.room(), c.me());
     let name = c.arg_str(0, "the username")?;
     let target = c.call.hub.store.user_by_name(name).await.map_err(unavailable)?;
-    let target = target.ok_or_else(|| format!("there is no user named {name}"))?;
+    let target = target.ok_or_else(|| format!("there is no user named {}", clipped(name)))?;
     let mut st = room.state.lock();
     room.purge(&mut st, target.id);
     let data = json!({ "moderator": room.user_json(&st, &me), "user_id": target.id });
@@ -372,7 +373,7 @@ fn delete_message(c: Checked<'_>) -> Result<Value, String> {
     let before = st.history.len();
     st.history.retain(|m| m["id"] != json!(id));
     if st.history.len() == before {
-        return Err(format!("there is no message {id} in this chat"));
+        return Err(format!("there is no message {} in this chat", clipped(id)));
     }
     room.persist(room.store.delete_chat_message(room.channel, id.to_owned()));
     let data = json!({ "moderator": room.user_json(&st, &me), "id": id });

@@ -27,6 +27,8 @@
 //! the address and the user they name (`accounts/guard.rs`).
 
 mod events;
+#[doc(hidden)]
+pub mod harness;
 mod methods;
 mod rest;
 mod socket;

@@ -11,6 +11,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::{permissions, send, Chatter, Outgoing};
+use crate::protocol::echo::clipped;
 use crate::protocol::ErrorCode;
 use crate::server::accounts::caller::{Caller, MaybeCaller};
 use crate::server::hub::Hub;
@@ -52,7 +53,7 @@ pub(crate) fn roles_in(body: &Value, key: &str) -> Result<Vec<ChannelRole>, Stri
                 _ => Err(format!("{key} may hold only \"Mod\" and \"Banned\", not {r}")),
             })
             .collect(),
-        Some(other) => Err(format!("{key} must be an array of roles, not {other}")),
+        Some(other) => Err(format!("{key} must be an array of roles, not {}", clipped(&other.to_string()))),
     }
 }
 

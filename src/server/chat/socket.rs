@@ -122,7 +122,7 @@ fn reply(conn: &Conn, id: &Value, result: Result<Value, String>) {
     conn.out.send_text(Shared::from(text.to_string()));
 }
 
-async fn handle_frame(hub: &Arc<Hub>, conn: &mut Conn, text: &str) {
+pub(super) async fn handle_frame(hub: &Arc<Hub>, conn: &mut Conn, text: &str) {
     let packet: Value = match serde_json::from_str(text) {
         Ok(v @ Value::Object(_)) => v,
         _ => return reply(conn, &Value::Null, Err("UNOTJSON".into())),

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{json, Map, Value};
 
 use super::{Chatter, Room, RoomState};
+use crate::protocol::echo::quoted;
 use crate::server::hub::Hub;
 
 /// Built-in emoticons: text and sprite position in the default pack.
@@ -27,14 +28,14 @@ pub fn check_text(hub: &Hub, text: &str) -> Result<(), String> {
 /// `30` (seconds), `30s`, `1m15s`, `2h`, `1d`, up to `max`; `clear` is `None`.
 pub fn parse_duration(spec: &str, max: Duration) -> Result<Option<Duration>, String> {
     let s = spec.trim().to_ascii_lowercase();
-    let shown: String = spec.chars().take(40).collect();
-    let bad = || format!("{shown:?} is not a duration: use seconds (30), units (30s, 1m15s, 2h) or clear");
+    let shown = quoted(spec);
+    let bad = || format!("{shown} is not a duration: use seconds (30), units (30s, 1m15s, 2h) or clear");
     if s == "clear" {
         return Ok(None);
     }
     let within = |d: Duration| {
         if d > max {
-            Err(format!("{shown:?} is too long: a timeout lasts at most {} seconds", max.as_secs()))
+            Err(format!("{shown} is too long: a timeout lasts at most {} seconds", max.as_secs()))
         } else {
             Ok(Some(d))
         }

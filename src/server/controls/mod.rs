@@ -17,6 +17,8 @@ use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
+use crate::protocol::echo::clipped;
+
 pub use self::kinds::{is_kind, kind, schema, Grid, Kind, Prop, PropType, GRIDS, KINDS};
 pub use super::config::ControlLimits;
 
@@ -88,7 +90,7 @@ pub fn validate(controls: &Value, limits: &ControlLimits) -> Result<ValidControl
         .as_object()
         .ok_or_else(|| at("", "the controls must be an object: {\"scenes\": [...], \"groups\": [...]}"))?;
     if let Some(other) = root.keys().find(|k| *k != "scenes" && *k != "groups") {
-        return Err(at(other.as_str(), "a version's controls hold only scenes and groups"));
+        return Err(at(clipped(other), "a version's controls hold only scenes and groups"));
     }
     let mut scenes = Vec::new();
     let mut scene_ids = HashSet::new();
@@ -215,7 +217,10 @@ fn control(v: &Value, path: &str, limits: &ControlLimits) -> Result<(String, Vec
     let kind_name = c.get("kind").and_then(Value::as_str).unwrap_or("");
     let spec = kind(kind_name).ok_or_else(|| {
         let names: Vec<&str> = KINDS.iter().map(|k| k.kind).collect();
-        at(join(path, "kind"), format!("unknown kind “{kind_name}”: a control is one of {}", names.join(", ")))
+        at(
+            join(path, "kind"),
+            format!("unknown kind “{}”: a control is one of {}", clipped(kind_name), names.join(", ")),
+        )
     })?;
     let mut placements = Vec::new();
     for (name, value) in c {
@@ -280,7 +285,7 @@ fn positions(v: &Value, path: &str, control_id: &str) -> Result<Vec<Placement>, 
         let ppath = format!("{path}[{k}]");
         let p = p.as_object().ok_or_else(|| at(&ppath, "a placement must be an object"))?;
         if let Some(other) = p.keys().find(|k| !["size", "x", "y", "width", "height"].contains(&k.as_str())) {
-            return Err(at(join(&ppath, other), "a placement holds only size, x, y, width and height"));
+            return Err(at(join(&ppath, &clipped(other)), "a placement holds only size, x, y, width and height"));
         }
         let size = p.get("size").and_then(Value::as_str).unwrap_or("");
         let grid = GRIDS

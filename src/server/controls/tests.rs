@@ -186,3 +186,20 @@ fn the_schema_lists_every_kind_and_grid() {
     assert_eq!(s["grids"][0], json!({ "size": "large", "cols": 80, "rows": 20 }));
     assert_eq!(s["kinds"][4]["size"], Value::Null, "a screen is not placed on the grid");
 }
+
+/// Names the developer made up (keys, a kind) are cut when a refusal quotes them: a Studio body
+/// may be half a megabyte.
+#[test]
+fn refusals_quote_made_up_names_boundedly() {
+    let long = "k".repeat(100_000);
+    let placement = json!([{ "size": "large", "x": 0, "y": 0, "width": 1, "height": 1, long.clone(): 1 }]);
+    for v in [
+        json!({ long.clone(): [] }),
+        json!({ "scenes": [ { "sceneID": "s", "controls": [ { "controlID": "a", "kind": long.clone() } ] } ] }),
+        json!({ "scenes": [ { "sceneID": "s", "controls": [ { "controlID": "a", "kind": "button", "position": placement } ] } ] }),
+    ] {
+        let shown = err(v).to_string();
+        assert!(shown.chars().count() < 400, "a {}-character refusal", shown.chars().count());
+        assert!(shown.contains("kkk…"), "{}", &shown[..200.min(shown.len())]);
+    }
+}

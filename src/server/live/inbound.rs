@@ -21,15 +21,15 @@ pub enum Incoming {
 
 pub struct Inbound {
     decoder: Decoder,
-}
-
-impl Default for Inbound {
-    fn default() -> Self {
-        Inbound { decoder: Decoder::new(Scheme::None) }
-    }
+    /// The most bytes a compressed frame may declare (`max_inflated_bytes`).
+    max_inflated: usize,
 }
 
 impl Inbound {
+    pub fn new(max_inflated: usize) -> Self {
+        Inbound { decoder: Decoder::with_limit(Scheme::None, max_inflated), max_inflated }
+    }
+
     /// Decodes one websocket message. Frames that are not JSON, or packets of unknown types, are
     /// answered on `peer` with the spec's error reply.
     pub async fn read(&mut self, message: Message, peer: &Peer) -> Incoming {
@@ -71,7 +71,7 @@ impl Inbound {
                 peer.set_scheme(Scheme::None).await;
                 peer.send(unsequenced(&Packet::Reply(Reply::ok(m.id, json!({ "scheme": scheme.name() }))))).await;
                 peer.set_scheme(scheme).await;
-                self.decoder = Decoder::new(scheme);
+                self.decoder = Decoder::with_limit(scheme, self.max_inflated);
             }
             Err(e) => {
                 peer.send(unsequenced(&Packet::Reply(Reply::err(m.id, e)))).await;

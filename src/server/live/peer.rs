@@ -120,6 +120,24 @@ impl Peer {
     /// Creates the peer and spawns its writer on `sink`, with the queue size and timeouts of
     /// `config` for this kind of socket.
     pub fn spawn(sink: SplitSink<WebSocket, Message>, kind: Kind, config: &MediatorConfig) -> (Peer, CloseWatch) {
+        let (peer, rx, close_rx) = Peer::new(kind, config);
+        let timing = Timing {
+            write_timeout: effective(config.write_timeout),
+            ping_every: ping_interval(effective(config.idle_timeout)),
+        };
+        tokio::spawn(run_writer(sink, rx, peer.shared.clone(), close_rx.clone(), timing));
+        (peer, close_rx)
+    }
+
+    /// A peer without a socket: what it queues is read back from [`Unwritten`] (the chat fuzz
+    /// target's connections, which drive the socket code without a network).
+    pub fn unwritten(kind: Kind, config: &MediatorConfig) -> (Peer, Unwritten) {
+        let (peer, rx, _) = Peer::new(kind, config);
+        (peer.clone(), Unwritten { rx, peer })
+    }
+
+    /// The peer with the queue size of `config` for this kind of socket, and what its writer takes.
+    fn new(kind: Kind, config: &MediatorConfig) -> (Peer, mpsc::UnboundedReceiver<Queued>, CloseWatch) {
         let bytes = match kind {
             Kind::Game => config.game_queue_bytes,
             Kind::Participant => config.participant_queue_bytes,
@@ -127,13 +145,7 @@ impl Peer {
             Kind::Viewer => config.viewer_queue_bytes,
         };
         let capacity = u32::try_from(bytes.max(1)).unwrap_or(u32::MAX).min(Semaphore::MAX_PERMITS as u32);
-        let (peer, rx, close_rx) = Peer::unattached(kind, capacity);
-        let timing = Timing {
-            write_timeout: effective(config.write_timeout),
-            ping_every: ping_interval(effective(config.idle_timeout)),
-        };
-        tokio::spawn(run_writer(sink, rx, peer.shared.clone(), close_rx.clone(), timing));
-        (peer, close_rx)
+        Peer::unattached(kind, capacity)
     }
 
     /// The peer, and what its writer takes: the queue's far end and the close asked for.
@@ -232,6 +244,30 @@ impl Peer {
         if !self.enqueue(Outgoing::Close(code, reason.to_owned()), 0) {
             self.close(code, reason);
         }
+    }
+}
+
+/// The queue of a peer made by [`Peer::unwritten`].
+pub struct Unwritten {
+    rx: mpsc::UnboundedReceiver<Queued>,
+    peer: Peer,
+}
+
+impl Unwritten {
+    /// The text of every frame queued so far, in order (handing their queue room back), and the
+    /// close requested, if any.
+    pub fn take(&mut self) -> (Vec<String>, Option<(u16, String)>) {
+        let mut texts = Vec::new();
+        let mut closed = self.peer.shared.close.borrow().clone();
+        while let Ok(Queued { item, charge }) = self.rx.try_recv() {
+            self.peer.shared.room.add_permits(charge as usize);
+            match item {
+                Outgoing::Packet(s) | Outgoing::Text(s) => texts.push(s.as_str().to_owned()),
+                Outgoing::SetScheme(_) => {}
+                Outgoing::Close(code, reason) => closed = closed.or(Some((code, reason))),
+            }
+        }
+        (texts, closed)
     }
 }
 

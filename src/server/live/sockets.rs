@@ -188,7 +188,7 @@ async fn serve_methods(
     game: &Peer,
     mut handle: impl FnMut(&Method, &mut Effects) -> Handled,
 ) {
-    let mut inbound = Inbound::default();
+    let mut inbound = Inbound::new(hub.config.max_inflated_bytes);
     let idle = effective(hub.config.idle_timeout);
     loop {
         let message = match next_message(&mut stream, &mut close, idle).await {

@@ -18,6 +18,7 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 
 use super::{changed, json_body, project_for, read, Answer, Refusal};
+use crate::protocol::echo::clipped;
 use crate::server::accounts::caller::Caller;
 use crate::server::accounts::secret::random_bytes;
 use crate::server::hub::Hub;
@@ -85,10 +86,10 @@ async fn requested(hub: &Hub, body: &Map<String, Value>) -> Result<Sharing, Refu
                 return Err(bad_request(m).into());
             }
             let users = read(hub.store.users_by_name(names.clone()).await)?;
-            let unknown: Vec<&str> = names
+            let unknown: Vec<String> = names
                 .iter()
                 .filter(|n| !users.iter().any(|u| u.username.eq_ignore_ascii_case(n)))
-                .map(String::as_str)
+                .map(|n| clipped(n))
                 .collect();
             if !unknown.is_empty() {
                 return Err(bad_request(format!("there is no user named {}", unknown.join(", "))).into());
@@ -129,7 +130,7 @@ async fn change_editor(hub: &Hub, caller: &Caller, id: &str, username: &str, on:
     let (project, role) = project_for(hub, caller, id).await?;
     role.must_own("manage its editors")?;
     let user = read(hub.store.user_by_name(username).await)?
-        .ok_or_else(|| not_found(format!("there is no user named {username}")))?;
+        .ok_or_else(|| not_found(format!("there is no user named {}", clipped(username))))?;
     if on && user.id == project.owner {
         return Err(bad_request(format!("{} owns the game; owners always edit it", user.username)).into());
     }

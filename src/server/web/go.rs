@@ -18,6 +18,7 @@ use axum::response::Response;
 
 use super::signin::{expired_form, start_session};
 use super::{card_page, csrf_field, escape, session_user};
+use crate::protocol::echo::quoted;
 use crate::server::accounts::browser::{csrf_token, csrf_valid, form_token, CSRF_FIELD};
 use crate::server::accounts::guard::Throttled;
 use crate::server::accounts::{CheckError, LoginError};
@@ -166,7 +167,9 @@ pub async fn submit(State(hub): State<Arc<Hub>>, from: ClientAddr, headers: Head
         let approve = match decision {
             "approve" => true,
             "deny" => false,
-            other => return code_form(&hub, &headers, true, &code, Some(&format!("unknown decision {other:?}"))),
+            other => {
+                return code_form(&hub, &headers, true, &code, Some(&format!("unknown decision {}", quoted(other))))
+            }
         };
         return match hub.store.answer_code(&code, user.id, approve).await {
             Ok(Ok(p)) => answered(&p, approve),

@@ -10,6 +10,7 @@ use super::{
     event_json, invalid, now_ms, params_object, priority_of, req_array, req_object, req_str, settable, Effects,
     MethodResult, ParticipantState, SessionState, FIXED_PARTICIPANT_KEYS, PAGE_SIZE,
 };
+use crate::protocol::echo::{clipped, quoted};
 use crate::protocol::{ErrorBody, ErrorCode, Method, Tag};
 use crate::server::hub::Hub;
 
@@ -20,11 +21,11 @@ impl SessionState {
             "ready" => self.ready(&p, fx),
             "getTime" => Ok(json!({ "time": now_ms() })),
             "getMemoryStats" => Ok(self.memory_stats(hub.config.memory_limit_bytes)),
-            "setBandwidthThrottle" => self
-                .throttles
-                .configure(&p)
-                .map(|()| Value::Null)
-                .map_err(|e| invalid(format!("throttle for {}: {}", e.method, e.reason), e.method)),
+            "setBandwidthThrottle" => {
+                self.throttles.configure(&p).map(|()| Value::Null).map_err(|e| {
+                    invalid(format!("throttle for {}: {}", quoted(&e.method), e.reason), clipped(&e.method))
+                })
+            }
             "getThrottleState" => Ok(self.throttles.state()),
             "updateWorld" => self.update_world(&p, seq, fx),
             "getAllParticipants" => Ok(self.all_participants(&p)),
@@ -44,7 +45,10 @@ impl SessionState {
             "createControls" => self.create_controls(&p, seq, fx),
             "deleteControls" => self.delete_controls(&p, fx),
             "updateControls" => self.update_controls(&p, seq, fx),
-            other => Err(ErrorBody::with_message(ErrorCode::UnknownMethod, format!("Unknown method name {other:?}."))),
+            other => Err(ErrorBody::with_message(
+                ErrorCode::UnknownMethod,
+                format!("Unknown method name {}.", quoted(other)),
+            )),
         }
     }
 
@@ -207,7 +211,7 @@ impl SessionState {
         let data = p.get("data").cloned().unwrap_or(Value::Null);
         let mut targets: Vec<&str> = Vec::new();
         let bad_scope = |s: &str, i: usize| {
-            ErrorBody::with_message(ErrorCode::InvalidBroadcastScope, format!("Invalid broadcast scope {s:?}."))
+            ErrorBody::with_message(ErrorCode::InvalidBroadcastScope, format!("Invalid broadcast scope {}.", quoted(s)))
                 .at(format!("scope.{i}"))
         };
         for (i, scope) in scopes.iter().enumerate() {

@@ -29,6 +29,7 @@ use serde_json::{json, Map, Value};
 
 use super::peer::{unsequenced, Peer, Shared};
 use super::throttle::Throttles;
+use crate::protocol::echo::{clipped, quoted};
 use crate::protocol::{ErrorBody, ErrorCode, Method, Packet, Tag, TaggedObject};
 use crate::server::controls;
 use crate::server::hub::Hub;
@@ -171,13 +172,10 @@ fn check_cost(control: &Map<String, Value>, path: &str) -> Result<(), ErrorBody>
     match control.get("cost") {
         None | Some(Value::Null) => Ok(()),
         Some(Value::Number(n)) if n.as_u64().is_some_and(|c| c <= MAX_COST) => Ok(()),
-        Some(other) => {
-            let shown: String = other.to_string().chars().take(40).collect();
-            Err(invalid(
-                format!("cost must be a whole number of sparks from 0 to {MAX_COST}, not {shown}"),
-                format!("{path}.cost"),
-            ))
-        }
+        Some(other) => Err(invalid(
+            format!("cost must be a whole number of sparks from 0 to {MAX_COST}, not {}", clipped(&other.to_string())),
+            format!("{path}.cost"),
+        )),
     }
 }
 
@@ -187,8 +185,11 @@ fn check_new_control(c: &Value, path: &str) -> Result<(String, Map<String, Value
     let id = req_str(obj, "controlID", &format!("{path}.controlID"))?.to_owned();
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or("");
     if !controls::is_kind(kind) {
-        return Err(ErrorBody::with_message(ErrorCode::UnknownControlKind, format!("Unknown control type {kind:?}."))
-            .at(format!("{path}.kind")));
+        return Err(ErrorBody::with_message(
+            ErrorCode::UnknownControlKind,
+            format!("Unknown control type {}.", quoted(kind)),
+        )
+        .at(format!("{path}.kind")));
     }
     check_cost(obj, path)?;
     Ok((id, obj.clone()))
@@ -380,7 +381,7 @@ impl ChannelSession {
             "getTime" => Handled::Now(Ok(json!({ "time": now_ms() }))),
             other => Handled::Now(Err(ErrorBody::with_message(
                 ErrorCode::UnknownMethod,
-                format!("Unknown method {other:?}."),
+                format!("Unknown method {}.", quoted(other)),
             ))),
         }
     }
