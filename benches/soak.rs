@@ -188,8 +188,16 @@ async fn viewer_reader(mut streams: SelectAll<SplitStream<Ws>>, c: Arc<Counters>
     while let Some(message) = streams.next().await {
         let text = match message {
             Ok(Message::Text(t)) => t,
-            Ok(Message::Close(_)) | Err(_) => {
-                c.closed.fetch_add(1, Ordering::Relaxed);
+            Ok(Message::Close(frame)) => {
+                if c.closed.fetch_add(1, Ordering::Relaxed) == 0 {
+                    eprintln!("  the mediator closed a viewer's socket: {frame:?}");
+                }
+                continue;
+            }
+            Err(e) => {
+                if c.closed.fetch_add(1, Ordering::Relaxed) == 0 {
+                    eprintln!("  a viewer's socket failed: {e}");
+                }
                 continue;
             }
             Ok(_) => continue,
@@ -316,7 +324,9 @@ async fn run(s: &Settings) -> Res<bool> {
         per_viewer(rss_joined, rss_empty, n)
     );
 
-    // And a chat socket each: an authkey from the REST API, then `auth`.
+    // And a chat socket each: an authkey from the REST API, then `auth`. Each is read from the
+    // moment it has joined: every join is told to everyone in the room, so a room of 5,000 sends
+    // each socket far more than its queue holds while the others join.
     let t = Instant::now();
     let base_url = format!("http://{addr}");
     let keys = tokio::task::spawn_blocking(move || -> Res<Vec<String>> {
@@ -341,11 +351,14 @@ async fn run(s: &Settings) -> Res<bool> {
         futures_util::stream::iter(keys.into_iter().enumerate())
             .map(|(i, key)| {
                 let chat_url = chat_url.clone();
+                let c = c.clone();
                 async move {
                     let mut ws = open(&chat_url, &[]).await?;
                     let auth = json!({ "type": "method", "method": "auth", "arguments": [1, i + 2, key], "id": 0 });
                     request(&mut ws, auth, 0).await?;
-                    Ok::<Ws, String>(ws)
+                    let (sink, stream) = ws.split();
+                    tokio::spawn(viewer_reader(futures_util::stream::select_all([stream]), c));
+                    Ok::<Sink, String>(sink)
                 }
             })
             .buffered(CONNECT_CONCURRENCY)
@@ -353,7 +366,7 @@ async fn run(s: &Settings) -> Res<bool> {
     )
     .await
     .map_err(|_| "joining the chat took too long")?;
-    let chats: Vec<Ws> = chats.into_iter().collect::<Res<_>>()?;
+    let mut chat_sinks: Vec<Sink> = chats.into_iter().collect::<Res<_>>()?;
     let rss_chat = rss(pid)?;
     eprintln!(
         "soak: {n} viewers in the chat in {:.1} s; mediator {} ({} a chat socket)",
@@ -362,19 +375,13 @@ async fn run(s: &Settings) -> Res<bool> {
         per_viewer(rss_chat, rss_joined, n)
     );
 
-    // Readers, in a few groups.
-    let mut groups: Vec<SelectAll<SplitStream<Ws>>> = (0..SENDERS * 2).map(|_| SelectAll::new()).collect();
+    // The participant sockets' readers, in a few groups.
+    let mut groups: Vec<SelectAll<SplitStream<Ws>>> = (0..SENDERS).map(|_| SelectAll::new()).collect();
     let mut senders: Vec<Vec<(usize, Sink)>> = (0..SENDERS).map(|_| Vec::new()).collect();
     for (i, ws) in sockets.into_iter().enumerate() {
         let (sink, stream) = ws.split();
         groups[i % SENDERS].push(stream);
         senders[i % SENDERS].push((i, sink));
-    }
-    let mut chat_sinks = Vec::with_capacity(n);
-    for (i, ws) in chats.into_iter().enumerate() {
-        let (sink, stream) = ws.split();
-        groups[SENDERS + i % SENDERS].push(stream);
-        chat_sinks.push(sink);
     }
     for g in groups {
         tokio::spawn(viewer_reader(g, c.clone()));
