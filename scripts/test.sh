@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# A full run builds each crate once: incremental caches would only fill the disk (about 4 GB).
+export CARGO_INCREMENTAL=0
+
 say() { printf '\n== %s\n' "$*"; }
 
 apt_install() {
