@@ -198,7 +198,7 @@ fn session_and_chat_keep_going_across_a_restart_after_the_token_expired() {
 /// the service's): the reconnection refreshes it and carries on.
 #[test]
 fn a_token_refused_at_a_reconnection_is_refreshed() {
-    let s = serve_ttl(Duration::from_secs(1));
+    let s = serve_ttl(Duration::from_secs(2));
     let tokens = sign_in(&s);
     let mut refresh = refresh_of(&s, &tokens);
     refresh.expires_in = 3600;
@@ -206,7 +206,7 @@ fn a_token_refused_at_a_reconnection_is_refreshed() {
     config.refresh = Some(refresh);
     let mut game = Session::connect(config).unwrap();
     wait_state(&mut game, ConnectionState::Connected);
-    outlive(tokens.granted_at, 1);
+    outlive(tokens.granted_at, 2);
     s.m.close_game_clients(1012, "restarting");
     let events = common::client::until(&mut game, "connected again", |e| {
         matches!(e, Event::Connection { state: ConnectionState::Connected | ConnectionState::Disconnected, .. })
@@ -226,7 +226,10 @@ fn a_token_refused_at_a_reconnection_is_refreshed() {
 /// expiry stops with 4019 instead of retrying forever.
 #[test]
 fn a_refused_refresh_token_stops_with_4019() {
-    let s = serve_ttl(Duration::from_secs(1));
+    // Four seconds: the session counts a token as expired a quarter of its lifetime early, from
+    // the whole second it was granted in, so a shorter one could count as expired before the
+    // first connection (which then stops at once, refused, and is never up).
+    let s = serve_ttl(Duration::from_secs(4));
     let tokens = sign_in(&s);
     let mut refresh = refresh_of(&s, &tokens);
     refresh.refresh_token = "spent-or-forged".into();
@@ -247,7 +250,7 @@ fn a_refused_refresh_token_stops_with_4019() {
         }
         other => panic!("{other:?}"),
     }
-    outlive(tokens.granted_at, 1);
+    outlive(tokens.granted_at, 4);
     s.m.close_game_clients(1012, "restarting");
     match wait_for(&mut game, "the stop", |e| {
         matches!(e, Event::Connection { state: ConnectionState::Disconnected, .. })
@@ -263,13 +266,13 @@ fn a_refused_refresh_token_stops_with_4019() {
 /// `set_token` takes effect at the next reconnection, for a session and a chat.
 #[test]
 fn swapped_tokens_are_used_at_the_next_reconnection() {
-    let s = serve_ttl(Duration::from_secs(1));
+    let s = serve_ttl(Duration::from_secs(2));
     let tokens = sign_in(&s);
     let mut game = Session::connect(session_config(&s, &tokens.access_token)).unwrap();
     wait_state(&mut game, ConnectionState::Connected);
     assert!(game.set_token("").is_err(), "an empty token is refused");
     // The signed-in token has expired, but the game swapped in one that works.
-    outlive(tokens.granted_at, 1);
+    outlive(tokens.granted_at, 2);
     game.set_token("demo-streamer").unwrap();
     s.m.close_game_clients(1012, "restarting");
     wait_state(&mut game, ConnectionState::Reconnecting);
