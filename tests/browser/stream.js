@@ -96,7 +96,7 @@ run(async (context) => {
   await page.goto(base + '/channel/1');
   await page.locator('#video[data-stage="offline"]').waitFor();
   await page.waitForFunction(() => window.MixPlay.viewer.pushing());
-  const polls = await page.evaluate(() => window.MixPlay.channelStatusPolls);
+  let polls = await page.evaluate(() => window.MixPlay.channelStatusPolls);
   await expectText(page.locator('.stage-card .stage-title'), /^Speedrun night$/, 'offline card title');
   await expectText(page.locator('.stage-card'), /streamer is not live right now/, 'offline card text');
   await expectText(page.locator('#channel-title'), /^Speedrun night$/, 'header title');
@@ -114,6 +114,10 @@ run(async (context) => {
   await page.getByLabel('Access key').fill('demo-viewer-1');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#video.screen-active').waitFor();
+  // Signing in reopens the viewer socket as the viewer; until the new one has told the channel's
+  // status, the page may poll. Count from there.
+  await page.waitForFunction(() => window.MixPlay.viewer.pushing());
+  polls = await page.evaluate(() => window.MixPlay.channelStatusPolls);
   await step('joined');
 
   // A 16:9 picture fills the 16:9 stage: a click a quarter across, half down.
