@@ -9,6 +9,12 @@
 //! single-event `mixplay_session_poll`; only the time spent inside the calls that returned events
 //! is counted, so the figure is the C API's per-event cost (conversion into `mixplay_event`,
 //! string arena, cache application), not the network's.
+//!
+//! The C# rows, in the same rounds against the same flood: the Unity package's
+//! `MixPlaySession.Update` under Mono (`benches/unity/UpdateBench.cs`, built with `mcs` by
+//! `support::mono`), with one `InputReceived` handler. They give its cost per input, its rate as
+//! a share of `poll_many`'s, and the managed bytes it allocates per input (the input object the
+//! handler receives included). Without mcs or mono the C# rows say why and stay empty.
 
 #[path = "support/mod.rs"]
 mod support;
@@ -20,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use mixplay::ffi::*;
 use support::flood::{Flood, FloodServer};
+use support::mono::Mono;
 use support::packets;
 
 #[global_allocator]
@@ -128,6 +135,20 @@ unsafe fn idle(session: *mut mixplay_session) -> (f64, f64) {
     (ns, allocs)
 }
 
+/// One C# round: nanoseconds and managed bytes per input.
+fn csharp(mono: &Mono, url: &str, n: usize) -> Result<(f64, f64), String> {
+    let out = mono.run(&[url.to_owned(), n.to_string()], LIMIT * 3)?;
+    let line = out.lines().find(|l| l.starts_with("csharp ")).ok_or_else(|| format!("no result in {out:?}"))?;
+    let field = |name: &str| -> Result<f64, String> {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("no {name} in {line:?}"))
+    };
+    let inputs = field("inputs")?;
+    Ok((field("ns")? / inputs, field("bytes")? / inputs))
+}
+
 fn main() {
     let n = support::env_usize("MIXPLAY_BENCH_N", 200_000);
     let rounds = support::env_usize("MIXPLAY_BENCH_ROUNDS", 5);
@@ -137,8 +158,10 @@ fn main() {
     floods.insert("text", Flood::text(std::iter::once(join).chain(inputs)));
     let server = FloodServer::start(floods);
     println!("ffi_poll: mixplay_session_poll through the C ABI ({n} giveInput per round, {rounds} rounds)");
+    let mono = Mono::build("UpdateBench").map_err(|why| println!("C# rows left empty: {why}")).ok();
 
     let (mut many, mut single, mut idle_ns, mut idle_allocs) = (Vec::new(), Vec::new(), Vec::new(), 0f64);
+    let (mut cs_ns, mut cs_bytes, mut cs_share) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
         for batch in if round % 2 == 0 { [256, 1] } else { [1, 256] } {
             // SAFETY: the handles come from the library and are freed once.
@@ -157,15 +180,29 @@ fn main() {
                 check(mixplay_session_free(session), "session_free");
             }
         }
+        if let Some(mono) = &mono {
+            let (ns, bytes) =
+                csharp(mono, &server.url("text"), n).unwrap_or_else(|e| panic!("the C# round failed: {e}"));
+            cs_ns.push(ns);
+            cs_bytes.push(bytes);
+            cs_share.push(many[round] / ns);
+        }
     }
     println!("| measure | median | min–max |");
     println!("|---|---:|---:|");
-    let row = |name: &str, v: &[f64]| {
+    let row = |name: &str, v: &[f64], unit: &str, digits: usize| {
+        if v.is_empty() {
+            println!("| {name} | – | – |");
+            return;
+        }
         let (lo, hi) = support::min_max(v);
-        println!("| {name} | {:.1} ns | {lo:.1}–{hi:.1} ns |", support::median(v));
+        println!("| {name} | {:.digits$}{unit} | {lo:.digits$}–{hi:.digits$}{unit} |", support::median(v));
     };
-    row("per event, mixplay_session_poll_many (256 a call)", &many);
-    row("per event, mixplay_session_poll (one a call)", &single);
-    row("idle mixplay_session_poll, per call", &idle_ns);
+    row("per event, mixplay_session_poll_many (256 a call)", &many, " ns", 1);
+    row("per event, mixplay_session_poll (one a call)", &single, " ns", 1);
+    row("idle mixplay_session_poll, per call", &idle_ns, " ns", 1);
+    row("per input, C# MixPlaySession.Update (Mono)", &cs_ns, " ns", 1);
+    row("C# rate / poll_many rate (goal ≥ 0.5)", &cs_share, "", 2);
+    row("C# managed bytes allocated per input", &cs_bytes, " B", 0);
     println!("idle poll allocations per call (max over rounds): {idle_allocs}");
 }

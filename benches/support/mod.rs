@@ -3,11 +3,46 @@
 
 pub mod alloc;
 pub mod flood;
+pub mod mono;
 pub mod node;
 pub mod packets;
 pub mod typed;
 
+use std::io::Read;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// Runs `command` to its end within `limit` (killing it after); its stdout, or why it failed.
+/// Meant for programs that print a few lines: their output is read once they exit.
+pub fn run_limited(command: &mut Command, what: &str, limit: Duration) -> Result<String, String> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("starting {what} failed: {e}"))?;
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) => {
+                let mut out = String::new();
+                let mut err = String::new();
+                child.stdout.take().unwrap().read_to_string(&mut out).ok();
+                child.stderr.take().unwrap().read_to_string(&mut err).ok();
+                if !status.success() {
+                    return Err(format!("{what} exited with {status}: {}", err.trim()));
+                }
+                return Ok(out);
+            }
+            None if Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{what} did not finish within {limit:?}"));
+            }
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
 
 /// Reads a numeric setting from the environment.
 pub fn env_usize(key: &str, default: usize) -> usize {

@@ -2,10 +2,9 @@
 //! official `@mixer/interactive-node` installed in `tests/node/node_modules`. When node or the
 //! modules are missing, the callers print why and leave the Node column empty.
 
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -39,38 +38,14 @@ impl Node {
 
     /// Runs a script from benches/node with `args`; its stdout, or why it failed.
     pub fn run(&self, script: &str, args: &[String], limit: Duration) -> Result<String, String> {
-        let mut child = Command::new(&self.node)
+        let mut command = Command::new(&self.node);
+        command
             .arg("--expose-gc")
             .arg(self.scripts.join(script))
             .args(args)
             .current_dir(self.modules.parent().unwrap())
-            .env("NODE_PATH", &self.modules)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("starting node failed: {e}"))?;
-        let deadline = Instant::now() + limit;
-        loop {
-            match child.try_wait().map_err(|e| e.to_string())? {
-                Some(status) => {
-                    let mut out = String::new();
-                    let mut err = String::new();
-                    child.stdout.take().unwrap().read_to_string(&mut out).ok();
-                    child.stderr.take().unwrap().read_to_string(&mut err).ok();
-                    if !status.success() {
-                        return Err(format!("{script} exited with {status}: {}", err.trim()));
-                    }
-                    return Ok(out);
-                }
-                None if Instant::now() > deadline => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(format!("{script} did not finish within {limit:?}"));
-                }
-                None => std::thread::sleep(Duration::from_millis(5)),
-            }
-        }
+            .env("NODE_PATH", &self.modules);
+        super::run_limited(&mut command, script, limit)
     }
 
     /// Runs node-client.js and returns its JSON result line.

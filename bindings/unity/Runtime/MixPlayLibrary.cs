@@ -76,12 +76,36 @@ namespace MixPlay
             }
         }
 
+        // The invocation lists of the events raised lately on this thread, by delegate:
+        // GetInvocationList builds a new array at every call, and a delegate never changes, so
+        // an event's list is built again only after its handlers changed.
+        const int ListedEvents = 8;
+        [ThreadStatic] static Delegate[] listedFor;
+        [ThreadStatic] static Delegate[][] lists;
+        [ThreadStatic] static int nextListed;
+
+        static Delegate[] InvocationList(Delegate handlers)
+        {
+            if (listedFor == null)
+            {
+                listedFor = new Delegate[ListedEvents];
+                lists = new Delegate[ListedEvents][];
+            }
+            for (int i = 0; i < ListedEvents; i++)
+                if (ReferenceEquals(listedFor[i], handlers)) return lists[i];
+            Delegate[] list = handlers.GetInvocationList();
+            listedFor[nextListed] = handlers;
+            lists[nextListed] = list;
+            nextListed = (nextListed + 1) % ListedEvents;
+            return list;
+        }
+
         /// <summary>Calls every handler of an event in turn; one that throws is reported to
         /// <see cref="ExceptionHandler"/> and the others still run.</summary>
         internal static void Raise<T>(EventHandler<T> handlers, object sender, T args) where T : EventArgs
         {
             if (handlers == null) return;
-            foreach (Delegate d in handlers.GetInvocationList())
+            foreach (Delegate d in InvocationList(handlers))
             {
                 try
                 {
@@ -98,7 +122,7 @@ namespace MixPlay
         internal static void Raise(EventHandler handlers, object sender, EventArgs args)
         {
             if (handlers == null) return;
-            foreach (Delegate d in handlers.GetInvocationList())
+            foreach (Delegate d in InvocationList(handlers))
             {
                 try
                 {

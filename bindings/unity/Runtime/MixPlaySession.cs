@@ -26,6 +26,13 @@ namespace MixPlay
         readonly mixplay_event[] batch = new mixplay_event[BatchSize];
         readonly PendingRequests pending = new PendingRequests();
         readonly InputFrame frame = new InputFrame();
+        // Participant and control ids of inputs, decoded once (Update's thread only).
+        readonly StringPool ids = new StringPool();
+
+        internal StringPool Ids
+        {
+            get { return ids; }
+        }
         bool updating;
 
         // ----- events (raised only inside Update) -----

@@ -235,8 +235,8 @@ namespace MixPlay
         {
             this.session = session;
             Kind = (MixPlayInputKind)e.input_kind;
-            ParticipantId = e.participant.ToString();
-            ControlId = e.control.ToString();
+            ParticipantId = session.Ids.Get(e.participant);
+            ControlId = session.Ids.Get(e.control);
             TransactionId = e.transaction.ToString();
             Json = e.json.ToString();
         }

@@ -346,6 +346,36 @@ static partial class ConsoleTests
         for (int i = 0; i < 20000; i++) Utf8Probe("the quick brown fox " + i);
         long after = GC.GetTotalMemory(true);
         Check(after - before < 4 * 1024 * 1024, "managed memory settles (" + (after - before) + " bytes)");
+
+        // Input ids come from the session's pool: decoded once, then the same string without
+        // allocating; past its bound it starts over and still answers right.
+        MixPlay.StringPool pool = new MixPlay.StringPool();
+        byte[] control = MixPlay.Utf8.Encode("control-1");
+        string first = PoolProbe(pool, control);
+        Eq(first, "control-1", "a pooled id");
+        long a0 = GC.GetAllocatedBytesForCurrentThread();
+        string again = PoolProbe(pool, control);
+        long a1 = GC.GetAllocatedBytesForCurrentThread();
+        Check(ReferenceEquals(first, again), "a pooled id is decoded once");
+        Eq(a1 - a0, 0L, "bytes allocated by a pooled look-up");
+        Eq(PoolProbe(pool, MixPlay.Utf8.Encode("control-2")), "control-2", "another id");
+        for (int i = 0; i < MixPlay.StringPool.MaxEntries + 10; i++)
+            Eq(PoolProbe(pool, MixPlay.Utf8.Encode("id-" + i)), "id-" + i, "ids past the bound");
+        Eq(PoolProbe(pool, control), "control-1", "an id after the pool started over");
+        Eq(PoolProbe(pool, MixPlay.Utf8.Encode(new string('x', 300))), new string('x', 300), "text longer than an id");
+        Eq(PoolProbe(pool, new byte[] { 0x61, 0xff, 0 }), "a\ufffd", "bad UTF-8 decodes as everywhere else");
+    }
+
+    /// <summary>Looks up NUL-terminated UTF-8 (as Utf8.Encode gives it) in the pool.</summary>
+    static unsafe string PoolProbe(MixPlay.StringPool pool, byte[] utf8)
+    {
+        fixed (byte* p = utf8)
+        {
+            MixPlay.mixplay_str s;
+            s.ptr = (IntPtr)p;
+            s.len = (UIntPtr)(uint)(utf8.Length - 1);
+            return pool.Get(s);
+        }
     }
 
     static unsafe string Utf8Probe(string x)
@@ -731,6 +761,15 @@ static partial class ConsoleTests
             Eq(second, 2, "the handler after the throwing ones ran for both replies");
             Check(routed.Exists(e => e.Message == "boom from a handler"), "the exception was routed");
             Check(routed.Exists(e => e is InvalidOperationException && e.Message.Contains("cannot be called from")), "re-entrant Update refused");
+            // The handlers raised are the event's handlers now (the wrapper keeps invocation lists).
+            s.ReplyReceived -= counter;
+            MixPlayRequest c = s.GetTime();
+            Pump(() => c.IsCompleted, "a third reply");
+            Eq(second, 2, "a handler taken off is not called");
+            s.ReplyReceived += counter;
+            MixPlayRequest d = s.GetTime();
+            Pump(() => d.IsCompleted, "a fourth reply");
+            Eq(second, 3, "a handler put back is called");
         }
         finally
         {
