@@ -43,8 +43,9 @@ use event::convert;
 /// reply whose `code` is 2 (not connected).
 ///
 /// **Threads**: any thread may call any function, but `poll` must not run on one session from two
-/// threads at once (the second gets `MIXPLAY_RESULT_BUSY`). The library never calls into the
-/// game from its own threads.
+/// threads at once: a poll that finds another one running gets `MIXPLAY_RESULT_BUSY` (one that
+/// comes in the very instant the other starts may wait for it instead and run after it; two
+/// polls never overlap). The library never calls into the game from its own threads.
 ///
 /// **Strings** returned by lookups and events stay valid until the next poll on the session.
 pub struct mixplay_session {
@@ -200,7 +201,8 @@ fn poll_into(inner: &mut Inner, out: &mut [MaybeUninit<mixplay_event>]) -> usize
 /// Log records are delivered to the log sink from inside this call.
 ///
 /// **Lifetime**: strings in the event stay valid until the next poll on this session.
-/// **Threads**: must not run concurrently with another poll on the same session (`BUSY`).
+/// **Threads**: must not run concurrently with another poll on the same session (`BUSY`, or
+/// it waits for the other in the instant that one starts).
 /// Idle polls allocate nothing.
 /// **Errors**: `NULL_ARGUMENT`, `INVALID_HANDLE`, `BUSY`, `PANIC`.
 ///
