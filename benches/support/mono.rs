@@ -13,7 +13,7 @@ pub struct Mono {
     lib_dir: PathBuf,
 }
 
-/// The `.cs` files under `dir`, sorted, leaving out the folders named `skip`.
+/// Adds the `.cs` files under `dir` to `out`, leaving out the folders named `skip`.
 fn sources(dir: &Path, skip: &str, out: &mut Vec<PathBuf>) -> Result<(), String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
     for entry in entries {
@@ -26,7 +26,6 @@ fn sources(dir: &Path, skip: &str, out: &mut Vec<PathBuf>) -> Result<(), String>
             out.push(path);
         }
     }
-    out.sort();
     Ok(())
 }
 
@@ -69,6 +68,7 @@ impl Mono {
         let runtime = out_dir.join("MixPlay.Runtime.dll");
         let mut core = Vec::new();
         sources(&root.join("bindings/unity/Runtime"), "Unity", &mut core)?;
+        core.sort();
         mcs(&runtime, "library", None, &core)?;
         let exe = out_dir.join(format!("{program}.exe"));
         mcs(&exe, "exe", Some(&runtime), &[root.join("benches/unity").join(format!("{program}.cs"))])?;
