@@ -50,24 +50,22 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{SelectAll, SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
-use tokio::net::TcpStream;
+use serde_json::Value;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 #[path = "mediator_load/accrual.rs"]
 mod accrual;
 #[path = "mediator_load/captures.rs"]
 mod captures;
+#[path = "support/game_ws.rs"]
+mod game_ws;
 #[path = "support/mediator.rs"]
 mod mediator;
 
+use game_ws::{open, setup_game, Ws};
 use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
 type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
 
@@ -123,58 +121,7 @@ fn settings() -> Res<Settings> {
     })
 }
 
-// ----- websocket clients -----
-
-fn client_config() -> WebSocketConfig {
-    // Small read buffers keep 5,000 client sockets cheap; they only ever read tiny frames.
-    WebSocketConfig::default().read_buffer_size(4096)
-}
-
-async fn open(req: tokio_tungstenite::tungstenite::handshake::client::Request) -> Res<Ws> {
-    tokio_tungstenite::connect_async_with_config(req, Some(client_config()), true)
-        .await
-        .map(|(ws, _)| ws)
-        .map_err(|e| format!("websocket connect: {e}"))
-}
-
-/// Calls a game-client method and waits for its reply, skipping other packets.
-async fn call(ws: &mut Ws, id: u32, method: &str, params: Value) -> Res<Value> {
-    let packet = json!({ "type": "method", "id": id, "method": method, "params": params, "discard": false });
-    ws.send(Message::Text(packet.to_string().into())).await.map_err(|e| format!("send {method}: {e}"))?;
-    while let Some(message) = ws.next().await {
-        let Message::Text(text) = message.map_err(|e| format!("reading the reply to {method}: {e}"))? else {
-            continue;
-        };
-        let packet: Value = serde_json::from_str(text.as_str()).map_err(|e| format!("bad JSON from mediator: {e}"))?;
-        if packet["type"] == "reply" && packet["id"] == id {
-            if !packet["error"].is_null() {
-                return Err(format!("{method} failed: {}", packet["error"]));
-            }
-            return Ok(packet["result"].clone());
-        }
-    }
-    Err(format!("the mediator closed the game socket during {method}"))
-}
-
-/// Connects the game client, lifts the default throttle, creates buttons `b0..b7`, goes ready.
-async fn setup_game(addr: &str) -> Res<Ws> {
-    let mut req = format!("ws://{addr}/gameClient").into_client_request().map_err(|e| e.to_string())?;
-    let headers = req.headers_mut();
-    headers.insert("Authorization", HeaderValue::from_static("Bearer demo-streamer"));
-    headers.insert("X-Interactive-Version", HeaderValue::from_static("1"));
-    headers.insert("X-Protocol-Version", HeaderValue::from_static("2.0"));
-    let mut ws = open(req).await?;
-    match ws.next().await {
-        Some(Ok(Message::Text(t))) if t.as_str().contains("\"hello\"") => {}
-        other => return Err(format!("expected hello from the mediator, got {other:?}")),
-    }
-    // The default global bucket (~1.3 MB/s) would otherwise be what this measures.
-    call(&mut ws, 1, "setBandwidthThrottle", json!({ "*": null })).await?;
-    let buttons: Vec<Value> = (0..8).map(|i| json!({ "controlID": format!("b{i}"), "kind": "button" })).collect();
-    call(&mut ws, 2, "createControls", json!({ "sceneID": "default", "controls": buttons })).await?;
-    call(&mut ws, 3, "ready", json!({ "isReady": true })).await?;
-    Ok(ws)
-}
+// ----- websocket clients (see support/game_ws.rs) -----
 
 /// What the game client has seen; written only by its reader task.
 #[derive(Default)]

@@ -60,6 +60,11 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 pub struct TaggedObject {
     value: Map<String, Value>,
     tags: Tags,
+    /// The tag of the object's creation, which every property it was created with keeps until
+    /// changed. Kept once here rather than as a tag per property: a top-level property in `value`
+    /// with no entry in `tags` has not been touched since (every change records one), and most
+    /// objects (a viewer's participant object, say) are never changed at all.
+    created: Option<Tag>,
 }
 
 /// The tags of an object's properties, shaped like the object: each node holds the tag of the
@@ -81,8 +86,7 @@ impl Tags {
 impl TaggedObject {
     /// A new object, every property tagged with `tag` (creation counts as a change).
     pub fn new(value: Map<String, Value>, tag: Tag) -> Self {
-        let props = value.keys().map(|k| (k.clone(), Tags::leaf(tag))).collect();
-        TaggedObject { value, tags: Tags { tag: None, props } }
+        TaggedObject { value, tags: Tags::default(), created: Some(tag) }
     }
 
     pub fn value(&self) -> &Map<String, Value> {
@@ -104,7 +108,7 @@ impl TaggedObject {
     /// Returns whether anything changed.
     pub fn apply(&mut self, patch: &Map<String, Value>, tag: Tag) -> bool {
         let mut changed = false;
-        apply_into(&mut self.value, &mut self.tags, None, patch, tag, &mut changed);
+        apply_into(&mut self.value, &mut self.tags, self.created, None, patch, tag, &mut changed);
         changed
     }
 
@@ -137,11 +141,14 @@ fn mark_removals(out: &mut Map<String, Value>, patch: &Map<String, Value>) {
     }
 }
 
-/// Applies `patch` to `target`, whose tags are `tags`; `inherited` is the tag of the nearest
-/// enclosing property that has one, which governs properties without a tag of their own.
+/// Applies `patch` to `target`, whose tags are `tags`; `untouched` is the tag of properties of
+/// `target` that have no entry in `tags` (the creation tag, at the top level only), and
+/// `inherited` the tag of the nearest enclosing property that has one, which governs properties
+/// without a tag of their own.
 fn apply_into(
     target: &mut Map<String, Value>,
     tags: &mut Tags,
+    untouched: Option<Tag>,
     inherited: Option<Tag>,
     patch: &Map<String, Value>,
     tag: Tag,
@@ -151,11 +158,17 @@ fn apply_into(
     for (key, value) in patch {
         // A deep change when both sides are objects; a change of the property itself otherwise.
         if let (Value::Object(sub_patch), Some(Value::Object(sub_target))) = (value, target.get_mut(key)) {
-            let sub_tags = tags.props.entry(key.clone()).or_default();
-            apply_into(sub_target, sub_tags, inherited, sub_patch, tag, changed);
+            let sub_tags =
+                tags.props.entry(key.clone()).or_insert_with(|| Tags { tag: untouched, props: HashMap::new() });
+            apply_into(sub_target, sub_tags, None, inherited, sub_patch, tag, changed);
             continue;
         }
-        if let Some(earlier) = tags.props.get(key).and_then(|t| t.tag).or(inherited) {
+        let own = match tags.props.get(key) {
+            Some(t) => t.tag,
+            None if target.contains_key(key) => untouched,
+            None => None,
+        };
+        if let Some(earlier) = own.or(inherited) {
             if !tag.wins_over(&earlier) {
                 continue;
             }

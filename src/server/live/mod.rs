@@ -7,6 +7,7 @@
 //! | `sockets.rs` | the two websockets: handshakes, then the method loop |
 //! | `session/` | one channel's interactive session and every method on it |
 //! | `peer.rs` | a socket's outgoing queue (bounded in bytes, of shared text) and its reader's wait |
+//! | `queue.rs` | the queue itself: many producers, one writer, no memory while empty |
 //! | `writer.rs` | a socket's writer task: `seq`, compression, batching, pings, write timeouts, closing |
 //! | `inbound.rs` | reading frames, decompression, `setCompression` |
 //! | `throttle.rs` | `setBandwidthThrottle`'s leaky buckets |
@@ -15,6 +16,7 @@
 pub mod bans;
 pub mod inbound;
 pub mod peer;
+mod queue;
 pub mod session;
 pub mod sockets;
 pub mod throttle;

@@ -15,8 +15,9 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::sync::{watch, Semaphore};
 
+use super::queue;
 use super::writer::run_writer;
 use crate::protocol::{Packet, Scheme};
 use crate::server::config::{effective, MediatorConfig};
@@ -88,7 +89,7 @@ pub(super) struct Queued {
 /// A handle to a connection's outgoing side. Cheap to clone.
 #[derive(Clone)]
 pub struct Peer {
-    tx: mpsc::UnboundedSender<Queued>,
+    tx: queue::Sender<Queued>,
     shared: Arc<PeerShared>,
 }
 
@@ -137,7 +138,7 @@ impl Peer {
     }
 
     /// The peer with the queue size of `config` for this kind of socket, and what its writer takes.
-    fn new(kind: Kind, config: &MediatorConfig) -> (Peer, mpsc::UnboundedReceiver<Queued>, CloseWatch) {
+    fn new(kind: Kind, config: &MediatorConfig) -> (Peer, queue::Receiver<Queued>, CloseWatch) {
         let bytes = match kind {
             Kind::Game => config.game_queue_bytes,
             Kind::Participant => config.participant_queue_bytes,
@@ -149,8 +150,8 @@ impl Peer {
     }
 
     /// The peer, and what its writer takes: the queue's far end and the close asked for.
-    fn unattached(kind: Kind, capacity: u32) -> (Peer, mpsc::UnboundedReceiver<Queued>, CloseWatch) {
-        let (tx, rx) = mpsc::unbounded_channel();
+    fn unattached(kind: Kind, capacity: u32) -> (Peer, queue::Receiver<Queued>, CloseWatch) {
+        let (tx, rx) = queue::channel();
         let (close_tx, close_rx) = watch::channel(None);
         let shared = Arc::new(PeerShared {
             seq: AtomicI32::new(0),
@@ -249,7 +250,7 @@ impl Peer {
 
 /// The queue of a peer made by [`Peer::unwritten`].
 pub struct Unwritten {
-    rx: mpsc::UnboundedReceiver<Queued>,
+    rx: queue::Receiver<Queued>,
     peer: Peer,
 }
 
@@ -259,7 +260,7 @@ impl Unwritten {
     pub fn take(&mut self) -> (Vec<String>, Option<(u16, String)>) {
         let mut texts = Vec::new();
         let mut closed = self.peer.shared.close.borrow().clone();
-        while let Ok(Queued { item, charge }) = self.rx.try_recv() {
+        while let Some(Queued { item, charge }) = self.rx.try_recv() {
             self.peer.shared.room.add_permits(charge as usize);
             match item {
                 Outgoing::Packet(s) | Outgoing::Text(s) => texts.push(s.as_str().to_owned()),
@@ -298,7 +299,7 @@ pub fn detached(kind: Kind, capacity: u32) -> (Peer, Detached) {
 /// The socket end of a [`detached`] peer.
 #[cfg(test)]
 pub struct Detached {
-    rx: mpsc::UnboundedReceiver<Queued>,
+    rx: queue::Receiver<Queued>,
     shared: Arc<PeerShared>,
     close: CloseWatch,
 }
@@ -308,7 +309,7 @@ impl Detached {
     /// The text frames queued since the last call, taken off the queue (freeing its room).
     pub fn texts(&mut self) -> Vec<String> {
         let mut texts = Vec::new();
-        while let Ok(Queued { item, charge }) = self.rx.try_recv() {
+        while let Some(Queued { item, charge }) = self.rx.try_recv() {
             self.shared.room.add_permits(charge as usize);
             if let Outgoing::Text(t) | Outgoing::Packet(t) = item {
                 texts.push(t.as_str().to_owned());

@@ -33,10 +33,11 @@ use crate::server::request::HandshakeParams;
 use crate::server::rest::http_base;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
 
-/// Initial read buffer of a participant socket. tungstenite zero-fills the whole buffer before
-/// its first read, so its default (128 KiB) would cost that much resident memory per viewer;
-/// participants send small packets, and the buffer still grows for any larger frame.
-const PARTICIPANT_READ_BUFFER: usize = 4 * 1024;
+/// Read buffer of a participant socket: tungstenite zero-fills it before its first read and keeps
+/// it, so it is resident memory per viewer (its default, 128 KiB, would be that much). A viewer
+/// sends a few small packets a second; the buffer still grows for a larger frame, which is then
+/// read in more calls.
+const PARTICIPANT_READ_BUFFER: usize = 1024;
 
 /// How much a participant socket's writer gathers before writing: with one frame, what it holds
 /// of a stalled viewer's data beyond its queue (tungstenite's default is 128 KiB).

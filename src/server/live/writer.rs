@@ -11,9 +11,9 @@ use std::time::Duration;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
-use tokio::sync::mpsc;
 
 use super::peer::{close_message, CloseWatch, Outgoing, PeerShared, Queued, Shared, Timing, POLICY_CLOSE};
+use super::queue;
 use crate::protocol::{Encoder, Scheme, WireFrame};
 
 /// How many frames are fed to the socket before a flush, so that a burst costs one write.
@@ -93,7 +93,7 @@ fn frame(item: Outgoing, shared: &PeerShared, encoder: &mut Encoder) -> Result<O
 /// Writes what is queued until a close, a stall or the end.
 async fn pump(
     sink: &mut Sink,
-    rx: &mut mpsc::UnboundedReceiver<Queued>,
+    rx: &mut queue::Receiver<Queued>,
     shared: &PeerShared,
     close: &mut CloseWatch,
     timing: &Timing,
@@ -138,7 +138,7 @@ async fn pump(
             }
             shared.room.add_permits(charge as usize);
             if fed < FRAMES_PER_FLUSH {
-                next = rx.try_recv().ok();
+                next = rx.try_recv();
             }
         }
         if let Err(stop) = guarded(sink.flush(), close, timing.write_timeout).await {
@@ -149,7 +149,7 @@ async fn pump(
 
 pub(super) async fn run_writer(
     mut sink: Sink,
-    mut rx: mpsc::UnboundedReceiver<Queued>,
+    mut rx: queue::Receiver<Queued>,
     shared: Arc<PeerShared>,
     mut close: CloseWatch,
     timing: Timing,

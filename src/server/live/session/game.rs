@@ -121,26 +121,34 @@ impl SessionState {
         Ok(out)
     }
 
-    fn page(list: Vec<Value>) -> Value {
-        let total = list.len();
-        let page: Vec<Value> = list.into_iter().take(PAGE_SIZE).collect();
+    /// The first page of `matching` in the order of `key` (JSON made for that page only: paging
+    /// through 20,000 participants costs a scan per page, not 20,000 objects per page), with how
+    /// many match and whether more follow.
+    fn page(mut matching: Vec<&ParticipantState>, key: fn(&ParticipantState) -> i64) -> Value {
+        let total = matching.len();
+        // Ties go by joining time (unique: see `last_connected_at`).
+        let order = |p: &&ParticipantState| (key(p), p.connected_at());
+        if total > PAGE_SIZE {
+            matching.select_nth_unstable_by_key(PAGE_SIZE, order);
+            matching.truncate(PAGE_SIZE);
+        }
+        matching.sort_unstable_by_key(order);
+        let page: Vec<Value> = matching.into_iter().map(ParticipantState::json).collect();
         json!({ "participants": page, "total": total, "hasMore": total > PAGE_SIZE })
     }
 
     fn all_participants(&self, p: &Map<String, Value>) -> Value {
         let from = p.get("from").and_then(Value::as_i64).unwrap_or(0);
-        let list = self.participants.values().filter(|x| x.connected_at() > from).map(ParticipantState::json).collect();
-        let mut page = Self::page(list);
+        let matching = self.participants.values().filter(|x| x.connected_at() > from).collect();
+        let mut page = Self::page(matching, ParticipantState::connected_at);
         page["total"] = json!(self.participants.len());
         page
     }
 
     fn active_participants(&self, p: &Map<String, Value>) -> Value {
         let threshold = p.get("threshold").and_then(Value::as_i64).unwrap_or(0);
-        let mut active: Vec<&ParticipantState> =
-            self.participants.values().filter(|x| x.last_input_at() > threshold).collect();
-        active.sort_by_key(|x| x.last_input_at());
-        Self::page(active.into_iter().map(ParticipantState::json).collect())
+        let active = self.participants.values().filter(|x| x.last_input_at() > threshold).collect();
+        Self::page(active, ParticipantState::last_input_at)
     }
 
     fn participants_by_user(&self, p: &Map<String, Value>) -> MethodResult {

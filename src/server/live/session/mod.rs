@@ -19,7 +19,6 @@ mod game;
 mod input;
 mod scenes;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -72,10 +71,16 @@ struct ParticipantState {
     user_id: Option<u32>,
     peer: Peer,
     /// Scenes this participant has been sent, so control events reach only those who have them.
-    known_scenes: HashSet<String>,
+    /// A list, not a set: a viewer has seen one scene or a few, and a broadcast checks every
+    /// viewer, so a short compare beats hashing the scene id once per viewer (and a set's table).
+    known_scenes: Vec<String>,
 }
 
 impl ParticipantState {
+    fn knows_scene(&self, scene_id: &str) -> bool {
+        self.known_scenes.iter().any(|s| s == scene_id)
+    }
+
     fn group(&self) -> &str {
         self.props.get("groupID").and_then(Value::as_str).unwrap_or(DEFAULT_ID)
     }
@@ -340,7 +345,7 @@ impl ChannelSession {
             props: TaggedObject::new(props, tag),
             user_id: user.map(|u| u.id),
             peer: peer.clone(),
-            known_scenes: HashSet::new(),
+            known_scenes: Vec::new(),
         };
         let me = participant.json();
         st.participants.insert(session_id.clone(), participant);
@@ -362,7 +367,8 @@ impl ChannelSession {
     pub fn leave(&self, session_id: &str) -> Effects {
         let mut st = self.state.lock();
         let mut fx = Effects::default();
-        if let Some(p) = st.participants.shift_remove(session_id) {
+        // O(1): nothing depends on the map's order (pages of participants are sorted when made).
+        if let Some(p) = st.participants.swap_remove(session_id) {
             st.notify_game(&mut fx, "onParticipantLeave", json!({ "participants": [p.json()] }));
         }
         fx
@@ -438,19 +444,19 @@ impl SessionState {
     fn send_scene_if_new(&mut self, session_id: &str, fx: &mut Effects) {
         let Some(p) = self.participants.get(session_id) else { return };
         let scene_id = self.scene_of_group(p.group());
-        if p.known_scenes.contains(&scene_id) {
+        if p.knows_scene(&scene_id) {
             return;
         }
         let Some(scene) = self.scene_json(&scene_id, false) else { return };
         let p = self.participants.get_mut(session_id).expect("checked above");
-        p.known_scenes.insert(scene_id);
+        p.known_scenes.push(scene_id);
         fx.to_participants.push((p.peer.clone(), event_json("onSceneCreate", json!({ "scenes": [scene] }))));
     }
 
     /// Sends `method` to every participant that has `scene_id`.
     fn to_scene_viewers(&self, fx: &mut Effects, scene_id: &str, method: &str, params: &Value) {
         let mut json = None;
-        for p in self.participants.values().filter(|p| p.known_scenes.contains(scene_id)) {
+        for p in self.participants.values().filter(|p| p.knows_scene(scene_id)) {
             let j = json.get_or_insert_with(|| event_json(method, params.clone()));
             fx.to_participants.push((p.peer.clone(), j.clone()));
         }

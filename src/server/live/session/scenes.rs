@@ -175,7 +175,7 @@ impl SessionState {
             moved.push(Value::Object(g.value().clone()));
         }
         for participant in self.participants.values_mut() {
-            participant.known_scenes.remove(&id);
+            participant.known_scenes.retain(|s| *s != id);
         }
         let params = json!({ "sceneID": id, "reassignSceneID": reassign });
         self.notify_game(fx, "onSceneDelete", params.clone());

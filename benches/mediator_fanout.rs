@@ -1,0 +1,855 @@
+//! Fan-out benchmark for the mediator: one game, N participants, and what the game sends them.
+//!
+//! Run with `cargo bench --features server --bench mediator_fanout`.
+//!
+//! For each participant count N (default 1,000, 5,000 and 20,000) a fresh release
+//! `mixplay-server` is started; a game client connects, lifts the bandwidth throttle, creates
+//! eight buttons and goes ready. Then, over real sockets on 127.0.0.1:
+//!
+//! - **joins**: N anonymous participants connect (64 handshakes in flight); joins per second
+//!   until the game has seen every `onParticipantJoin`, and the mediator's RSS per participant.
+//!   The game then pages through `getAllParticipants` (by `from`, 100 a page) and the bench
+//!   checks that it lists every participant exactly once.
+//! - **fan-out**: the game changes a button's text with `updateControls`, and every participant
+//!   receives an `onControlUpdate`. *Latency*: one update at a time, the time until the last
+//!   participant has it (p50 and p99 over the updates). *Rate*: updates sent with at most
+//!   `WINDOW` of them ahead of the slowest participant (the pace a game keeping its viewers
+//!   current would go at); deliveries per second from the first send to the last delivery, and
+//!   the game's reply times.
+//! - **slow viewers**: one participant in ten stops reading (its socket stays open). The same
+//!   latency and rate phases, counted over the others, beside the all-fast figures; the
+//!   mediator's peak RSS; then the game sends large updates (paced by the readers) until the
+//!   mediator has closed every slow participant (the game sees them leave), or `BACKLOG_LIMIT`.
+//! - **leaves**: every socket closes at once; leaves per second until the game has seen them all.
+//!
+//! Settings (environment):
+//! - `MIXPLAY_BENCH_NS`: participant counts, default `1000,5000,20000`. A count the open-file
+//!   limit cannot hold (the mediator and this bench each need a descriptor per participant) is
+//!   cut to what it can, and the table says so.
+//! - `MIXPLAY_BENCH_DELIVERIES`: deliveries per rate phase (updates = this / N, at least 50),
+//!   default `4000000`
+//! - `MIXPLAY_BENCH_LATENCY_UPDATES`: updates in each latency phase, default `100`
+//! - `MIXPLAY_BENCH_SERVER`: path of the `mixplay-server` binary (default: the one cargo built)
+//! - `MIXPLAY_BENCH_BASELINE`: another `mixplay-server` to run the same rounds on ("before")
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{select_all, SelectAll, SplitSink, SplitStream};
+use futures_util::{SinkExt, Stream, StreamExt};
+use serde_json::{json, Value};
+use tokio::sync::{oneshot, watch};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+
+#[path = "support/game_ws.rs"]
+mod game_ws;
+#[path = "support/mediator.rs"]
+mod mediator;
+
+use game_ws::{open, setup_game, Ws};
+use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
+
+/// The whole run must end within this.
+const TOTAL_BUDGET: Duration = Duration::from_secs(900);
+const CONNECT_LIMIT: Duration = Duration::from_secs(120);
+/// How long any one wait (joins, a page, an update reaching everyone) may make no progress.
+const STALL_LIMIT: Duration = Duration::from_secs(15);
+/// Participant handshakes in flight at once.
+const CONNECT_CONCURRENCY: usize = 64;
+/// Client tasks reading the participant sockets (one more reads the slow ones).
+const READERS: usize = 4;
+/// Updates the game keeps in flight in a rate phase, at most.
+const WINDOW: usize = 32;
+/// One participant in this many is slow in the slow-viewer phases.
+const SLOW_EVERY: usize = 10;
+/// Text of each update in the backlog phase, and how long it may take.
+const BACKLOG_TEXT: usize = 8 * 1024;
+const BACKLOG_LIMIT: Duration = Duration::from_secs(60);
+/// Descriptors kept free for everything else (the database, the game, stdio).
+const SPARE_FDS: usize = 100;
+
+struct Settings {
+    ns: Vec<usize>,
+    deliveries: usize,
+    latency_updates: usize,
+    server: PathBuf,
+    baseline: Option<PathBuf>,
+}
+
+fn settings() -> Res<Settings> {
+    let ns = std::env::var("MIXPLAY_BENCH_NS").unwrap_or_else(|_| "1000,5000,20000".into());
+    let ns = ns
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().replace('_', "").parse::<usize>().map_err(|_| format!("MIXPLAY_BENCH_NS: bad count {s:?}")))
+        .collect::<Res<Vec<_>>>()?;
+    if ns.is_empty() || ns.contains(&0) {
+        return Err("MIXPLAY_BENCH_NS needs positive counts".into());
+    }
+    Ok(Settings {
+        ns,
+        deliveries: env_or("MIXPLAY_BENCH_DELIVERIES", 4_000_000usize)?.max(1),
+        latency_updates: env_or("MIXPLAY_BENCH_LATENCY_UPDATES", 100usize)?.max(1),
+        server: server_binary()?,
+        baseline: std::env::var("MIXPLAY_BENCH_BASELINE").ok().map(PathBuf::from),
+    })
+}
+
+fn secs_since(base: Instant) -> u64 {
+    base.elapsed().as_nanos() as u64
+}
+
+// ----- the game client -----
+
+/// The game client: sends methods, and its reader task counts joins and leaves and times replies.
+struct Game {
+    sink: SplitSink<Ws, Message>,
+    next_id: u64,
+    /// `updateControls` sent so far: the next one's number in the round.
+    updates: usize,
+    shared: Arc<GameShared>,
+}
+
+type Awaited = (Instant, Option<oneshot::Sender<Value>>);
+
+#[derive(Default)]
+struct GameShared {
+    joins: AtomicU64,
+    leaves: AtomicU64,
+    closed: AtomicBool,
+    /// Replies awaited: when the method was sent, and who wants the result.
+    waiting: Mutex<HashMap<u64, Awaited>>,
+    /// Reply times in microseconds since the last `take_reply_times`.
+    reply_us: Mutex<Vec<u32>>,
+}
+
+impl Game {
+    async fn connect(addr: &str) -> Res<Game> {
+        let ws = setup_game(addr).await?;
+        let (sink, stream) = ws.split();
+        let shared = Arc::new(GameShared::default());
+        tokio::spawn(game_reader(stream, shared.clone()));
+        // setup_game used ids 1 to 3.
+        Ok(Game { sink, next_id: 100, updates: 0, shared })
+    }
+
+    /// Sends a method; its reply is timed, and handed over if `want` is given.
+    async fn send(&mut self, method: &str, params: Value, want: Option<oneshot::Sender<Value>>) -> Res<()> {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.shared.waiting.lock().unwrap().insert(id, (Instant::now(), want));
+        let packet = json!({ "type": "method", "id": id, "method": method, "params": params, "discard": false });
+        self.sink.send(Message::Text(packet.to_string().into())).await.map_err(|e| format!("sending {method}: {e}"))
+    }
+
+    async fn call(&mut self, method: &str, params: Value) -> Res<Value> {
+        let (tx, rx) = oneshot::channel();
+        self.send(method, params, Some(tx)).await?;
+        let reply = tokio::time::timeout(STALL_LIMIT, rx)
+            .await
+            .map_err(|_| format!("no reply to {method} within {} s", STALL_LIMIT.as_secs()))?
+            .map_err(|_| format!("the game socket closed during {method}"))?;
+        if !reply["error"].is_null() {
+            return Err(format!("{method} failed: {}", reply["error"]));
+        }
+        Ok(reply["result"].clone())
+    }
+
+    /// Changes button `b0`'s text (to `text` and the update's number): every participant gets an
+    /// `onControlUpdate`. Returns the update's number in the round.
+    async fn update(&mut self, text: &str) -> Res<usize> {
+        let k = self.updates;
+        self.updates += 1;
+        let params = json!({ "sceneID": "default", "controls": [{ "controlID": "b0", "text": format!("{text}{k}") }] });
+        self.send("updateControls", params, None).await?;
+        Ok(k)
+    }
+
+    fn take_reply_times(&self) -> Vec<u32> {
+        std::mem::take(&mut *self.shared.reply_us.lock().unwrap())
+    }
+}
+
+async fn game_reader(mut stream: SplitStream<Ws>, shared: Arc<GameShared>) {
+    while let Some(Ok(message)) = stream.next().await {
+        let Message::Text(text) = message else { continue };
+        let text = text.as_str();
+        if text.starts_with("{\"type\":\"reply\"") || text.contains("\"type\":\"reply\"") {
+            let Ok(packet) = serde_json::from_str::<Value>(text) else { continue };
+            let Some(id) = packet["id"].as_u64() else { continue };
+            let Some((sent, want)) = shared.waiting.lock().unwrap().remove(&id) else { continue };
+            let us = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
+            shared.reply_us.lock().unwrap().push(us);
+            if let Some(want) = want {
+                let _ = want.send(packet);
+            }
+        } else if text.contains("\"onParticipantJoin\"") || text.contains("\"onParticipantLeave\"") {
+            let n = serde_json::from_str::<Value>(text)
+                .ok()
+                .and_then(|p| p["params"]["participants"].as_array().map(|a| a.len() as u64))
+                .unwrap_or(1);
+            let counter = if text.contains("\"onParticipantJoin\"") { &shared.joins } else { &shared.leaves };
+            counter.fetch_add(n, Ordering::Release);
+        }
+    }
+    shared.closed.store(true, Ordering::Release);
+}
+
+// ----- the participants -----
+
+/// Which readers a participant's socket belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Fast = 0,
+    /// One in [`SLOW_EVERY`]: reads like the others until the slow-viewer phases.
+    Slow = 1,
+}
+
+/// For each update (by its number in the round), how many participants of each role have it
+/// and when the last of them got it (ns since `base`).
+struct Arrivals {
+    base: Instant,
+    got: [Vec<AtomicU64>; 2],
+    last_ns: [Vec<AtomicU64>; 2],
+    /// `onControlUpdate`s received, by role.
+    delivered: [AtomicU64; 2],
+    /// Participant sockets the mediator closed, and with 1008 (the code for falling behind).
+    closed: AtomicU64,
+    closed_1008: AtomicU64,
+    /// Participant sockets that ended without a close frame.
+    cut: AtomicU64,
+    /// Frames that were not what a participant expects.
+    odd: AtomicU64,
+}
+
+impl Arrivals {
+    fn new(updates: usize) -> Arrivals {
+        let counters = || (0..updates).map(|_| AtomicU64::new(0)).collect::<Vec<_>>();
+        Arrivals {
+            base: Instant::now(),
+            got: [counters(), counters()],
+            last_ns: [counters(), counters()],
+            delivered: Default::default(),
+            closed: AtomicU64::new(0),
+            closed_1008: AtomicU64::new(0),
+            cut: AtomicU64::new(0),
+            odd: AtomicU64::new(0),
+        }
+    }
+
+    fn record(&self, role: Role, update: usize) {
+        let r = role as usize;
+        self.delivered[r].fetch_add(1, Ordering::Relaxed);
+        if let (Some(got), Some(last)) = (self.got[r].get(update), self.last_ns[r].get(update)) {
+            last.fetch_max(secs_since(self.base), Ordering::Relaxed);
+            got.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    fn got(&self, role: Role, update: usize) -> u64 {
+        self.got[role as usize].get(update).map_or(0, |g| g.load(Ordering::Acquire))
+    }
+
+    fn last_ns(&self, role: Role, update: usize) -> u64 {
+        self.last_ns[role as usize].get(update).map_or(0, |g| g.load(Ordering::Relaxed))
+    }
+}
+
+type Indexed = Pin<Box<dyn Stream<Item = (usize, Result<Message, WsError>)> + Send>>;
+
+/// Reads a group of participant sockets: the k-th `onControlUpdate` a socket receives is update
+/// k of the round (every participant sees every update, in order). Stops reading when `stop`
+/// turns true and hands its sockets back, still open.
+async fn participant_reader(
+    mut streams: SelectAll<Indexed>,
+    sockets: usize,
+    role: Role,
+    arrivals: Arc<Arrivals>,
+    mut stop: watch::Receiver<bool>,
+    mut seen: Vec<usize>,
+) -> (SelectAll<Indexed>, Vec<usize>) {
+    seen.resize(sockets, 0);
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => return (streams, seen),
+            next = streams.next() => next,
+        };
+        let Some((i, message)) = next else { return (streams, seen) };
+        match message {
+            Ok(Message::Text(t)) if t.as_str().contains("\"onControlUpdate\"") => {
+                arrivals.record(role, seen[i]);
+                seen[i] += 1;
+            }
+            Ok(Message::Text(t)) if t.as_str().contains("\"type\":\"reply\"") => {
+                arrivals.odd.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(Message::Close(frame)) => {
+                arrivals.closed.fetch_add(1, Ordering::Relaxed);
+                if frame.is_some_and(|f| f.code == CloseCode::Policy) {
+                    arrivals.closed_1008.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Err(_) => {
+                arrivals.closed.fetch_add(1, Ordering::Relaxed);
+                arrivals.cut.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// A reader group: its task, and the switch that stops it.
+struct Readers {
+    task: tokio::task::JoinHandle<(SelectAll<Indexed>, Vec<usize>)>,
+    stop: watch::Sender<bool>,
+    sockets: usize,
+    role: Role,
+}
+
+impl Readers {
+    fn spawn(
+        streams: SelectAll<Indexed>,
+        sockets: usize,
+        role: Role,
+        arrivals: &Arc<Arrivals>,
+        seen: Vec<usize>,
+    ) -> Readers {
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(participant_reader(streams, sockets, role, arrivals.clone(), stop_rx, seen));
+        Readers { task, stop, sockets, role }
+    }
+
+    /// Stops reading; the sockets stay open, unread.
+    async fn pause(self) -> Res<(SelectAll<Indexed>, Vec<usize>)> {
+        let _ = self.stop.send(true);
+        self.task.await.map_err(|e| format!("reader task: {e}"))
+    }
+}
+
+/// Connects `n` participants to channel 1; returns the reader groups (the last one holds the slow
+/// participants) and the time until the game had seen every join.
+async fn join(
+    addr: &str,
+    n: usize,
+    game: &Game,
+    arrivals: &Arc<Arrivals>,
+    deadline: Instant,
+) -> Res<(Vec<Readers>, f64)> {
+    let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
+    let joins_before = game.shared.joins.load(Ordering::Acquire);
+    let t0 = Instant::now();
+    let sockets: Vec<Res<Ws>> = tokio::time::timeout(
+        CONNECT_LIMIT.min(deadline.saturating_duration_since(Instant::now())),
+        futures_util::stream::iter(0..n)
+            .map(|_| {
+                let url = url.clone();
+                async move { open(url.into_client_request().map_err(|e| e.to_string())?).await }
+            })
+            .buffer_unordered(CONNECT_CONCURRENCY)
+            .collect(),
+    )
+    .await
+    .map_err(|_| format!("connecting {n} participants took longer than {} s", CONNECT_LIMIT.as_secs()))?;
+    let sockets: Vec<Ws> = sockets.into_iter().collect::<Res<_>>()?;
+    wait_for(
+        "every onParticipantJoin",
+        deadline,
+        || game.shared.joins.load(Ordering::Acquire) - joins_before,
+        n as u64,
+    )
+    .await?;
+    let join_secs = t0.elapsed().as_secs_f64();
+
+    let mut groups: Vec<(Vec<Indexed>, Role)> = (0..READERS).map(|_| (Vec::new(), Role::Fast)).collect();
+    groups.push((Vec::new(), Role::Slow));
+    for (i, ws) in sockets.into_iter().enumerate() {
+        let group = if i % SLOW_EVERY == SLOW_EVERY - 1 { READERS } else { i % READERS };
+        let (sink, stream) = ws.split();
+        // The sending half must live as long as the socket: a dropped sink does not close it,
+        // but keep it anyway so nothing depends on that.
+        let index = groups[group].0.len();
+        let stream: Indexed = Box::pin(stream.map(move |m| (index, m)).chain(keep_alive(sink)));
+        groups[group].0.push(stream);
+    }
+    let readers = groups
+        .into_iter()
+        .filter(|(s, _)| !s.is_empty())
+        .map(|(streams, role)| {
+            let sockets = streams.len();
+            Readers::spawn(select_all(streams), sockets, role, arrivals, Vec::new())
+        })
+        .collect();
+    Ok((readers, join_secs))
+}
+
+/// A stream that ends at once but holds `sink` until then: chained after a socket's reading half,
+/// it keeps the writing half alive exactly as long as the socket is read or held.
+fn keep_alive(sink: SplitSink<Ws, Message>) -> impl Stream<Item = (usize, Result<Message, WsError>)> {
+    futures_util::stream::once(async move {
+        drop(sink);
+        None::<(usize, Result<Message, WsError>)>
+    })
+    .filter_map(|x| async move { x })
+}
+
+/// Waits until `count()` reaches `target`, failing if it makes no progress for `STALL_LIMIT`.
+async fn wait_for(what: &str, deadline: Instant, mut count: impl FnMut() -> u64, target: u64) -> Res<()> {
+    let mut last = (count(), Instant::now());
+    loop {
+        let now = count();
+        if now >= target {
+            return Ok(());
+        }
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if last.1.elapsed() > STALL_LIMIT || Instant::now() > deadline {
+            return Err(format!("waiting for {what}: {now} of {target}, no progress for {} s", STALL_LIMIT.as_secs()));
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+}
+
+// ----- phases -----
+
+/// Who an update must reach before it counts as delivered.
+#[derive(Clone, Copy)]
+struct Audience {
+    fast: u64,
+    /// Slow participants still reading (0 once they stopped).
+    slow: u64,
+}
+
+impl Audience {
+    fn has(&self, a: &Arrivals, update: usize) -> bool {
+        a.got(Role::Fast, update) >= self.fast && a.got(Role::Slow, update) >= self.slow
+    }
+
+    fn last_ns(&self, a: &Arrivals, update: usize) -> u64 {
+        let slow = if self.slow > 0 { a.last_ns(Role::Slow, update) } else { 0 };
+        a.last_ns(Role::Fast, update).max(slow)
+    }
+}
+
+#[derive(Default, Clone)]
+struct Fanout {
+    /// Latency phase: time until the last participant had an update, ms (p50, p99).
+    last_ms: (f64, f64),
+    /// Rate phase.
+    updates: usize,
+    deliveries: u64,
+    rate: f64,
+    /// Game reply times in the rate phase, ms (p50, p99).
+    reply_ms: (f64, f64),
+    server_cpu: f64,
+    bench_cpu: f64,
+    peak_rss: u64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn spread(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (percentile(&v, 0.5), percentile(&v, 0.99))
+}
+
+/// One update at a time, each waited for until everyone in `audience` has it; then updates
+/// `WINDOW` ahead of the slowest, measuring deliveries per second.
+async fn fanout(
+    game: &mut Game,
+    arrivals: &Arrivals,
+    audience: Audience,
+    s: &Settings,
+    rate_updates: usize,
+    pid: u32,
+    deadline: Instant,
+) -> Res<Fanout> {
+    let mut f = Fanout::default();
+    let mut lasts = Vec::new();
+    for _ in 0..s.latency_updates {
+        let sent = secs_since(arrivals.base);
+        let k = game.update("u").await?;
+        wait_for(&format!("update {k} to reach everyone"), deadline, || u64::from(audience.has(arrivals, k)), 1)
+            .await?;
+        lasts.push(audience.last_ns(arrivals, k).saturating_sub(sent) as f64 / 1e6);
+    }
+    f.last_ms = spread(lasts);
+    game.take_reply_times();
+
+    let before = arrivals.delivered[Role::Fast as usize].load(Ordering::Relaxed)
+        + if audience.slow > 0 { arrivals.delivered[Role::Slow as usize].load(Ordering::Relaxed) } else { 0 };
+    let cpu_server = cpu_time(&pid.to_string());
+    let cpu_bench = cpu_time("self");
+    let first = game.updates;
+    let t0 = Instant::now();
+    let t0_ns = secs_since(arrivals.base);
+    let mut peak = 0;
+    for i in 0..rate_updates {
+        if i >= WINDOW {
+            let behind = first + i - WINDOW;
+            wait_for(
+                &format!("update {behind} to reach everyone"),
+                deadline,
+                || u64::from(audience.has(arrivals, behind)),
+                1,
+            )
+            .await?;
+        }
+        if i % 256 == 0 {
+            peak = peak.max(rss(pid).unwrap_or(0));
+        }
+        game.update("u").await?;
+    }
+    let end = game.updates;
+    for k in end.saturating_sub(WINDOW).max(first)..end {
+        wait_for(&format!("update {k} to reach everyone"), deadline, || u64::from(audience.has(arrivals, k)), 1)
+            .await?;
+    }
+    let elapsed = t0.elapsed().as_secs_f64();
+    let last = (first..end).map(|k| audience.last_ns(arrivals, k)).max().unwrap_or(t0_ns);
+    let after = arrivals.delivered[Role::Fast as usize].load(Ordering::Relaxed)
+        + if audience.slow > 0 { arrivals.delivered[Role::Slow as usize].load(Ordering::Relaxed) } else { 0 };
+    f.updates = rate_updates;
+    f.deliveries = after - before;
+    f.rate = f.deliveries as f64 / (last.saturating_sub(t0_ns) as f64 / 1e9).max(1e-9);
+    f.server_cpu = cpu_time(&pid.to_string()).saturating_sub(cpu_server).as_secs_f64() / elapsed;
+    f.bench_cpu = cpu_time("self").saturating_sub(cpu_bench).as_secs_f64() / elapsed;
+    f.peak_rss = peak.max(rss(pid).unwrap_or(0));
+    // Replies can trail the last delivery by a moment.
+    let _ =
+        wait_for("the game's replies", deadline, || u64::from(game.shared.waiting.lock().unwrap().is_empty()), 1).await;
+    f.reply_ms = spread(game.take_reply_times().into_iter().map(|us| f64::from(us) / 1e3).collect());
+    Ok(f)
+}
+
+#[derive(Default)]
+struct Backlog {
+    slow: u64,
+    /// Slow participants the game saw leave, and the updates (bytes to each) it took.
+    closed: u64,
+    updates: usize,
+    bytes_each: usize,
+    secs: f64,
+    peak_rss: u64,
+}
+
+/// Large updates, paced by the readers, until the mediator has closed every slow participant.
+async fn backlog(
+    game: &mut Game,
+    arrivals: &Arrivals,
+    audience: Audience,
+    slow: u64,
+    pid: u32,
+    deadline: Instant,
+) -> Res<Backlog> {
+    let mut b = Backlog { slow, ..Backlog::default() };
+    let leaves_before = game.shared.leaves.load(Ordering::Acquire);
+    let shared = game.shared.clone();
+    let left = || shared.leaves.load(Ordering::Acquire) - leaves_before;
+    let t0 = Instant::now();
+    let filler = "x".repeat(BACKLOG_TEXT);
+    while left() < slow && t0.elapsed() < BACKLOG_LIMIT && Instant::now() < deadline {
+        let k = game.update(&filler).await?;
+        b.updates += 1;
+        b.bytes_each += BACKLOG_TEXT + 100;
+        wait_for(
+            &format!("backlog update {k} to reach the readers"),
+            deadline,
+            || u64::from(audience.has(arrivals, k)),
+            1,
+        )
+        .await?;
+        b.peak_rss = b.peak_rss.max(rss(pid).unwrap_or(0));
+    }
+    b.closed = left();
+    b.secs = t0.elapsed().as_secs_f64();
+    Ok(b)
+}
+
+// ----- one round -----
+
+#[derive(Default)]
+struct Row {
+    mediator: &'static str,
+    asked: usize,
+    n: usize,
+    join_rate: f64,
+    bytes_per_participant: u64,
+    pages: usize,
+    page_ms: (f64, f64),
+    listed: String,
+    fast: Fanout,
+    slow: Fanout,
+    backlog: Backlog,
+    leave_rate: f64,
+    note: Vec<String>,
+}
+
+async fn round(bin: &PathBuf, n: usize, s: &Settings, deadline: Instant, row: &mut Row) -> Res<()> {
+    row.n = n;
+    let server = Server::start(bin, &[])?;
+    let pid = server.pid();
+    let mut game = Game::connect(&server.addr).await?;
+    let rate_updates = (s.deliveries / n).max(50);
+    let updates = 2 * (s.latency_updates + rate_updates) + (BACKLOG_LIMIT.as_secs() as usize * 100);
+    let arrivals = Arc::new(Arrivals::new(updates));
+
+    // Joins.
+    let rss_before = rss(pid)?;
+    let (mut readers, join_secs) = join(&server.addr, n, &game, &arrivals, deadline).await?;
+    row.join_rate = n as f64 / join_secs;
+    // Every participant gets five packets on joining; let them drain before reading the RSS.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    row.bytes_per_participant = rss(pid)?.saturating_sub(rss_before) / n as u64;
+    eprintln!("  joined {n} in {join_secs:.2} s");
+
+    // Page through getAllParticipants.
+    let mut ids = HashSet::new();
+    let mut duplicates = 0;
+    let mut from = 0i64;
+    let mut page_ms = Vec::new();
+    loop {
+        let t = Instant::now();
+        let page = game.call("getAllParticipants", json!({ "from": from })).await?;
+        page_ms.push(t.elapsed().as_secs_f64() * 1e3);
+        let list = page["participants"].as_array().ok_or("getAllParticipants without participants")?;
+        for p in list {
+            let id = p["sessionID"].as_str().ok_or("a participant without sessionID")?;
+            if !ids.insert(id.to_owned()) {
+                duplicates += 1;
+            }
+            from = from.max(p["connectedAt"].as_i64().ok_or("a participant without connectedAt")?);
+        }
+        if page["hasMore"] != true || list.is_empty() {
+            break;
+        }
+    }
+    row.pages = page_ms.len();
+    row.page_ms = spread(page_ms);
+    row.listed = if ids.len() == n && duplicates == 0 {
+        "all, once".into()
+    } else {
+        format!("{} of {n}, {duplicates} twice", ids.len())
+    };
+    eprintln!("  listed {} participants in {} pages", ids.len(), row.pages);
+
+    // Fan-out, everyone reading.
+    let slow_count = readers.iter().filter(|r| r.role == Role::Slow).map(|r| r.sockets as u64).sum::<u64>();
+    let everyone = Audience { fast: n as u64 - slow_count, slow: slow_count };
+    row.fast = fanout(&mut game, &arrivals, everyone, s, rate_updates, pid, deadline).await?;
+    eprintln!("  fan-out: {:.0} deliveries/s", row.fast.rate);
+
+    // Slow viewers: the slow group stops reading, its sockets stay open.
+    let slow_readers = readers.pop().filter(|r| r.role == Role::Slow).ok_or("no slow participants at this N")?;
+    let held = slow_readers.pause().await?;
+    let readers_only = Audience { fast: everyone.fast, slow: 0 };
+    row.slow = fanout(&mut game, &arrivals, readers_only, s, rate_updates, pid, deadline).await?;
+    eprintln!("  fan-out with {slow_count} slow viewers: {:.0} deliveries/s", row.slow.rate);
+    row.backlog = backlog(&mut game, &arrivals, readers_only, slow_count, pid, deadline).await?;
+    eprintln!(
+        "  backlog: {} of {slow_count} slow viewers closed after {} updates",
+        row.backlog.closed, row.backlog.updates
+    );
+    // Read what the slow sockets still hold, to see how they were closed.
+    let closed_before = arrivals.closed_1008.load(Ordering::Relaxed);
+    let cut_before = arrivals.cut.load(Ordering::Relaxed);
+    let all_closed_before = arrivals.closed.load(Ordering::Relaxed);
+    let slow_again = Readers::spawn(held.0, slow_count as usize, Role::Slow, &arrivals, held.1);
+    let seen_closed = || arrivals.closed.load(Ordering::Relaxed) - all_closed_before;
+    let _ = wait_for("the slow sockets' close frames", deadline, seen_closed, row.backlog.closed).await;
+    let closed_1008 = arrivals.closed_1008.load(Ordering::Relaxed) - closed_before;
+    if closed_1008 < row.backlog.closed {
+        let cut = arrivals.cut.load(Ordering::Relaxed) - cut_before;
+        row.note.push(format!(
+            "of the closed slow viewers, {closed_1008} got a 1008 close frame and {cut} saw the connection end without one"
+        ));
+    }
+    readers.push(slow_again);
+
+    // Leaves: every socket closes at once.
+    let leaves_before = game.shared.leaves.load(Ordering::Acquire);
+    let still = n as u64 - row.backlog.closed;
+    let t0 = Instant::now();
+    for r in readers {
+        let (streams, _) = r.pause().await?;
+        drop(streams);
+    }
+    match wait_for(
+        "every onParticipantLeave",
+        deadline,
+        || game.shared.leaves.load(Ordering::Acquire) - leaves_before,
+        still,
+    )
+    .await
+    {
+        Ok(()) => row.leave_rate = still as f64 / t0.elapsed().as_secs_f64(),
+        Err(e) => row.note.push(e),
+    }
+    let odd = arrivals.odd.load(Ordering::Relaxed);
+    if odd > 0 {
+        row.note.push(format!("{odd} participants got error replies"));
+    }
+    if game.shared.closed.load(Ordering::Acquire) {
+        row.note.push("the game socket closed".into());
+    }
+    drop(server);
+    Ok(())
+}
+
+// ----- report -----
+
+fn print_tables(rows: &[Row]) {
+    println!();
+    println!("joins and leaves");
+    println!(
+        "{:>8} | {:>6} | {:>8} | {:>14} | {:>16} | {:>20} | {:>10} | {:>8}",
+        "mediator", "N", "joins/s", "RSS/particip.", "getAll pages", "page ms p50 / p99", "listed", "leaves/s"
+    );
+    println!("{}", "-".repeat(110));
+    for r in rows {
+        println!(
+            "{:>8} | {:>6} | {:>8.0} | {:>14} | {:>16} | {:>20} | {:>10} | {:>8.0}",
+            r.mediator,
+            r.n,
+            r.join_rate,
+            format!("{:.1} KiB", r.bytes_per_participant as f64 / 1024.0),
+            r.pages,
+            format!("{:.2} / {:.2}", r.page_ms.0, r.page_ms.1),
+            r.listed,
+            r.leave_rate
+        );
+    }
+    println!();
+    println!("fan-out: one updateControls to every participant");
+    println!(
+        "{:>8} | {:>6} | {:>12} | {:>20} | {:>8} | {:>11} | {:>13} | {:>20} | {:>10} | {:>10} | {:>10}",
+        "mediator",
+        "N",
+        "viewers",
+        "last has it ms p50/p99",
+        "updates",
+        "deliveries",
+        "deliveries/s",
+        "game reply ms p50/p99",
+        "peak RSS",
+        "server CPU",
+        "bench CPU"
+    );
+    println!("{}", "-".repeat(160));
+    for r in rows {
+        for (label, f) in [("all reading", &r.fast), ("10% slow", &r.slow)] {
+            println!(
+                "{:>8} | {:>6} | {:>12} | {:>20} | {:>8} | {:>11} | {:>13.0} | {:>20} | {:>10} | {:>9.0}% | {:>9.0}%",
+                r.mediator,
+                r.n,
+                label,
+                format!("{:.1} / {:.1}", f.last_ms.0, f.last_ms.1),
+                f.updates,
+                f.deliveries,
+                f.rate,
+                format!("{:.2} / {:.2}", f.reply_ms.0, f.reply_ms.1),
+                mib(f.peak_rss),
+                f.server_cpu * 100.0,
+                f.bench_cpu * 100.0
+            );
+        }
+    }
+    println!();
+    println!("slow viewers: the ones that stopped reading, after large updates (paced by the others)");
+    for r in rows {
+        let b = &r.backlog;
+        let fast_ratio = if r.fast.rate > 0.0 { r.slow.rate / r.fast.rate } else { 0.0 };
+        println!(
+            "{} N={}: {} of {} slow viewers closed by the mediator within {:.1} s ({} updates of {} KiB, {} KiB owed \
+             to each); peak RSS {}; readers' rate with them / without: {:.2}{}{}",
+            r.mediator,
+            r.n,
+            b.closed,
+            b.slow,
+            b.secs,
+            b.updates,
+            BACKLOG_TEXT / 1024,
+            b.bytes_each / 1024,
+            mib(b.peak_rss),
+            fast_ratio,
+            if r.asked != r.n { format!("; N cut from {} by the open-file limit", r.asked) } else { String::new() },
+            if r.note.is_empty() { String::new() } else { format!("; {}", r.note.join("; ")) }
+        );
+    }
+    println!();
+    println!("joins/s: N handshakes (64 at a time) until the game saw every join; RSS/particip.: the mediator's");
+    println!("RSS after the joins less before, over N; getAll: the game paging getAllParticipants by `from`;");
+    println!("last has it: one update at a time, until the last participant had it; deliveries/s: updates kept");
+    println!("{WINDOW} ahead of the slowest reader, first send to last delivery; CPU: share of one core.");
+}
+
+fn main() {
+    let settings = match settings() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("mediator_fanout: {e}");
+            std::process::exit(2);
+        }
+    };
+    // Each side needs a descriptor per participant; raise the limit as far as allowed and cut N
+    // to what it holds.
+    let most = settings.ns.iter().copied().max().unwrap_or(0);
+    let limit = match mixplay::server::raise_open_files_limit() {
+        Ok((before, now)) => {
+            if now != before {
+                eprintln!("open-file limit raised from {before} to {now} (the hard limit)");
+            }
+            now as usize
+        }
+        Err(e) => {
+            eprintln!("mediator_fanout: cannot read the open-file limit: {e}");
+            std::process::exit(2);
+        }
+    };
+    let room = limit.saturating_sub(SPARE_FDS);
+    if most > room {
+        eprintln!(
+            "mediator_fanout: the open-file limit is {limit}, so at most {room} participants fit; larger counts are cut \
+             to {room} (raise the hard limit, ulimit -Hn, to run them whole)"
+        );
+    }
+    let deadline = Instant::now() + TOTAL_BUDGET;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime");
+    let mut mediators = vec![("this", settings.server.clone())];
+    if let Some(b) = &settings.baseline {
+        mediators.push(("before", b.clone()));
+    }
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for &asked in &settings.ns {
+        for (label, bin) in &mediators {
+            let n = asked.min(room);
+            eprintln!("round N={n} ({label})");
+            let mut row = Row { mediator: label, asked, ..Row::default() };
+            if let Err(e) = runtime.block_on(round(bin, n, &settings, deadline, &mut row)) {
+                eprintln!("  round failed: {e}");
+                row.note.push(format!("failed: {e}"));
+                failed = true;
+            }
+            rows.push(row);
+        }
+    }
+    print_tables(&rows);
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    if failed {
+        std::process::exit(1);
+    }
+}
