@@ -43,7 +43,6 @@ use futures_util::stream::{select_all, SelectAll, SplitSink, SplitStream};
 use futures_util::{SinkExt, Stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::{oneshot, watch};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
@@ -52,7 +51,7 @@ mod game_ws;
 #[path = "support/mediator.rs"]
 mod mediator;
 
-use game_ws::{open, setup_game, Ws};
+use game_ws::{open_participants, setup_game, Ws};
 use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
 
 /// The whole run must end within this.
@@ -342,22 +341,14 @@ async fn join(
     arrivals: &Arc<Arrivals>,
     deadline: Instant,
 ) -> Res<(Vec<Readers>, f64)> {
-    let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
     let joins_before = game.shared.joins.load(Ordering::Acquire);
     let t0 = Instant::now();
-    let sockets: Vec<Res<Ws>> = tokio::time::timeout(
+    let sockets = tokio::time::timeout(
         CONNECT_LIMIT.min(deadline.saturating_duration_since(Instant::now())),
-        futures_util::stream::iter(0..n)
-            .map(|_| {
-                let url = url.clone();
-                async move { open(url.into_client_request().map_err(|e| e.to_string())?).await }
-            })
-            .buffer_unordered(CONNECT_CONCURRENCY)
-            .collect(),
+        open_participants(addr, n, CONNECT_CONCURRENCY),
     )
     .await
-    .map_err(|_| format!("connecting {n} participants took longer than {} s", CONNECT_LIMIT.as_secs()))?;
-    let sockets: Vec<Ws> = sockets.into_iter().collect::<Res<_>>()?;
+    .map_err(|_| format!("connecting {n} participants took longer than {} s", CONNECT_LIMIT.as_secs()))??;
     wait_for(
         "every onParticipantJoin",
         deadline,

@@ -51,7 +51,6 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{SelectAll, SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 #[path = "mediator_load/accrual.rs"]
@@ -63,7 +62,7 @@ mod game_ws;
 #[path = "support/mediator.rs"]
 mod mediator;
 
-use game_ws::{open, setup_game, Ws};
+use game_ws::{open, open_participants, setup_game, Ws};
 use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
 
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
@@ -386,22 +385,10 @@ async fn join_participants(
     deadline: Instant,
 ) -> Res<Joined> {
     let joins_before = game_stats.joins.load(Ordering::Acquire);
-    let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
     let t = Instant::now();
-    let sockets: Vec<Res<Ws>> = timed(
-        "connecting participants",
-        CONNECT_LIMIT,
-        deadline,
-        futures_util::stream::iter(0..n)
-            .map(|_| {
-                let url = url.clone();
-                async move { open(url.into_client_request().map_err(|e| e.to_string())?).await }
-            })
-            .buffer_unordered(CONNECT_CONCURRENCY)
-            .collect(),
-    )
-    .await?;
-    let sockets: Vec<Ws> = sockets.into_iter().collect::<Res<_>>()?;
+    let sockets =
+        timed("connecting participants", CONNECT_LIMIT, deadline, open_participants(addr, n, CONNECT_CONCURRENCY))
+            .await??;
     let stats = Arc::new(ParticipantStats::default());
     let groups = tasks.min(n);
     let mut streams: Vec<SelectAll<SplitStream<Ws>>> = (0..groups).map(|_| SelectAll::new()).collect();

@@ -65,3 +65,18 @@ pub async fn setup_game(addr: &str) -> Res<Ws> {
     call(&mut ws, 3, "ready", json!({ "isReady": true })).await?;
     Ok(ws)
 }
+
+/// Opens `n` anonymous participant sockets on channel 1 of the mediator at `addr`, `concurrency`
+/// handshakes at a time.
+pub async fn open_participants(addr: &str, n: usize, concurrency: usize) -> Res<Vec<Ws>> {
+    let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
+    let sockets: Vec<Res<Ws>> = futures_util::stream::iter(0..n)
+        .map(|_| {
+            let url = url.clone();
+            async move { open(url.into_client_request().map_err(|e| e.to_string())?).await }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    sockets.into_iter().collect()
+}
