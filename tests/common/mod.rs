@@ -252,6 +252,9 @@ impl Conn {
     }
 
     /// Closes the socket politely.
+    /// Closes the socket and waits for the mediator to end it, so that what the close sets off
+    /// there (a session ending, a viewer leaving) has happened when this returns: a game client
+    /// that reconnects at once must not find its old session still running.
     pub async fn close(mut self) {
         let _ = self
             .ws
@@ -260,6 +263,8 @@ impl Conn {
                 reason: "".into(),
             }))
             .await;
+        let end = async { while let Some(Ok(_)) = self.ws.next().await {} };
+        tokio::time::timeout(WAIT, end).await.expect("the mediator ends a socket the client closed");
     }
 
     pub fn last_seq(&self) -> i32 {
