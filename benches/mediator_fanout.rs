@@ -29,6 +29,11 @@
 //! - `MIXPLAY_BENCH_DELIVERIES`: deliveries per rate phase (updates = this / N, at least 50),
 //!   default `4000000`
 //! - `MIXPLAY_BENCH_LATENCY_UPDATES`: updates in each latency phase, default `100`
+//! - `MIXPLAY_BENCH_RECV_BUFFER`: each participant socket's kernel receive buffer, in bytes,
+//!   default `65536`; `0` leaves it to the kernel, which grows the buffer of a socket that has been
+//!   read fast (on loopback here up to `tcp_rmem`'s maximum, 32 MiB): a viewer that then stops
+//!   reading can take that much before the mediator's writes block, held in the viewer's own
+//!   kernel (on its own machine, in real life), and is only closed once that is full
 //! - `MIXPLAY_BENCH_SERVER`: path of the `mixplay-server` binary (default: the one cargo built)
 //! - `MIXPLAY_BENCH_BASELINE`: another `mixplay-server` to run the same rounds on ("before")
 
@@ -77,6 +82,7 @@ struct Settings {
     ns: Vec<usize>,
     deliveries: usize,
     latency_updates: usize,
+    recv_buffer: Option<u32>,
     server: PathBuf,
     baseline: Option<PathBuf>,
 }
@@ -95,6 +101,7 @@ fn settings() -> Res<Settings> {
         ns,
         deliveries: env_or("MIXPLAY_BENCH_DELIVERIES", 4_000_000usize)?.max(1),
         latency_updates: env_or("MIXPLAY_BENCH_LATENCY_UPDATES", 100usize)?.max(1),
+        recv_buffer: Some(env_or("MIXPLAY_BENCH_RECV_BUFFER", 64 * 1024u32)?).filter(|&b| b > 0),
         server: server_binary()?,
         baseline: std::env::var("MIXPLAY_BENCH_BASELINE").ok().map(PathBuf::from),
     })
@@ -260,6 +267,9 @@ impl Arrivals {
     }
 }
 
+/// What a reader keeps as a socket's update count once the socket has ended.
+const ENDED: usize = usize::MAX;
+
 type Indexed = Pin<Box<dyn Stream<Item = (usize, Result<Message, WsError>)> + Send>>;
 
 /// Reads a group of participant sockets: the k-th `onControlUpdate` a socket receives is update
@@ -289,13 +299,17 @@ async fn participant_reader(
             Ok(Message::Text(t)) if t.as_str().contains("\"type\":\"reply\"") => {
                 arrivals.odd.fetch_add(1, Ordering::Relaxed);
             }
+            // A socket's end counts once (a close frame is followed by the stream's end).
+            _ if seen[i] == ENDED => {}
             Ok(Message::Close(frame)) => {
+                seen[i] = ENDED;
                 arrivals.closed.fetch_add(1, Ordering::Relaxed);
                 if frame.is_some_and(|f| f.code == CloseCode::Policy) {
                     arrivals.closed_1008.fetch_add(1, Ordering::Relaxed);
                 }
             }
             Err(_) => {
+                seen[i] = ENDED;
                 arrivals.closed.fetch_add(1, Ordering::Relaxed);
                 arrivals.cut.fetch_add(1, Ordering::Relaxed);
             }
@@ -337,6 +351,7 @@ impl Readers {
 async fn join(
     addr: &str,
     n: usize,
+    recv_buffer: Option<u32>,
     game: &Game,
     arrivals: &Arc<Arrivals>,
     deadline: Instant,
@@ -345,7 +360,7 @@ async fn join(
     let t0 = Instant::now();
     let sockets = tokio::time::timeout(
         CONNECT_LIMIT.min(deadline.saturating_duration_since(Instant::now())),
-        open_participants(addr, n, CONNECT_CONCURRENCY),
+        open_participants(addr, n, CONNECT_CONCURRENCY, recv_buffer),
     )
     .await
     .map_err(|_| format!("connecting {n} participants took longer than {} s", CONNECT_LIMIT.as_secs()))??;
@@ -528,27 +543,30 @@ async fn fanout(
 #[derive(Default)]
 struct Backlog {
     slow: u64,
-    /// Slow participants the game saw leave, and the updates (bytes to each) it took.
+    /// Slow participants the game saw leave: in all, and before the large updates began (while
+    /// the slow fan-out phase ran); the large updates (bytes to each) it took for the rest.
     closed: u64,
+    closed_before: u64,
     updates: usize,
     bytes_each: usize,
     secs: f64,
     peak_rss: u64,
 }
 
-/// Large updates, paced by the readers, until the mediator has closed every slow participant.
+/// Large updates, paced by the readers, until the mediator has closed every slow participant
+/// (`leaves_before`: the game's count of leaves when they stopped reading).
 async fn backlog(
     game: &mut Game,
     arrivals: &Arrivals,
     audience: Audience,
     slow: u64,
+    leaves_before: u64,
     pid: u32,
     deadline: Instant,
 ) -> Res<Backlog> {
-    let mut b = Backlog { slow, ..Backlog::default() };
-    let leaves_before = game.shared.leaves.load(Ordering::Acquire);
     let shared = game.shared.clone();
     let left = || shared.leaves.load(Ordering::Acquire) - leaves_before;
+    let mut b = Backlog { slow, closed_before: left(), ..Backlog::default() };
     let t0 = Instant::now();
     let filler = "x".repeat(BACKLOG_TEXT);
     while left() < slow && t0.elapsed() < BACKLOG_LIMIT && Instant::now() < deadline {
@@ -599,7 +617,7 @@ async fn round(bin: &PathBuf, n: usize, s: &Settings, deadline: Instant, row: &m
 
     // Joins.
     let rss_before = rss(pid)?;
-    let (mut readers, join_secs) = join(&server.addr, n, &game, &arrivals, deadline).await?;
+    let (mut readers, join_secs) = join(&server.addr, n, s.recv_buffer, &game, &arrivals, deadline).await?;
     row.join_rate = n as f64 / join_secs;
     // Every participant gets five packets on joining; let them drain before reading the RSS.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -644,11 +662,12 @@ async fn round(bin: &PathBuf, n: usize, s: &Settings, deadline: Instant, row: &m
 
     // Slow viewers: the slow group stops reading, its sockets stay open.
     let slow_readers = readers.pop().filter(|r| r.role == Role::Slow).ok_or("no slow participants at this N")?;
+    let leaves_before_slow = game.shared.leaves.load(Ordering::Acquire);
     let held = slow_readers.pause().await?;
     let readers_only = Audience { fast: everyone.fast, slow: 0 };
     row.slow = fanout(&mut game, &arrivals, readers_only, s, rate_updates, pid, deadline).await?;
     eprintln!("  fan-out with {slow_count} slow viewers: {:.0} deliveries/s", row.slow.rate);
-    row.backlog = backlog(&mut game, &arrivals, readers_only, slow_count, pid, deadline).await?;
+    row.backlog = backlog(&mut game, &arrivals, readers_only, slow_count, leaves_before_slow, pid, deadline).await?;
     eprintln!(
         "  backlog: {} of {slow_count} slow viewers closed after {} updates",
         row.backlog.closed, row.backlog.updates
@@ -763,12 +782,14 @@ fn print_tables(rows: &[Row]) {
         let b = &r.backlog;
         let fast_ratio = if r.fast.rate > 0.0 { r.slow.rate / r.fast.rate } else { 0.0 };
         println!(
-            "{} N={}: {} of {} slow viewers closed by the mediator within {:.1} s ({} updates of {} KiB, {} KiB owed \
-             to each); peak RSS {}; readers' rate with them / without: {:.2}{}{}",
+            "{} N={}: {} of {} slow viewers closed by the mediator: {} during the slow fan-out phase, the rest within \
+             {:.1} s of large updates ({} updates of {} KiB, {} KiB owed to each); peak RSS {}; readers' rate with \
+             them / without: {:.2}{}{}",
             r.mediator,
             r.n,
             b.closed,
             b.slow,
+            b.closed_before,
             b.secs,
             b.updates,
             BACKLOG_TEXT / 1024,

@@ -386,9 +386,13 @@ async fn join_participants(
 ) -> Res<Joined> {
     let joins_before = game_stats.joins.load(Ordering::Acquire);
     let t = Instant::now();
-    let sockets =
-        timed("connecting participants", CONNECT_LIMIT, deadline, open_participants(addr, n, CONNECT_CONCURRENCY))
-            .await??;
+    let sockets = timed(
+        "connecting participants",
+        CONNECT_LIMIT,
+        deadline,
+        open_participants(addr, n, CONNECT_CONCURRENCY, None),
+    )
+    .await??;
     let stats = Arc::new(ParticipantStats::default());
     let groups = tasks.min(n);
     let mut streams: Vec<SelectAll<SplitStream<Ws>>> = (0..groups).map(|_| SelectAll::new()).collect();
