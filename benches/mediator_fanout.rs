@@ -37,24 +37,25 @@
 //! - `MIXPLAY_BENCH_SERVER`: path of the `mixplay-server` binary (default: the one cargo built)
 //! - `MIXPLAY_BENCH_BASELINE`: another `mixplay-server` to run the same rounds on ("before")
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::stream::{select_all, SelectAll, SplitSink, SplitStream};
-use futures_util::{SinkExt, Stream, StreamExt};
-use serde_json::{json, Value};
-use tokio::sync::{oneshot, watch};
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use serde_json::json;
 
+#[path = "mediator_fanout/game.rs"]
+mod game;
 #[path = "support/game_ws.rs"]
 mod game_ws;
 #[path = "support/mediator.rs"]
 mod mediator;
+#[path = "mediator_fanout/viewers.rs"]
+mod viewers;
+
+use game::Game;
+use viewers::{join, Arrivals, Readers, Role};
 
 use game_ws::{open_participants, setup_game, Ws};
 use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
@@ -107,302 +108,9 @@ fn settings() -> Res<Settings> {
     })
 }
 
-fn secs_since(base: Instant) -> u64 {
+/// Nanoseconds since `base`.
+fn nanos_since(base: Instant) -> u64 {
     base.elapsed().as_nanos() as u64
-}
-
-// ----- the game client -----
-
-/// The game client: sends methods, and its reader task counts joins and leaves and times replies.
-struct Game {
-    sink: SplitSink<Ws, Message>,
-    next_id: u64,
-    /// `updateControls` sent so far: the next one's number in the round.
-    updates: usize,
-    shared: Arc<GameShared>,
-}
-
-type Awaited = (Instant, Option<oneshot::Sender<Value>>);
-
-#[derive(Default)]
-struct GameShared {
-    joins: AtomicU64,
-    leaves: AtomicU64,
-    closed: AtomicBool,
-    /// Replies awaited: when the method was sent, and who wants the result.
-    waiting: Mutex<HashMap<u64, Awaited>>,
-    /// Reply times in microseconds since the last `take_reply_times`.
-    reply_us: Mutex<Vec<u32>>,
-}
-
-impl Game {
-    async fn connect(addr: &str) -> Res<Game> {
-        let ws = setup_game(addr).await?;
-        let (sink, stream) = ws.split();
-        let shared = Arc::new(GameShared::default());
-        tokio::spawn(game_reader(stream, shared.clone()));
-        // setup_game used ids 1 to 3.
-        Ok(Game { sink, next_id: 100, updates: 0, shared })
-    }
-
-    /// Sends a method; its reply is timed, and handed over if `want` is given.
-    async fn send(&mut self, method: &str, params: Value, want: Option<oneshot::Sender<Value>>) -> Res<()> {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.shared.waiting.lock().unwrap().insert(id, (Instant::now(), want));
-        let packet = json!({ "type": "method", "id": id, "method": method, "params": params, "discard": false });
-        self.sink.send(Message::Text(packet.to_string().into())).await.map_err(|e| format!("sending {method}: {e}"))
-    }
-
-    async fn call(&mut self, method: &str, params: Value) -> Res<Value> {
-        let (tx, rx) = oneshot::channel();
-        self.send(method, params, Some(tx)).await?;
-        let reply = tokio::time::timeout(STALL_LIMIT, rx)
-            .await
-            .map_err(|_| format!("no reply to {method} within {} s", STALL_LIMIT.as_secs()))?
-            .map_err(|_| format!("the game socket closed during {method}"))?;
-        if !reply["error"].is_null() {
-            return Err(format!("{method} failed: {}", reply["error"]));
-        }
-        Ok(reply["result"].clone())
-    }
-
-    /// Changes button `b0`'s text (to `text` and the update's number): every participant gets an
-    /// `onControlUpdate`. Returns the update's number in the round.
-    async fn update(&mut self, text: &str) -> Res<usize> {
-        let k = self.updates;
-        self.updates += 1;
-        let params = json!({ "sceneID": "default", "controls": [{ "controlID": "b0", "text": format!("{text}{k}") }] });
-        self.send("updateControls", params, None).await?;
-        Ok(k)
-    }
-
-    fn take_reply_times(&self) -> Vec<u32> {
-        std::mem::take(&mut *self.shared.reply_us.lock().unwrap())
-    }
-}
-
-async fn game_reader(mut stream: SplitStream<Ws>, shared: Arc<GameShared>) {
-    while let Some(Ok(message)) = stream.next().await {
-        let Message::Text(text) = message else { continue };
-        let text = text.as_str();
-        if text.starts_with("{\"type\":\"reply\"") || text.contains("\"type\":\"reply\"") {
-            let Ok(packet) = serde_json::from_str::<Value>(text) else { continue };
-            let Some(id) = packet["id"].as_u64() else { continue };
-            let Some((sent, want)) = shared.waiting.lock().unwrap().remove(&id) else { continue };
-            let us = sent.elapsed().as_micros().min(u32::MAX as u128) as u32;
-            shared.reply_us.lock().unwrap().push(us);
-            if let Some(want) = want {
-                let _ = want.send(packet);
-            }
-        } else if text.contains("\"onParticipantJoin\"") || text.contains("\"onParticipantLeave\"") {
-            let n = serde_json::from_str::<Value>(text)
-                .ok()
-                .and_then(|p| p["params"]["participants"].as_array().map(|a| a.len() as u64))
-                .unwrap_or(1);
-            let counter = if text.contains("\"onParticipantJoin\"") { &shared.joins } else { &shared.leaves };
-            counter.fetch_add(n, Ordering::Release);
-        }
-    }
-    shared.closed.store(true, Ordering::Release);
-}
-
-// ----- the participants -----
-
-/// Which readers a participant's socket belongs to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Fast = 0,
-    /// One in [`SLOW_EVERY`]: reads like the others until the slow-viewer phases.
-    Slow = 1,
-}
-
-/// For each update (by its number in the round), how many participants of each role have it
-/// and when the last of them got it (ns since `base`).
-struct Arrivals {
-    base: Instant,
-    got: [Vec<AtomicU64>; 2],
-    last_ns: [Vec<AtomicU64>; 2],
-    /// `onControlUpdate`s received, by role.
-    delivered: [AtomicU64; 2],
-    /// Participant sockets the mediator closed, and with 1008 (the code for falling behind).
-    closed: AtomicU64,
-    closed_1008: AtomicU64,
-    /// Participant sockets that ended without a close frame.
-    cut: AtomicU64,
-    /// Frames that were not what a participant expects.
-    odd: AtomicU64,
-}
-
-impl Arrivals {
-    fn new(updates: usize) -> Arrivals {
-        let counters = || (0..updates).map(|_| AtomicU64::new(0)).collect::<Vec<_>>();
-        Arrivals {
-            base: Instant::now(),
-            got: [counters(), counters()],
-            last_ns: [counters(), counters()],
-            delivered: Default::default(),
-            closed: AtomicU64::new(0),
-            closed_1008: AtomicU64::new(0),
-            cut: AtomicU64::new(0),
-            odd: AtomicU64::new(0),
-        }
-    }
-
-    fn record(&self, role: Role, update: usize) {
-        let r = role as usize;
-        self.delivered[r].fetch_add(1, Ordering::Relaxed);
-        if let (Some(got), Some(last)) = (self.got[r].get(update), self.last_ns[r].get(update)) {
-            last.fetch_max(secs_since(self.base), Ordering::Relaxed);
-            got.fetch_add(1, Ordering::Release);
-        }
-    }
-
-    fn got(&self, role: Role, update: usize) -> u64 {
-        self.got[role as usize].get(update).map_or(0, |g| g.load(Ordering::Acquire))
-    }
-
-    fn last_ns(&self, role: Role, update: usize) -> u64 {
-        self.last_ns[role as usize].get(update).map_or(0, |g| g.load(Ordering::Relaxed))
-    }
-}
-
-/// What a reader keeps as a socket's update count once the socket has ended.
-const ENDED: usize = usize::MAX;
-
-type Indexed = Pin<Box<dyn Stream<Item = (usize, Result<Message, WsError>)> + Send>>;
-
-/// Reads a group of participant sockets: the k-th `onControlUpdate` a socket receives is update
-/// k of the round (every participant sees every update, in order). Stops reading when `stop`
-/// turns true and hands its sockets back, still open.
-async fn participant_reader(
-    mut streams: SelectAll<Indexed>,
-    sockets: usize,
-    role: Role,
-    arrivals: Arc<Arrivals>,
-    mut stop: watch::Receiver<bool>,
-    mut seen: Vec<usize>,
-) -> (SelectAll<Indexed>, Vec<usize>) {
-    seen.resize(sockets, 0);
-    loop {
-        let next = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s) => return (streams, seen),
-            next = streams.next() => next,
-        };
-        let Some((i, message)) = next else { return (streams, seen) };
-        match message {
-            Ok(Message::Text(t)) if t.as_str().contains("\"onControlUpdate\"") => {
-                arrivals.record(role, seen[i]);
-                seen[i] += 1;
-            }
-            Ok(Message::Text(t)) if t.as_str().contains("\"type\":\"reply\"") => {
-                arrivals.odd.fetch_add(1, Ordering::Relaxed);
-            }
-            // A socket's end counts once (a close frame is followed by the stream's end).
-            _ if seen[i] == ENDED => {}
-            Ok(Message::Close(frame)) => {
-                seen[i] = ENDED;
-                arrivals.closed.fetch_add(1, Ordering::Relaxed);
-                if frame.is_some_and(|f| f.code == CloseCode::Policy) {
-                    arrivals.closed_1008.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            Err(_) => {
-                seen[i] = ENDED;
-                arrivals.closed.fetch_add(1, Ordering::Relaxed);
-                arrivals.cut.fetch_add(1, Ordering::Relaxed);
-            }
-            Ok(_) => {}
-        }
-    }
-}
-
-/// A reader group: its task, and the switch that stops it.
-struct Readers {
-    task: tokio::task::JoinHandle<(SelectAll<Indexed>, Vec<usize>)>,
-    stop: watch::Sender<bool>,
-    sockets: usize,
-    role: Role,
-}
-
-impl Readers {
-    fn spawn(
-        streams: SelectAll<Indexed>,
-        sockets: usize,
-        role: Role,
-        arrivals: &Arc<Arrivals>,
-        seen: Vec<usize>,
-    ) -> Readers {
-        let (stop, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(participant_reader(streams, sockets, role, arrivals.clone(), stop_rx, seen));
-        Readers { task, stop, sockets, role }
-    }
-
-    /// Stops reading; the sockets stay open, unread.
-    async fn pause(self) -> Res<(SelectAll<Indexed>, Vec<usize>)> {
-        let _ = self.stop.send(true);
-        self.task.await.map_err(|e| format!("reader task: {e}"))
-    }
-}
-
-/// Connects `n` participants to channel 1; returns the reader groups (the last one holds the slow
-/// participants) and the time until the game had seen every join.
-async fn join(
-    addr: &str,
-    n: usize,
-    recv_buffer: Option<u32>,
-    game: &Game,
-    arrivals: &Arc<Arrivals>,
-    deadline: Instant,
-) -> Res<(Vec<Readers>, f64)> {
-    let joins_before = game.shared.joins.load(Ordering::Acquire);
-    let t0 = Instant::now();
-    let sockets = tokio::time::timeout(
-        CONNECT_LIMIT.min(deadline.saturating_duration_since(Instant::now())),
-        open_participants(addr, n, CONNECT_CONCURRENCY, recv_buffer),
-    )
-    .await
-    .map_err(|_| format!("connecting {n} participants took longer than {} s", CONNECT_LIMIT.as_secs()))??;
-    wait_for(
-        "every onParticipantJoin",
-        deadline,
-        || game.shared.joins.load(Ordering::Acquire) - joins_before,
-        n as u64,
-    )
-    .await?;
-    let join_secs = t0.elapsed().as_secs_f64();
-
-    let mut groups: Vec<(Vec<Indexed>, Role)> = (0..READERS).map(|_| (Vec::new(), Role::Fast)).collect();
-    groups.push((Vec::new(), Role::Slow));
-    for (i, ws) in sockets.into_iter().enumerate() {
-        let group = if i % SLOW_EVERY == SLOW_EVERY - 1 { READERS } else { i % READERS };
-        let (sink, stream) = ws.split();
-        // The sending half must live as long as the socket: a dropped sink does not close it,
-        // but keep it anyway so nothing depends on that.
-        let index = groups[group].0.len();
-        let stream: Indexed = Box::pin(stream.map(move |m| (index, m)).chain(keep_alive(sink)));
-        groups[group].0.push(stream);
-    }
-    let readers = groups
-        .into_iter()
-        .filter(|(s, _)| !s.is_empty())
-        .map(|(streams, role)| {
-            let sockets = streams.len();
-            Readers::spawn(select_all(streams), sockets, role, arrivals, Vec::new())
-        })
-        .collect();
-    Ok((readers, join_secs))
-}
-
-/// A stream that ends at once but holds `sink` until then: chained after a socket's reading half,
-/// it keeps the writing half alive exactly as long as the socket is read or held.
-fn keep_alive(sink: SplitSink<Ws, Message>) -> impl Stream<Item = (usize, Result<Message, WsError>)> {
-    futures_util::stream::once(async move {
-        drop(sink);
-        None::<(usize, Result<Message, WsError>)>
-    })
-    .filter_map(|x| async move { x })
 }
 
 /// Waits until `count()` reaches `target`, failing if it makes no progress for `STALL_LIMIT`.
@@ -485,7 +193,7 @@ async fn fanout(
     let mut f = Fanout::default();
     let mut lasts = Vec::new();
     for _ in 0..s.latency_updates {
-        let sent = secs_since(arrivals.base);
+        let sent = nanos_since(arrivals.base);
         let k = game.update("u").await?;
         wait_for(&format!("update {k} to reach everyone"), deadline, || u64::from(audience.has(arrivals, k)), 1)
             .await?;
@@ -500,7 +208,7 @@ async fn fanout(
     let cpu_bench = cpu_time("self");
     let first = game.updates;
     let t0 = Instant::now();
-    let t0_ns = secs_since(arrivals.base);
+    let t0_ns = nanos_since(arrivals.base);
     let mut peak = 0;
     for i in 0..rate_updates {
         if i >= WINDOW {

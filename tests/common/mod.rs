@@ -251,7 +251,6 @@ impl Conn {
         scheme
     }
 
-    /// Closes the socket politely.
     /// Closes the socket and waits for the mediator to end it, so that what the close sets off
     /// there (a session ending, a viewer leaving) has happened when this returns: a game client
     /// that reconnects at once must not find its old session still running.
