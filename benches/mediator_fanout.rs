@@ -58,7 +58,7 @@ use game::Game;
 use viewers::{join, Arrivals, Readers, Role};
 
 use game_ws::{open_participants, setup_game, Ws};
-use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
+use mediator::{cpu_time, env_counts, env_or, mib, raise_open_files_to_hard, rss, server_binary, Res, Server};
 
 /// The whole run must end within this.
 const TOTAL_BUDGET: Duration = Duration::from_secs(900);
@@ -73,9 +73,11 @@ const READERS: usize = 4;
 const WINDOW: usize = 32;
 /// One participant in this many is slow in the slow-viewer phases.
 const SLOW_EVERY: usize = 10;
-/// Text of each update in the backlog phase, and how long it may take.
+/// Text of each update in the backlog phase, and how long and how many updates it may take (2,000
+/// of them owe a slow viewer 16 MiB, far past every bound the mediator keeps).
 const BACKLOG_TEXT: usize = 8 * 1024;
 const BACKLOG_LIMIT: Duration = Duration::from_secs(60);
+const BACKLOG_MAX_UPDATES: usize = 2000;
 /// Descriptors kept free for everything else (the database, the game, stdio).
 const SPARE_FDS: usize = 100;
 
@@ -89,14 +91,9 @@ struct Settings {
 }
 
 fn settings() -> Res<Settings> {
-    let ns = std::env::var("MIXPLAY_BENCH_NS").unwrap_or_else(|_| "1000,5000,20000".into());
-    let ns = ns
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().replace('_', "").parse::<usize>().map_err(|_| format!("MIXPLAY_BENCH_NS: bad count {s:?}")))
-        .collect::<Res<Vec<_>>>()?;
-    if ns.is_empty() || ns.contains(&0) {
-        return Err("MIXPLAY_BENCH_NS needs positive counts".into());
+    let ns = env_counts("MIXPLAY_BENCH_NS", "1000,5000,20000")?;
+    if ns.is_empty() {
+        return Err("MIXPLAY_BENCH_NS names no participant count".into());
     }
     Ok(Settings {
         ns,
@@ -126,7 +123,6 @@ async fn wait_for(what: &str, deadline: Instant, mut count: impl FnMut() -> u64,
         } else if last.1.elapsed() > STALL_LIMIT || Instant::now() > deadline {
             return Err(format!("waiting for {what}: {now} of {target}, no progress for {} s", STALL_LIMIT.as_secs()));
         }
-        tokio::task::yield_now().await;
         tokio::time::sleep(Duration::from_micros(200)).await;
     }
 }
@@ -149,6 +145,12 @@ impl Audience {
     fn last_ns(&self, a: &Arrivals, update: usize) -> u64 {
         let slow = if self.slow > 0 { a.last_ns(Role::Slow, update) } else { 0 };
         a.last_ns(Role::Fast, update).max(slow)
+    }
+
+    /// Updates delivered so far to the participants this audience counts.
+    fn delivered(&self, a: &Arrivals) -> u64 {
+        let slow = if self.slow > 0 { a.delivered[Role::Slow as usize].load(Ordering::Relaxed) } else { 0 };
+        a.delivered[Role::Fast as usize].load(Ordering::Relaxed) + slow
     }
 }
 
@@ -202,8 +204,7 @@ async fn fanout(
     f.last_ms = spread(lasts);
     game.take_reply_times();
 
-    let before = arrivals.delivered[Role::Fast as usize].load(Ordering::Relaxed)
-        + if audience.slow > 0 { arrivals.delivered[Role::Slow as usize].load(Ordering::Relaxed) } else { 0 };
+    let before = audience.delivered(arrivals);
     let cpu_server = cpu_time(&pid.to_string());
     let cpu_bench = cpu_time("self");
     let first = game.updates;
@@ -233,10 +234,8 @@ async fn fanout(
     }
     let elapsed = t0.elapsed().as_secs_f64();
     let last = (first..end).map(|k| audience.last_ns(arrivals, k)).max().unwrap_or(t0_ns);
-    let after = arrivals.delivered[Role::Fast as usize].load(Ordering::Relaxed)
-        + if audience.slow > 0 { arrivals.delivered[Role::Slow as usize].load(Ordering::Relaxed) } else { 0 };
     f.updates = rate_updates;
-    f.deliveries = after - before;
+    f.deliveries = audience.delivered(arrivals) - before;
     f.rate = f.deliveries as f64 / (last.saturating_sub(t0_ns) as f64 / 1e9).max(1e-9);
     f.server_cpu = cpu_time(&pid.to_string()).saturating_sub(cpu_server).as_secs_f64() / elapsed;
     f.bench_cpu = cpu_time("self").saturating_sub(cpu_bench).as_secs_f64() / elapsed;
@@ -274,10 +273,11 @@ async fn backlog(
 ) -> Res<Backlog> {
     let shared = game.shared.clone();
     let left = || shared.leaves.load(Ordering::Acquire) - leaves_before;
-    let mut b = Backlog { slow, closed_before: left(), ..Backlog::default() };
+    let mut b = Backlog { slow, closed_before: left(), peak_rss: rss(pid)?, ..Backlog::default() };
     let t0 = Instant::now();
     let filler = "x".repeat(BACKLOG_TEXT);
-    while left() < slow && t0.elapsed() < BACKLOG_LIMIT && Instant::now() < deadline {
+    while left() < slow && b.updates < BACKLOG_MAX_UPDATES && t0.elapsed() < BACKLOG_LIMIT && Instant::now() < deadline
+    {
         let k = game.update(&filler).await?;
         b.updates += 1;
         b.bytes_each += BACKLOG_TEXT + 100;
@@ -320,7 +320,7 @@ async fn round(bin: &PathBuf, n: usize, s: &Settings, deadline: Instant, row: &m
     let pid = server.pid();
     let mut game = Game::connect(&server.addr).await?;
     let rate_updates = (s.deliveries / n).max(50);
-    let updates = 2 * (s.latency_updates + rate_updates) + (BACKLOG_LIMIT.as_secs() as usize * 100);
+    let updates = 2 * (s.latency_updates + rate_updates) + BACKLOG_MAX_UPDATES;
     let arrivals = Arc::new(Arrivals::new(updates));
 
     // Joins.
@@ -384,7 +384,7 @@ async fn round(bin: &PathBuf, n: usize, s: &Settings, deadline: Instant, row: &m
     let closed_before = arrivals.closed_1008.load(Ordering::Relaxed);
     let cut_before = arrivals.cut.load(Ordering::Relaxed);
     let all_closed_before = arrivals.closed.load(Ordering::Relaxed);
-    let slow_again = Readers::spawn(held.0, slow_count as usize, Role::Slow, &arrivals, held.1);
+    let slow_again = Readers::spawn(held.0, Role::Slow, &arrivals, held.1);
     let seen_closed = || arrivals.closed.load(Ordering::Relaxed) - all_closed_before;
     let _ = wait_for("the slow sockets' close frames", deadline, seen_closed, row.backlog.closed).await;
     let closed_1008 = arrivals.closed_1008.load(Ordering::Relaxed) - closed_before;
@@ -467,7 +467,8 @@ fn print_tables(rows: &[Row]) {
     );
     println!("{}", "-".repeat(160));
     for r in rows {
-        for (label, f) in [("all reading", &r.fast), ("10% slow", &r.slow)] {
+        let slow_label = format!("1 in {SLOW_EVERY} slow");
+        for (label, f) in [("all reading", &r.fast), (slow_label.as_str(), &r.slow)] {
             println!(
                 "{:>8} | {:>6} | {:>12} | {:>20} | {:>8} | {:>11} | {:>13.0} | {:>20} | {:>10} | {:>9.0}% | {:>9.0}%",
                 r.mediator,
@@ -526,15 +527,10 @@ fn main() {
     // Each side needs a descriptor per participant; raise the limit as far as allowed and cut N
     // to what it holds.
     let most = settings.ns.iter().copied().max().unwrap_or(0);
-    let limit = match mixplay::server::raise_open_files_limit() {
-        Ok((before, now)) => {
-            if now != before {
-                eprintln!("open-file limit raised from {before} to {now} (the hard limit)");
-            }
-            now as usize
-        }
+    let limit = match raise_open_files_to_hard() {
+        Ok(now) => now as usize,
         Err(e) => {
-            eprintln!("mediator_fanout: cannot read the open-file limit: {e}");
+            eprintln!("mediator_fanout: {e}");
             std::process::exit(2);
         }
     };

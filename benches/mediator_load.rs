@@ -63,7 +63,7 @@ mod game_ws;
 mod mediator;
 
 use game_ws::{open, open_participants, setup_game, Ws};
-use mediator::{cpu_time, env_or, mib, rss, server_binary, Res, Server};
+use mediator::{cpu_time, env_counts, env_or, mib, rss, server_binary, Res, Server};
 
 /// A participant socket's sending half, the input frame it sends, and how many are left to send.
 type Sender = (SplitSink<Ws, Message>, Utf8Bytes, u64);
@@ -97,17 +97,8 @@ struct Settings {
 }
 
 fn settings() -> Res<Settings> {
-    let ns = std::env::var("MIXPLAY_BENCH_NS").unwrap_or_else(|_| "100,1000,5000".into());
-    let ns = ns
-        .split(',')
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().parse::<usize>().map_err(|_| format!("MIXPLAY_BENCH_NS: bad count {s:?}")))
-        .collect::<Res<Vec<_>>>()?;
-    if ns.contains(&0) {
-        return Err("MIXPLAY_BENCH_NS needs positive counts".into());
-    }
     Ok(Settings {
-        ns,
+        ns: env_counts("MIXPLAY_BENCH_NS", "100,1000,5000")?,
         inputs: env_or("MIXPLAY_BENCH_INPUTS", 1_000_000u64)?,
         tasks: env_or("MIXPLAY_BENCH_TASKS", 4usize)?.max(1),
         batch: env_or("MIXPLAY_BENCH_BATCH", 32usize)?.max(1),

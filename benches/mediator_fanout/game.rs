@@ -23,7 +23,7 @@ pub struct Game {
     pub shared: Arc<GameShared>,
 }
 
-pub type Awaited = (Instant, Option<oneshot::Sender<Value>>);
+type Awaited = (Instant, Option<oneshot::Sender<Value>>);
 
 #[derive(Default)]
 pub struct GameShared {
@@ -83,7 +83,7 @@ impl Game {
     }
 }
 
-pub async fn game_reader(mut stream: SplitStream<Ws>, shared: Arc<GameShared>) {
+async fn game_reader(mut stream: SplitStream<Ws>, shared: Arc<GameShared>) {
     while let Some(Ok(message)) = stream.next().await {
         let Message::Text(text) = message else { continue };
         let text = text.as_str();

@@ -7,16 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use futures_util::stream::{select_all, SelectAll, SplitSink};
+use futures_util::stream::{select_all, SelectAll};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::game::Game;
-use super::{
-    nanos_since, open_participants, wait_for, Res, Ws, CONNECT_CONCURRENCY, CONNECT_LIMIT, READERS, SLOW_EVERY,
-};
+use super::{nanos_since, open_participants, wait_for, Res, CONNECT_CONCURRENCY, CONNECT_LIMIT, READERS, SLOW_EVERY};
 
 /// Which readers a participant's socket belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,15 +82,14 @@ pub type Indexed = Pin<Box<dyn Stream<Item = (usize, Result<Message, WsError>)> 
 /// Reads a group of participant sockets: the k-th `onControlUpdate` a socket receives is update
 /// k of the round (every participant sees every update, in order). Stops reading when `stop`
 /// turns true and hands its sockets back, still open.
-pub async fn participant_reader(
+async fn participant_reader(
     mut streams: SelectAll<Indexed>,
-    sockets: usize,
     role: Role,
     arrivals: Arc<Arrivals>,
     mut stop: watch::Receiver<bool>,
     mut seen: Vec<usize>,
 ) -> (SelectAll<Indexed>, Vec<usize>) {
-    seen.resize(sockets, 0);
+    seen.resize(streams.len(), 0);
     loop {
         let next = tokio::select! {
             biased;
@@ -136,15 +133,11 @@ pub struct Readers {
 }
 
 impl Readers {
-    pub fn spawn(
-        streams: SelectAll<Indexed>,
-        sockets: usize,
-        role: Role,
-        arrivals: &Arc<Arrivals>,
-        seen: Vec<usize>,
-    ) -> Readers {
+    /// Reads `streams`; `seen` is what an earlier reader of the same sockets had counted.
+    pub fn spawn(streams: SelectAll<Indexed>, role: Role, arrivals: &Arc<Arrivals>, seen: Vec<usize>) -> Readers {
         let (stop, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(participant_reader(streams, sockets, role, arrivals.clone(), stop_rx, seen));
+        let sockets = streams.len();
+        let task = tokio::spawn(participant_reader(streams, role, arrivals.clone(), stop_rx, seen));
         Readers { task, stop, sockets, role }
     }
 
@@ -186,30 +179,16 @@ pub async fn join(
     groups.push((Vec::new(), Role::Slow));
     for (i, ws) in sockets.into_iter().enumerate() {
         let group = if i % SLOW_EVERY == SLOW_EVERY - 1 { READERS } else { i % READERS };
-        let (sink, stream) = ws.split();
-        // The sending half must live as long as the socket: a dropped sink does not close it,
-        // but keep it anyway so nothing depends on that.
+        // Read whole (not split): reading also sends the pongs, so the socket lives as long as
+        // it is read or held.
         let index = groups[group].0.len();
-        let stream: Indexed = Box::pin(stream.map(move |m| (index, m)).chain(keep_alive(sink)));
+        let stream: Indexed = Box::pin(ws.map(move |m| (index, m)));
         groups[group].0.push(stream);
     }
     let readers = groups
         .into_iter()
         .filter(|(s, _)| !s.is_empty())
-        .map(|(streams, role)| {
-            let sockets = streams.len();
-            Readers::spawn(select_all(streams), sockets, role, arrivals, Vec::new())
-        })
+        .map(|(streams, role)| Readers::spawn(select_all(streams), role, arrivals, Vec::new()))
         .collect();
     Ok((readers, join_secs))
-}
-
-/// A stream that ends at once but holds `sink` until then: chained after a socket's reading half,
-/// it keeps the writing half alive exactly as long as the socket is read or held.
-pub fn keep_alive(sink: SplitSink<Ws, Message>) -> impl Stream<Item = (usize, Result<Message, WsError>)> {
-    futures_util::stream::once(async move {
-        drop(sink);
-        None::<(usize, Result<Message, WsError>)>
-    })
-    .filter_map(|x| async move { x })
 }

@@ -66,9 +66,10 @@ pub async fn setup_game(addr: &str) -> Res<Ws> {
     Ok(ws)
 }
 
-/// Opens `n` anonymous participant sockets on channel 1 of the mediator at `addr`, `concurrency`
-/// handshakes at a time; with `recv_buffer`, each socket's kernel receive buffer is fixed at that
-/// many bytes (otherwise the kernel grows it as the socket is read, up to `tcp_rmem`'s maximum).
+/// Opens `n` anonymous participant sockets on channel 1 of the mediator at `addr` (an IPv4
+/// `host:port`), `concurrency` handshakes at a time; with `recv_buffer`, each socket's kernel
+/// receive buffer is fixed at that many bytes (otherwise the kernel grows it as the socket is
+/// read, up to `tcp_rmem`'s maximum).
 pub async fn open_participants(addr: &str, n: usize, concurrency: usize, recv_buffer: Option<u32>) -> Res<Vec<Ws>> {
     let url = format!("ws://{addr}/participant?channel=1&x-protocol-version=2.0");
     let socket_addr: std::net::SocketAddr = addr.parse().map_err(|e| format!("mediator address {addr}: {e}"))?;
@@ -76,11 +77,10 @@ pub async fn open_participants(addr: &str, n: usize, concurrency: usize, recv_bu
         .map(|_| {
             let url = url.clone();
             async move {
-                let Some(bytes) = recv_buffer else {
-                    return open(url.into_client_request().map_err(|e| e.to_string())?).await;
-                };
                 let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
-                socket.set_recv_buffer_size(bytes).map_err(|e| e.to_string())?;
+                if let Some(bytes) = recv_buffer {
+                    socket.set_recv_buffer_size(bytes).map_err(|e| e.to_string())?;
+                }
                 let stream = socket.connect(socket_addr).await.map_err(|e| format!("connect: {e}"))?;
                 let (ws, _) = tokio_tungstenite::client_async_with_config(
                     url,

@@ -141,14 +141,35 @@ pub fn cpu_time(pid: &str) -> Duration {
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
+/// Participant counts from the environment variable `name` (comma-separated, `_` allowed as a
+/// digit separator), or `default`.
+pub fn env_counts(name: &str, default: &str) -> Res<Vec<usize>> {
+    let list = std::env::var(name).unwrap_or_else(|_| default.into());
+    let counts = list
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().replace('_', "").parse::<usize>().map_err(|_| format!("{name}: bad count {s:?}")))
+        .collect::<Res<Vec<_>>>()?;
+    if counts.contains(&0) {
+        return Err(format!("{name} needs positive counts"));
+    }
+    Ok(counts)
+}
+
 /// Raises this process's open-file limit to its hard limit (children such as the mediator inherit
-/// it); fails when even that cannot hold `needed` descriptors.
-pub fn raise_open_files(needed: u64) -> Res<()> {
+/// it), saying so; the limit now.
+pub fn raise_open_files_to_hard() -> Res<u64> {
     let (before, now) =
         mixplay::server::raise_open_files_limit().map_err(|e| format!("cannot raise the open-file limit: {e}"))?;
     if now != before {
         eprintln!("open-file limit raised from {before} to {now} (the hard limit)");
     }
+    Ok(now)
+}
+
+/// [`raise_open_files_to_hard`], failing when even the hard limit cannot hold `needed` descriptors.
+pub fn raise_open_files(needed: u64) -> Res<()> {
+    let now = raise_open_files_to_hard()?;
     if now < needed {
         return Err(format!(
             "the open-file limit is {now} but this run needs about {needed}: run fewer participants or raise \
