@@ -151,7 +151,7 @@ impl<K: Hash + Eq> Store<K> {
         let position = u32::try_from(self.len).expect("fewer than 2^32 participants");
         let chunks = &self.chunks;
         self.positions.insert_unique(hasher.hash_one(&key), position, |&p| hasher.hash_one(&at(chunks, p).0));
-        if self.chunks.last().is_none_or(|c| c.len() == CHUNK) {
+        if self.chunks.last().map_or(true, |c| c.len() == CHUNK) {
             self.chunks.push(Vec::with_capacity(CHUNK));
         }
         self.chunks.last_mut().expect("a chunk with room").push((key, fields));
