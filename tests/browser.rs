@@ -85,7 +85,7 @@ fn participant_page_plays_in_headless_chromium() {
     else {
         unreachable!()
     };
-    assert_eq!(&*game.state().participants.get(&viewer).unwrap().username, "viewer1");
+    assert_eq!(game.state().participants.get(&viewer).unwrap().username, "viewer1");
     script.ok();
 
     script.expect("clicked");

@@ -220,8 +220,8 @@ fn participants_join_update_move_disable_and_leave() {
     let (mut p, sid) = join(&s, &mut game, Some("demo-viewer-1"));
     {
         let cached = &game.state().participants.get(&sid).unwrap();
-        assert_eq!((&*cached.username, cached.user_id, cached.level), ("viewer1", 2, 1));
-        assert_eq!(&*cached.group, "default");
+        assert_eq!((cached.username, cached.user_id, cached.level), ("viewer1", 2, 1));
+        assert_eq!(cached.group, "default");
         assert!(!cached.disabled && !cached.anonymous);
     }
     let (_anon, anon_sid) = join(&s, &mut game, None);
@@ -239,7 +239,7 @@ fn participants_join_update_move_disable_and_leave() {
     let id = game.move_participant(&sid, "g2").unwrap();
     let result = ok(&mut game, id);
     assert_eq!(result["participants"][0]["groupID"], "g2");
-    assert_eq!(&*game.state().participants.get(&sid).unwrap().group, "g2");
+    assert_eq!(game.state().participants.get(&sid).unwrap().group, "g2");
     let scene = s.rt.block_on(p.event("onSceneCreate"));
     assert_eq!(scene["scenes"][0]["sceneID"], "s2");
     s.rt.block_on(p.event_matching("onParticipantUpdate", |v| v["participants"][0]["groupID"] == "g2"));
