@@ -240,6 +240,12 @@ impl Session {
         self.state.connection
     }
 
+    /// Inputs waiting in the queue between the network task and `poll` (what
+    /// `Config::event_queue_capacity` bounds); `poll` takes them a batch at a time.
+    pub fn queued_inputs(&self) -> usize {
+        self.shared.queued_inputs.load(Ordering::Relaxed)
+    }
+
     /// The service's clock in unix milliseconds, from the `getTime` offset.
     pub fn server_time_ms(&self) -> i64 {
         now_ms() + self.shared.clock_offset_ms.load(Ordering::Relaxed)
