@@ -11,7 +11,9 @@
 //! string arena, cache application), not the network's. While the flood is still arriving, the
 //! game often finds only a few events a call, so that figure also carries the per-call cost and
 //! competes with the network thread for the two cores; the "filled queue" row waits until the
-//! whole flood is queued (`queued_inputs_for_bench`), then drains it 256 a call.
+//! whole flood is queued (`queued_inputs_for_bench`), then drains it 256 a call. A call that fills
+//! its batch is followed by `mixplay_session_end_frame` (timed with it), as in a game that takes
+//! one batch a frame.
 //!
 //! The C# rows, in the same rounds against the same flood: the Unity package's
 //! `MixPlaySession.Update` under Mono (`benches/unity/UpdateBench.cs`, built with `mcs` by
@@ -115,6 +117,11 @@ unsafe fn drain(session: *mut mixplay_session, n: u64, batch: usize) -> Round {
             unsafe { mixplay_session_poll_many(session, events.as_mut_ptr(), batch, &mut count) }
         };
         check(rc, "poll");
+        if count == batch && batch > 1 {
+            // A full batch does not end the frame; a game that takes one batch a frame ends it
+            // itself (or its per-frame input lists would span the whole flood).
+            check(mixplay_session_end_frame(session), "end_frame");
+        }
         if count == 0 {
             assert!(Instant::now() < deadline, "only {inputs} of {n} inputs arrived in time");
             std::hint::spin_loop();
