@@ -3,7 +3,6 @@
 // clicks with their place, and typing. Cleared in place at the start of every Update, so a steady
 // game loop stops allocating.
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 
 namespace MixPlay
 {
@@ -91,25 +90,14 @@ namespace MixPlay
         static readonly TextSubmission[] NoTexts = new TextSubmission[0];
 
         readonly Dictionary<string, Control> controls = new Dictionary<string, Control>();
-        // The same controls by string object: the ids of inputs come from the session's pool, so
-        // a control's id is nearly always the same object, found without hashing its text.
-        readonly Dictionary<string, Control> byObject = new Dictionary<string, Control>(SameObject.Instance);
+        // The controls of the latest inputs by string object: the ids of inputs come from the
+        // session's pool, so a control's id is nearly always the same object, found by comparing
+        // references instead of hashing its text. Round-robin replacement.
+        const int Recent = 8;
+        readonly string[] recentIds = new string[Recent];
+        readonly Control[] recent = new Control[Recent];
+        int nextRecent;
         bool dirty;
-
-        sealed class SameObject : IEqualityComparer<string>
-        {
-            public static readonly SameObject Instance = new SameObject();
-
-            public bool Equals(string a, string b)
-            {
-                return ReferenceEquals(a, b);
-            }
-
-            public int GetHashCode(string s)
-            {
-                return RuntimeHelpers.GetHashCode(s);
-            }
-        }
 
         /// <summary>Starts a new frame.</summary>
         public void Clear()
@@ -122,16 +110,17 @@ namespace MixPlay
         Control For(string control)
         {
             dirty = true;
+            for (int i = 0; i < Recent; i++)
+                if (ReferenceEquals(recentIds[i], control)) return recent[i];
             Control c;
-            if (byObject.TryGetValue(control, out c)) return c;
             if (!controls.TryGetValue(control, out c))
             {
                 c = new Control();
                 controls.Add(control, c);
             }
-            // Bounded: a pool that started over hands out new objects for the same ids.
-            if (byObject.Count >= StringPool.MaxEntries) byObject.Clear();
-            byObject.Add(control, c);
+            recentIds[nextRecent] = control;
+            recent[nextRecent] = c;
+            nextRecent = (nextRecent + 1) % Recent;
             return c;
         }
 
