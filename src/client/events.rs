@@ -33,16 +33,15 @@ impl SessionId {
         match self {
             SessionId::Uuid(bytes) => {
                 let mut text = [b'-'; 36];
-                let words = bytes.chunks_exact(4).map(|w| hex8(u32::from_be_bytes(w.try_into().expect("4 bytes"))));
-                // 8-4-4-4-12 digits: the second and fourth words straddle a dash.
-                for (i, digits) in words.enumerate() {
-                    match i {
-                        0 => text[0..8].copy_from_slice(&digits),
-                        1 => (text[9..13].copy_from_slice(&digits[..4]), text[14..18].copy_from_slice(&digits[4..])).1,
-                        2 => (text[19..23].copy_from_slice(&digits[..4]), text[24..28].copy_from_slice(&digits[4..])).1,
-                        _ => text[28..36].copy_from_slice(&digits),
-                    }
-                }
+                let word = |i: usize| hex8(u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]));
+                // 8-4-4-4-12 digits: the second and third words straddle a dash.
+                let (a, b, c, d) = (word(0), word(4), word(8), word(12));
+                text[0..8].copy_from_slice(&a);
+                text[9..13].copy_from_slice(&b[..4]);
+                text[14..18].copy_from_slice(&b[4..]);
+                text[19..23].copy_from_slice(&c[..4]);
+                text[24..28].copy_from_slice(&c[4..]);
+                text[28..36].copy_from_slice(&d);
                 f(std::str::from_utf8(&text).expect("hex digits and dashes"))
             }
             SessionId::Other(s) => f(s),
