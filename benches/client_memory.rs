@@ -227,7 +227,7 @@ fn main() {
         println!("| SDK RSS (state-apply path) / node RSS | {:.2}× | |", med(&rss, "pipeline") / nr);
         println!("| SDK RSS (session) / node RSS | {:.2}× | |", med(&rss, "session") / nr);
     }
-    println!("goal: ≤ 150 B per participant at 100,000 participants");
+    println!("goal: ≤ 100 B per participant at 100,000 participants (issue 17)");
     for f in &failures {
         println!("FAILED: {f}");
     }

@@ -8,7 +8,12 @@
 //! `mixplay_session_poll_many` (up to 256 events a call) and, for comparison in the same run,
 //! single-event `mixplay_session_poll`; only the time spent inside the calls that returned events
 //! is counted, so the figure is the C API's per-event cost (conversion into `mixplay_event`,
-//! string arena, cache application), not the network's.
+//! string arena, cache application), not the network's. While the flood is still arriving, the
+//! game often finds only a few events a call, so that figure also carries the per-call cost and
+//! competes with the network thread for the two cores; the "filled queue" row waits until the
+//! whole flood is queued (`queued_inputs_for_bench`), then drains it 256 a call. A call that fills
+//! its batch is followed by `mixplay_session_end_frame` (timed with it), as in a game that takes
+//! one batch a frame.
 //!
 //! The C# rows, in the same rounds against the same flood: the Unity package's
 //! `MixPlaySession.Update` under Mono (`benches/unity/UpdateBench.cs`, built with `mcs` by
@@ -34,6 +39,10 @@ static ALLOC: support::alloc::ThreadCounting = support::alloc::ThreadCounting;
 
 const IDLE_POLLS: u32 = 1_000_000;
 const LIMIT: Duration = Duration::from_secs(30);
+/// Each round's sessions, (events per call, whether the whole flood is queued first); odd rounds
+/// run them in reverse.
+const ORDER: [(usize, bool); 3] = [(256, false), (1, false), (256, true)];
+const REVERSED: [(usize, bool); 3] = [(256, true), (1, false), (256, false)];
 
 fn check(rc: mixplay_result, what: &str) {
     assert_eq!(rc, mixplay_result::Ok, "{what} failed");
@@ -82,6 +91,15 @@ struct Round {
     events: u64,
 }
 
+/// Waits until all `n` inputs are queued, without polling.
+fn wait_queued(session: *mut mixplay_session, n: u64) {
+    let deadline = Instant::now() + LIMIT;
+    while queued_inputs_for_bench(session).expect("a live session") < n as usize {
+        assert!(Instant::now() < deadline, "the flood was not queued in time");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Drains `n` inputs, timing only the calls that returned events.
 unsafe fn drain(session: *mut mixplay_session, n: u64, batch: usize) -> Round {
     let mut events = vec![mixplay_event::empty(); batch];
@@ -99,6 +117,11 @@ unsafe fn drain(session: *mut mixplay_session, n: u64, batch: usize) -> Round {
             unsafe { mixplay_session_poll_many(session, events.as_mut_ptr(), batch, &mut count) }
         };
         check(rc, "poll");
+        if count == batch && batch > 1 {
+            // A full batch does not end the frame; a game that takes one batch a frame ends it
+            // itself (or its per-frame input lists would span the whole flood).
+            check(mixplay_session_end_frame(session), "end_frame");
+        }
         if count == 0 {
             assert!(Instant::now() < deadline, "only {inputs} of {n} inputs arrived in time");
             std::hint::spin_loop();
@@ -161,14 +184,20 @@ fn main() {
     let mono = Mono::build("UpdateBench").map_err(|why| println!("C# rows left empty: {why}")).ok();
 
     let (mut many, mut single, mut idle_ns, mut idle_allocs) = (Vec::new(), Vec::new(), Vec::new(), 0f64);
+    let mut filled = Vec::new();
     let (mut cs_ns, mut cs_bytes, mut cs_share) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..rounds {
-        for batch in if round % 2 == 0 { [256, 1] } else { [1, 256] } {
+        for (batch, prefill) in if round % 2 == 0 { ORDER } else { REVERSED } {
             // SAFETY: the handles come from the library and are freed once.
             unsafe {
                 let session = connect(&server.url("text"));
+                if prefill {
+                    wait_queued(session, n as u64);
+                }
                 let r = drain(session, n as u64, batch);
-                if batch == 1 {
+                if prefill {
+                    filled.push(r.per_event_ns);
+                } else if batch == 1 {
                     single.push(r.per_event_ns);
                     let (ns, allocs) = idle(session);
                     idle_ns.push(ns);
@@ -200,6 +229,7 @@ fn main() {
     };
     row("per event, mixplay_session_poll_many (256 a call)", &many, " ns", 1);
     row("per event, mixplay_session_poll (one a call)", &single, " ns", 1);
+    row("per event, mixplay_session_poll_many (256 a call), from a filled queue", &filled, " ns", 1);
     row("idle mixplay_session_poll, per call", &idle_ns, " ns", 1);
     row("per input, C# MixPlaySession.Update (Mono)", &cs_ns, " ns", 1);
     row("C# rate / poll_many rate (goal ≥ 0.5)", &cs_share, "", 2);

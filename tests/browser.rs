@@ -85,7 +85,7 @@ fn participant_page_plays_in_headless_chromium() {
     else {
         unreachable!()
     };
-    assert_eq!(&*game.state().participants[&viewer].username, "viewer1");
+    assert_eq!(game.state().participants.get(&viewer).unwrap().username, "viewer1");
     script.ok();
 
     script.expect("clicked");
@@ -186,7 +186,7 @@ fn participant_page_plays_in_headless_chromium() {
     else {
         unreachable!()
     };
-    assert!(game.state().participants[&anon].anonymous);
+    assert!(game.state().participants.get(&anon).unwrap().anonymous);
     script.ok();
 
     script.expect("done");
@@ -395,8 +395,9 @@ fn a_new_viewer_signs_up_and_spends_sparks_in_headless_chromium() {
     else {
         unreachable!()
     };
-    let joined = game.state().participants[&viewer].clone();
-    assert_eq!((&*joined.username, joined.anonymous), ("new_fan", false), "a signed-in participant");
+    let joined = game.state().participants.get(&viewer).unwrap();
+    let user_id = joined.user_id;
+    assert_eq!((joined.username, joined.anonymous), ("new_fan", false), "a signed-in participant");
     script.ok();
 
     script.expect("pressed");
@@ -405,7 +406,7 @@ fn a_new_viewer_signs_up_and_spends_sparks_in_headless_chromium() {
     let txn = press.transaction.expect("a costed press opens a transaction");
     let id = game.capture(&txn).unwrap();
     reply_for(&mut game, id).expect("the game captures the press");
-    assert_eq!(s.m.sparks_of(joined.user_id), 90);
+    assert_eq!(s.m.sparks_of(user_id), 90);
     script.ok();
 
     script.expect("signed-out");

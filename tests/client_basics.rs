@@ -30,7 +30,7 @@ fn connects_plays_and_captures() {
     let mut viewer = s.rt.block_on(common::participant(&s.m, Some("demo-viewer-1"))).open();
     let joined = wait_for(&mut game, "join", |e| matches!(e, Event::ParticipantJoined(_)));
     let Event::ParticipantJoined(who) = joined else { unreachable!() };
-    assert_eq!(&*game.state().participants[&who].username, "viewer1");
+    assert_eq!(game.state().participants.get(&who).unwrap().username, "viewer1");
 
     s.rt.block_on(viewer.ok("giveInput", json!({"controlID": "jump", "event": "mousedown", "button": 0})));
     let input = wait_for(&mut game, "input", |e| matches!(e, Event::Input(_)));

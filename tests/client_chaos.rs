@@ -320,8 +320,8 @@ impl Chaos {
         self.s.rt.block_on(viewer.ok("giveInput", json!({ "controlID": "jump", "event": "mousedown", "button": 0 })));
         let input = wait_for(&mut self.game, "the new viewer's press", |e| matches!(e, Event::Input(_)));
         assert!(matches!(&input, Event::Input(i) if i.participant == who && &*i.control == "jump"), "{input:?}");
-        let ids: Vec<&SessionId> = self.game.state().participants.keys().collect();
-        assert_eq!(ids, vec![&who]);
+        let ids: Vec<SessionId> = self.game.state().participants.ids().collect();
+        assert_eq!(ids, vec![who.clone()]);
     }
 }
 
@@ -377,7 +377,7 @@ fn a_slow_then_stalled_link_loses_nothing() {
     });
     seen.extend(c.barrier());
     let changes = changes(&seen);
-    let v3_id = c.game.state().participants.keys().find(|id| **id != viewers[0].1).expect("viewer 3").clone();
+    let v3_id = c.game.state().participants.ids().find(|id| *id != viewers[0].1).expect("viewer 3");
     let expected: BTreeSet<String> = [
         format!("left {v2_id}"),
         format!("joined {v3_id}"),

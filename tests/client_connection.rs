@@ -435,9 +435,9 @@ fn reconnects_to_a_restarted_mediator() {
 
     jump_and_ready(&mut game);
     let (_new_viewer, new) = join_viewer(&s, &mut game, "demo-viewer-2");
-    let ids: Vec<&SessionId> = game.state().participants.keys().collect();
-    assert_eq!(ids, vec![&new]);
-    assert_eq!(&*game.state().participants[&new].username, "viewer2");
+    let ids: Vec<SessionId> = game.state().participants.ids().collect();
+    assert_eq!(ids, vec![new.clone()]);
+    assert_eq!(game.state().participants.get(&new).unwrap().username, "viewer2");
     assert_eq!(cached_state(&game), service_state(&mut game));
 }
 

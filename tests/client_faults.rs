@@ -168,7 +168,7 @@ fn a_malformed_known_event_is_reported_and_skipped() {
     // The session goes on: the next good event is applied.
     fake.send(method(0, "onParticipantJoin", json!({"participants": [participant_json(1, 10)]}), true));
     wait_for(&mut game, "the join", |e| *e == Event::ParticipantJoined(SessionId::parse("p1")));
-    assert_eq!(&*game.state().participants[&SessionId::parse("p1")].username, "user1");
+    assert_eq!(game.state().participants.get(&SessionId::parse("p1")).unwrap().username, "user1");
     assert!(game.state().scenes.contains_key("default"));
     still_works(&mut game);
     assert_eq!(fake.connections(), 1);
@@ -350,7 +350,7 @@ fn an_input_flood_overflows_the_queue_but_keeps_state_events() {
     assert!(overflows >= 1);
     assert_eq!(inputs + dropped, 1000, "every input was delivered or counted as dropped");
     assert!(inputs <= 16, "{inputs} inputs queued");
-    assert!(game.state().participants.contains_key(&p7), "state events are never dropped");
+    assert!(game.state().participants.contains(&p7), "state events are never dropped");
 
     // Input flows again once the game polls.
     fake.send(press("p7"));
@@ -367,8 +367,8 @@ fn participants_are_read_page_by_page() {
     let joined = seen.iter().filter(|e| matches!(e, Event::ParticipantJoined(_))).count();
     assert_eq!(joined, 250);
     assert_eq!(game.state().participants.len(), 250);
-    let p249 = &game.state().participants[&SessionId::parse("p249")];
-    assert_eq!((&*p249.username, p249.user_id), ("user249", 1249));
+    let p249 = &game.state().participants.get(&SessionId::parse("p249")).unwrap();
+    assert_eq!((p249.username, p249.user_id), ("user249", 1249));
 
     let mut froms = Vec::new();
     for _ in 0..3 {

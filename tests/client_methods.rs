@@ -219,27 +219,27 @@ fn participants_join_update_move_disable_and_leave() {
 
     let (mut p, sid) = join(&s, &mut game, Some("demo-viewer-1"));
     {
-        let cached = &game.state().participants[&sid];
-        assert_eq!((&*cached.username, cached.user_id, cached.level), ("viewer1", 2, 1));
-        assert_eq!(&*cached.group, "default");
+        let cached = &game.state().participants.get(&sid).unwrap();
+        assert_eq!((cached.username, cached.user_id, cached.level), ("viewer1", 2, 1));
+        assert_eq!(cached.group, "default");
         assert!(!cached.disabled && !cached.anonymous);
     }
     let (_anon, anon_sid) = join(&s, &mut game, None);
-    assert!(game.state().participants[&anon_sid].anonymous);
+    assert!(game.state().participants.get(&anon_sid).unwrap().anonymous);
     assert_eq!(game.state().participants.len(), 2);
 
     // A custom property.
     let id = game.update_participants(json!([{"sessionID": sid.to_string(), "team": "red"}]), 0).unwrap();
     let seen = until(&mut game, "the update reply", |e| matches!(e, Event::Reply(r) if r.request_id == id));
     assert!(seen.contains(&Event::ParticipantUpdated(sid.clone())), "{seen:?}");
-    let extra = game.state().participants[&sid].extra.clone().expect("custom properties are kept");
+    let extra = game.state().participants.get(&sid).unwrap().extra.cloned().expect("custom properties are kept");
     assert_eq!(extra["team"], "red");
 
     // Moving to g2 shows the participant g2's scene.
     let id = game.move_participant(&sid, "g2").unwrap();
     let result = ok(&mut game, id);
     assert_eq!(result["participants"][0]["groupID"], "g2");
-    assert_eq!(&*game.state().participants[&sid].group, "g2");
+    assert_eq!(game.state().participants.get(&sid).unwrap().group, "g2");
     let scene = s.rt.block_on(p.event("onSceneCreate"));
     assert_eq!(scene["scenes"][0]["sceneID"], "s2");
     s.rt.block_on(p.event_matching("onParticipantUpdate", |v| v["participants"][0]["groupID"] == "g2"));
@@ -250,12 +250,12 @@ fn participants_join_update_move_disable_and_leave() {
     // Disabled participants' input is refused with 4099; re-enabled, it is accepted again.
     let id = game.set_participant_disabled(&sid, true).unwrap();
     ok(&mut game, id);
-    assert!(game.state().participants[&sid].disabled);
+    assert!(game.state().participants.get(&sid).unwrap().disabled);
     let (code, _) = s.rt.block_on(p.err("giveInput", json!({"controlID": "s2b", "event": "mousedown", "button": 0})));
     assert_eq!(code, 4099);
     let id = game.set_participant_disabled(&sid, false).unwrap();
     ok(&mut game, id);
-    assert!(!game.state().participants[&sid].disabled);
+    assert!(!game.state().participants.get(&sid).unwrap().disabled);
     give(&s, &mut p, json!({"controlID": "s2b", "event": "mouseup", "button": 0}));
     assert_eq!(&*next_input(&mut game).control, "s2b");
 
@@ -269,7 +269,7 @@ fn participants_join_update_move_disable_and_leave() {
     let Event::ParticipantLeft { last, .. } = left else { unreachable!() };
     let last: Value = serde_json::from_str(&last).unwrap();
     assert_eq!((&last["username"], &last["groupID"], &last["team"]), (&json!("viewer1"), &json!("g2"), &json!("red")));
-    assert!(!game.state().participants.contains_key(&sid));
+    assert!(!game.state().participants.contains(&sid));
     assert_eq!(game.state().participants.len(), 1);
 }
 

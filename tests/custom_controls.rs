@@ -106,7 +106,7 @@ fn a_cdk_std_bundle_runs_sandboxed_on_the_participant_page_and_its_clicks_reach_
     script.ok();
     script.expect("clicked");
     let i = input_on(&mut game, "fire");
-    assert_eq!(&*game.state().participants[&i.participant].username, "viewer1");
+    assert_eq!(game.state().participants.get(&i.participant).unwrap().username, "viewer1");
     assert!(matches!(i.kind, InputKind::Button { action: ButtonAction::MouseDown, .. }), "{:?}", i.kind);
     let up = input_on(&mut game, "fire");
     assert!(matches!(up.kind, InputKind::Button { action: ButtonAction::MouseUp, .. }), "{:?}", up.kind);

@@ -1,6 +1,7 @@
 //! The events a session hands to the game through `poll`.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::auth::Tokens;
@@ -9,7 +10,7 @@ use crate::protocol::ErrorCode;
 
 /// A participant's session id. UUIDs (what services send) are stored as their 16 bytes; any
 /// other id is kept as text.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SessionId {
     Uuid([u8; 16]),
     Other(Arc<str>),
@@ -31,17 +32,44 @@ impl SessionId {
     pub fn with_str<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         match self {
             SessionId::Uuid(bytes) => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
                 let mut text = [b'-'; 36];
-                for (byte, at) in bytes.iter().zip(UUID_DIGITS.chunks_exact(2)) {
-                    text[at[0]] = HEX[usize::from(byte >> 4)];
-                    text[at[1]] = HEX[usize::from(byte & 0xf)];
-                }
+                let word = |i: usize| hex8(u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]));
+                // 8-4-4-4-12 digits: the second and third words straddle a dash.
+                let (a, b, c, d) = (word(0), word(4), word(8), word(12));
+                text[0..8].copy_from_slice(&a);
+                text[9..13].copy_from_slice(&b[..4]);
+                text[14..18].copy_from_slice(&b[4..]);
+                text[19..23].copy_from_slice(&c[..4]);
+                text[24..28].copy_from_slice(&c[4..]);
+                text[28..36].copy_from_slice(&d);
                 f(std::str::from_utf8(&text).expect("hex digits and dashes"))
             }
             SessionId::Other(s) => f(s),
         }
     }
+}
+
+// Hashes a UUID as one integer: the derived hash would feed the enum tag, a length and the 16
+// bytes separately, once per input on the game thread (the per-frame tables of who holds what).
+impl Hash for SessionId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            SessionId::Uuid(bytes) => state.write_u128(u128::from_ne_bytes(*bytes)),
+            SessionId::Other(s) => s.hash(state),
+        }
+    }
+}
+
+/// The 8 lower-case hex digits of `v`, most significant first, computed in one 64-bit word: each
+/// nibble is spread into its own byte, then turned into '0'..'9' or 'a'..'f' without a branch.
+fn hex8(v: u32) -> [u8; 8] {
+    let mut x = u64::from(v);
+    x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // 1 in each byte whose nibble is 10 or more (adding 6 carries it into bit 4).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    (x + 0x3030_3030_3030_3030 + letters * (b'a' - b'0' - 10) as u64).to_be_bytes()
 }
 
 /// The value of each lower-case hex digit; 0xff for every other byte (upper-case ids keep their
@@ -266,6 +294,20 @@ mod tests {
         assert_eq!(SessionId::parse("s1").to_string(), "s1");
         for not_uuid in ["b2f65dea-429f-4105-a280-745fd5d7594g", "b2f65dea4-29f-4105-a280-745fd5d75945"] {
             assert!(matches!(SessionId::parse(not_uuid), SessionId::Other(_)), "{not_uuid}");
+        }
+    }
+
+    #[test]
+    fn uuids_format_every_digit_in_place() {
+        let mut bytes = [0u8; 16];
+        for seed in 0..4096u32 {
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = (seed.wrapping_mul(2_654_435_761).rotate_left(i as u32 * 5) >> 7) as u8 ^ (i as u8 * 17);
+            }
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let expected = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+            assert_eq!(SessionId::Uuid(bytes).to_string(), expected);
+            assert_eq!(SessionId::parse(&expected), SessionId::Uuid(bytes));
         }
     }
 }

@@ -93,6 +93,7 @@ pub struct FrameInput {
 
 impl FrameInput {
     /// Starts a new frame: this frame's counters go back to zero; held buttons stay held.
+    #[inline]
     pub fn new_frame(&mut self) {
         if self.dirty {
             self.controls.values_mut().for_each(ControlFrame::reset);

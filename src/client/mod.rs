@@ -13,6 +13,7 @@ mod connection;
 mod events;
 mod incoming;
 mod input;
+mod participants;
 mod session;
 mod state;
 mod task;
@@ -22,9 +23,10 @@ mod upload;
 pub use config::{Config, Endpoints};
 pub use events::{ButtonAction, ErrorKind, Event, Input, InputKind, Reply, ReplyError, SessionId};
 pub use input::{ControlFrame, FrameInput};
+pub use participants::{Participant, Participants};
 pub(crate) use session::tokens_changed;
 pub use session::{Session, SessionError};
-pub use state::{Participant, Scene, StateCache};
+pub use state::{Scene, StateCache};
 // The network layer's types a session is configured and described with; their home is
 // `crate::net`, shared with the chat and the sign-in.
 pub use crate::net::{runtime_alive, ConnectionState, LocalError, ReconnectPolicy, TlsRoots};

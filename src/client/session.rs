@@ -117,6 +117,30 @@ impl Session {
     /// reflects the returned event. When `poll` returns `None`, the frame's control property
     /// writes are sent, and the next `poll` starts a new input frame.
     pub fn poll(&mut self) -> Option<Event> {
+        if self.nothing_new() {
+            // Most frames of a game: the frame opens and closes with nothing in it.
+            if !self.frame_open {
+                self.frame.new_frame();
+            }
+            self.end_frame();
+            return None;
+        }
+        self.poll_busy()
+    }
+
+    /// Whether `poll` has nothing to hand out: nothing buffered, and nothing new from the network
+    /// task or the token refresher. Plain loads only (the idle path of a game loop).
+    fn nothing_new(&self) -> bool {
+        self.input_batch.len() == 0
+            && self.ready_events.is_empty()
+            && self.shared.sent_items.load(Ordering::Acquire) == self.received_items
+            && self.shared.dropped_inputs.load(Ordering::Relaxed) == 0
+            && self.token_events.as_ref().map_or(true, |rx| !rx.has_changed().unwrap_or(false))
+    }
+
+    // Kept out of `poll`, so the idle path does not set up this one's stack frame.
+    #[inline(never)]
+    fn poll_busy(&mut self) -> Option<Event> {
         if !self.frame_open {
             self.frame.new_frame();
             self.frame_open = true;
@@ -238,6 +262,12 @@ impl Session {
 
     pub fn connection_state(&self) -> ConnectionState {
         self.state.connection
+    }
+
+    /// Inputs waiting in the queue between the network task and `poll` (what
+    /// `Config::event_queue_capacity` bounds); `poll` takes them a batch at a time.
+    pub fn queued_inputs(&self) -> usize {
+        self.shared.queued_inputs.load(Ordering::Relaxed)
     }
 
     /// The service's clock in unix milliseconds, from the `getTime` offset.
@@ -487,10 +517,14 @@ impl Session {
     }
 
     /// Sends the coalesced control writes now instead of at the end of the frame.
+    #[inline]
     pub fn flush_writes(&mut self) {
-        if self.writes.is_empty() {
-            return;
+        if !self.writes.is_empty() {
+            self.send_writes();
         }
+    }
+
+    fn send_writes(&mut self) {
         for (scene, batch) in std::mem::take(&mut self.writes) {
             let controls: Vec<Value> = batch.controls.into_values().map(Value::Object).collect();
             let params = json!({ "sceneID": scene, "controls": controls, "priority": 0 });

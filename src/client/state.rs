@@ -2,14 +2,14 @@
 //! It changes only inside `poll`, on the game's thread, as each event is handed out, so what
 //! the game reads always matches the events it has seen.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use std::collections::VecDeque;
 
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::events::{Event, SessionId};
 use super::incoming::{Incoming, Object, Snapshot};
+use super::participants::Participants;
 use crate::net::ConnectionState;
 use crate::protocol::merge_patch;
 
@@ -21,44 +21,6 @@ pub struct Scene {
     pub controls: IndexMap<String, Object>,
 }
 
-/// A participant, stored compactly: a busy channel has hundreds of thousands.
-#[derive(Debug, Clone)]
-pub struct Participant {
-    pub user_id: u32,
-    pub level: u32,
-    pub username: Box<str>,
-    pub group: Arc<str>,
-    pub connected_at: i64,
-    pub last_input_at: i64,
-    pub disabled: bool,
-    pub anonymous: bool,
-    /// Every other property (custom ones, `channelGroups`, …), when there are any.
-    pub extra: Option<Box<Object>>,
-}
-
-const PARTICIPANT_KEYS: [&str; 9] =
-    ["sessionID", "userID", "username", "level", "lastInputAt", "connectedAt", "disabled", "groupID", "anonymous"];
-
-impl Participant {
-    /// The participant as the protocol's JSON object.
-    pub fn to_json(&self, id: &SessionId) -> Object {
-        let mut o = Map::new();
-        o.insert("sessionID".into(), Value::String(id.to_string()));
-        o.insert("userID".into(), json!(self.user_id));
-        o.insert("username".into(), json!(&*self.username));
-        o.insert("level".into(), json!(self.level));
-        o.insert("lastInputAt".into(), json!(self.last_input_at));
-        o.insert("connectedAt".into(), json!(self.connected_at));
-        o.insert("disabled".into(), json!(self.disabled));
-        o.insert("groupID".into(), json!(&*self.group));
-        o.insert("anonymous".into(), json!(self.anonymous));
-        if let Some(extra) = &self.extra {
-            o.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-        }
-        o
-    }
-}
-
 /// Everything the session knows about the service's state.
 #[derive(Debug)]
 pub struct StateCache {
@@ -66,10 +28,8 @@ pub struct StateCache {
     pub ready: bool,
     pub scenes: IndexMap<String, Scene>,
     pub groups: IndexMap<String, Object>,
-    pub participants: HashMap<SessionId, Participant>,
+    pub participants: Participants,
     pub world: Object,
-    /// Group ids shared by the participants in them.
-    group_names: HashMap<Box<str>, Arc<str>>,
 }
 
 impl Default for StateCache {
@@ -79,9 +39,8 @@ impl Default for StateCache {
             ready: false,
             scenes: IndexMap::new(),
             groups: IndexMap::new(),
-            participants: HashMap::new(),
+            participants: Participants::default(),
             world: Map::new(),
-            group_names: HashMap::new(),
         }
     }
 }
@@ -107,46 +66,6 @@ fn scene_from(mut o: Object) -> Option<(String, Scene)> {
 }
 
 impl StateCache {
-    fn group_name(&mut self, name: &str) -> Arc<str> {
-        if let Some(a) = self.group_names.get(name) {
-            return a.clone();
-        }
-        let a: Arc<str> = Arc::from(name);
-        self.group_names.insert(Box::from(name), a.clone());
-        a
-    }
-
-    /// Reads a participant object; `base` supplies what an update leaves out.
-    fn participant_from(&mut self, o: &Object, base: Option<&Participant>) -> Participant {
-        let text = |k: &str| o.get(k).and_then(Value::as_str);
-        let int = |k: &str| o.get(k).and_then(Value::as_i64);
-        let flag = |k: &str| o.get(k).and_then(Value::as_bool);
-        let group = match text("groupID") {
-            Some(g) => self.group_name(g),
-            None => base.map(|b| b.group.clone()).unwrap_or_else(|| self.group_name("default")),
-        };
-        let mut extra: Object = base.and_then(|b| b.extra.as_deref().cloned()).unwrap_or_default();
-        for (k, v) in o.iter().filter(|(k, _)| !PARTICIPANT_KEYS.contains(&k.as_str())) {
-            if v.is_null() {
-                extra.remove(k);
-            } else {
-                let slot = extra.entry(k.clone()).or_insert(Value::Null);
-                merge_patch(slot, v);
-            }
-        }
-        Participant {
-            user_id: int("userID").map(|v| v as u32).or(base.map(|b| b.user_id)).unwrap_or(0),
-            level: int("level").map(|v| v as u32).or(base.map(|b| b.level)).unwrap_or(0),
-            username: text("username").map(Box::from).or_else(|| base.map(|b| b.username.clone())).unwrap_or_default(),
-            group,
-            connected_at: int("connectedAt").or(base.map(|b| b.connected_at)).unwrap_or(0),
-            last_input_at: int("lastInputAt").or(base.map(|b| b.last_input_at)).unwrap_or(0),
-            disabled: flag("disabled").or(base.map(|b| b.disabled)).unwrap_or(false),
-            anonymous: flag("anonymous").or(base.map(|b| b.anonymous)).unwrap_or(false),
-            extra: (!extra.is_empty()).then(|| Box::new(extra)),
-        }
-    }
-
     /// Applies one item from the network task and appends the events it means to `out`.
     pub fn apply(&mut self, item: Incoming, out: &mut VecDeque<Event>) {
         match item {
@@ -168,23 +87,18 @@ impl StateCache {
             // for someone unknown (missed join) is a join.
             Incoming::ParticipantsJoined(list) | Incoming::ParticipantsUpdated(list) => {
                 for o in list {
-                    let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
-                    let existing = self.participants.get(&id).cloned();
-                    let p = self.participant_from(&o, existing.as_ref());
-                    self.participants.insert(id.clone(), p);
-                    out.push_back(if existing.is_some() {
-                        Event::ParticipantUpdated(id)
-                    } else {
-                        Event::ParticipantJoined(id)
-                    });
+                    let Some((id, new)) = self.participants.upsert(&o) else { continue };
+                    out.push_back(if new { Event::ParticipantJoined(id) } else { Event::ParticipantUpdated(id) });
                 }
             }
             Incoming::ParticipantsLeft(list) => {
                 for o in list {
                     let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
-                    if let Some(p) = self.participants.remove(&id) {
-                        let last = Value::Object(p.to_json(&id)).to_string();
-                        out.push_back(Event::ParticipantLeft { participant: id, last });
+                    if let Some(last) = self.participants.remove(&id) {
+                        out.push_back(Event::ParticipantLeft {
+                            participant: id,
+                            last: Value::Object(last).to_string(),
+                        });
                     }
                 }
             }
@@ -348,23 +262,19 @@ impl StateCache {
         self.groups = groups;
 
         // Participants: rebuilt from the pages of getAllParticipants.
-        let mut fresh: HashMap<SessionId, Participant> = HashMap::with_capacity(snapshot.participants.len());
+        let mut fresh = Participants::default();
         for o in &snapshot.participants {
-            let Some(id) = o.get("sessionID").and_then(Value::as_str).map(SessionId::parse) else { continue };
-            let p = self.participant_from(o, None);
-            fresh.insert(id, p);
+            fresh.upsert(o);
         }
         let old = std::mem::take(&mut self.participants);
-        for (id, p) in &old {
-            if !fresh.contains_key(id) {
-                let last = Value::Object(p.to_json(id)).to_string();
-                out.push_back(Event::ParticipantLeft { participant: id.clone(), last });
-            }
+        for p in old.iter().filter(|p| !fresh.contains(&p.id)) {
+            let last = Value::Object(p.to_json()).to_string();
+            out.push_back(Event::ParticipantLeft { participant: p.id, last });
         }
-        for (id, p) in &fresh {
-            match old.get(id) {
-                None => out.push_back(Event::ParticipantJoined(id.clone())),
-                Some(o) if o.to_json(id) != p.to_json(id) => out.push_back(Event::ParticipantUpdated(id.clone())),
+        for p in fresh.iter() {
+            match old.get(&p.id) {
+                None => out.push_back(Event::ParticipantJoined(p.id)),
+                Some(o) if o.to_json() != p.to_json() => out.push_back(Event::ParticipantUpdated(p.id)),
                 Some(_) => {}
             }
         }
@@ -379,16 +289,12 @@ impl StateCache {
     pub fn control(&self, scene: &str, control: &str) -> Option<&Object> {
         self.scenes.get(scene)?.controls.get(control)
     }
-
-    /// Finds participants by Mixer user id.
-    pub fn participant_by_user(&self, user_id: u32) -> Option<(&SessionId, &Participant)> {
-        self.participants.iter().find(|(_, p)| p.user_id == user_id && !p.anonymous)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn obj(v: Value) -> Object {
         v.as_object().cloned().unwrap()
@@ -411,8 +317,8 @@ mod tests {
             Incoming::ParticipantsUpdated(vec![obj(json!({"sessionID": id, "groupID": "blue", "team": null}))]),
             &mut out,
         );
-        let p = &c.participants[&sid];
-        assert_eq!((&*p.group, &*p.username, p.user_id, p.extra.is_none()), ("blue", "ann", 7, true));
+        let p = c.participants.get(&sid).unwrap();
+        assert_eq!((p.group, p.username, p.user_id, p.extra.is_none()), ("blue", "ann", 7, true));
         c.apply(Incoming::ParticipantsLeft(vec![obj(json!({"sessionID": id}))]), &mut out);
         assert!(matches!(out.pop_back(), Some(Event::ParticipantLeft { .. })));
         assert!(c.participants.is_empty());

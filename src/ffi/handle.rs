@@ -95,17 +95,23 @@ fn invalid(kind: Kind) -> Fail {
     Fail::new(mixplay_result::InvalidHandle, format!("not a live {kind:?} handle (freed, never made, or another type)"))
 }
 
-/// The entry a token names, when the token is live and of `kind`.
-fn live(reg: &Registry, kind: Kind, token: usize) -> FfiResult<(usize, &Entry)> {
-    let (k, slot, generation) = untoken(token).ok_or_else(|| invalid(kind))?;
+/// The slot and entry a token names, when the token is live and of `kind`. Inlined, with no
+/// error value built on success: every call through the C API starts here (the idle poll too).
+#[inline]
+fn find(reg: &Registry, kind: Kind, token: usize) -> Option<(usize, &Entry)> {
+    let (k, slot, generation) = untoken(token)?;
     match reg.slots.get(slot) {
         Some(Slot { generation: g, entry: Some(entry) })
             if k == kind && entry.kind == kind && *g & GEN_MASK == generation =>
         {
-            Ok((slot, entry))
+            Some((slot, entry))
         }
-        _ => Err(invalid(kind)),
+        _ => None,
     }
+}
+
+fn live(reg: &Registry, kind: Kind, token: usize) -> FfiResult<(usize, &Entry)> {
+    find(reg, kind, token).ok_or_else(|| invalid(kind))
 }
 
 /// Looks a token up; the value stays alive while the caller holds the returned `Arc`.
@@ -144,10 +150,9 @@ pub fn with_ref<T: Send + Sync + 'static, R>(
     f: impl FnOnce(Borrowed<'_, T>) -> R,
 ) -> FfiResult<R> {
     let reg = REGISTRY.read();
-    let (_, entry) = live(&reg, kind, token)?;
-    if entry.type_id != TypeId::of::<T>() {
+    let Some((_, entry)) = find(&reg, kind, token).filter(|(_, e)| e.type_id == TypeId::of::<T>()) else {
         return Err(invalid(kind));
-    }
+    };
     // SAFETY: the entry was registered as an `Arc<T>` (its type id is T's, checked above), and
     // the registry's read lock keeps it alive for `f`.
     let value = unsafe { &*Arc::as_ptr(&entry.value).cast::<T>() };

@@ -355,9 +355,22 @@ fn pascal(snake: &str) -> String {
 /// Where a C type appears; the mapping differs slightly.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
-    Param { in_free: bool },
+    /// `raw_handle`: the function takes its handle as a plain `IntPtr` (see [`RAW_HANDLE`]).
+    Param {
+        raw_handle: bool,
+    },
     Return,
     Field,
+}
+
+/// Functions declared with the raw handle (`IntPtr`) instead of its SafeHandle: the `_free`
+/// functions, which the SafeHandles call from `ReleaseHandle`, and the poll that
+/// `MixPlaySession.Update` calls in a loop while it holds one reference to the handle itself
+/// (marshaling a SafeHandle costs two reference-count calls per call).
+const RAW_HANDLE: &[&str] = &["mixplay_session_poll_many"];
+
+fn takes_raw_handle(function: &str) -> bool {
+    function.ends_with("_free") || RAW_HANDLE.contains(&function)
 }
 
 const HANDLES: &[(&str, &str)] = &[
@@ -410,7 +423,7 @@ fn expected(c: &str, place: Place, h: &Header) -> Result<(String, String, String
     for (ch, cs) in HANDLES {
         if c == format!("{ch} *") {
             return match place {
-                Place::Param { in_free: true } => plain("IntPtr"),
+                Place::Param { raw_handle: true } => plain("IntPtr"),
                 _ => plain(cs),
             };
         }
@@ -433,13 +446,13 @@ fn expected(c: &str, place: Place, h: &Header) -> Result<(String, String, String
     Err(format!("no C# mapping for the C type `{c}` (extend the table in tests/unity_support)"))
 }
 
-fn check_params(what: &str, c: &[CItem], cs: &[CsParam], in_free: bool, h: &Header, problems: &mut Vec<String>) {
+fn check_params(what: &str, c: &[CItem], cs: &[CsParam], raw_handle: bool, h: &Header, problems: &mut Vec<String>) {
     if c.len() != cs.len() {
         problems.push(format!("{what}: {} parameters in C, {} in C#", c.len(), cs.len()));
         return;
     }
     for (cp, sp) in c.iter().zip(cs) {
-        match expected(&cp.ty, Place::Param { in_free }, h) {
+        match expected(&cp.ty, Place::Param { raw_handle }, h) {
             Ok((attr, modifier, ty)) => {
                 if sp.ty != ty || sp.modifier != modifier || !sp.attrs.contains(&attr) {
                     problems.push(format!(
@@ -501,7 +514,7 @@ pub fn compare(h: &Header, cs: &Cs) -> Vec<String> {
             }
         }
         check_ret(&f.name, &f.ret, sf, h, &mut problems);
-        check_params(&f.name, &f.params, &sf.params, f.name.ends_with("_free"), h, &mut problems);
+        check_params(&f.name, &f.params, &sf.params, takes_raw_handle(&f.name), h, &mut problems);
     }
     for sf in &cs.functions {
         if !h.functions.iter().any(|f| f.name == sf.name) {

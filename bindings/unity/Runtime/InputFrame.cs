@@ -23,23 +23,66 @@ namespace MixPlay
 
     internal sealed class InputFrame
     {
+        // Recording an input appends to a list; the per-participant tables are built from the
+        // lists only when the game first asks this frame, and then only for what came since.
+        // A flood costs no string hashing unless the game looks participants up.
         sealed class Control
         {
-            public readonly Dictionary<string, int> Presses = new Dictionary<string, int>();
-            public readonly Dictionary<string, int> Releases = new Dictionary<string, int>();
-            public readonly Dictionary<string, ScreenClick> LastMove = new Dictionary<string, ScreenClick>();
+            public readonly List<string> PressedBy = new List<string>();
+            public readonly List<string> ReleasedBy = new List<string>();
+            public readonly List<ScreenClick> Moves = new List<ScreenClick>();
             public readonly List<ScreenClick> ScreenDowns = new List<ScreenClick>();
             public readonly List<ScreenClick> ScreenUps = new List<ScreenClick>();
             public readonly List<TextSubmission> Changes = new List<TextSubmission>();
 
+            readonly Dictionary<string, int> presses = new Dictionary<string, int>();
+            readonly Dictionary<string, int> releases = new Dictionary<string, int>();
+            readonly Dictionary<string, ScreenClick> lastMove = new Dictionary<string, ScreenClick>();
+            int pressesIndexed, releasesIndexed, movesIndexed;
+
             public void Clear()
             {
-                Presses.Clear();
-                Releases.Clear();
-                LastMove.Clear();
+                PressedBy.Clear();
+                ReleasedBy.Clear();
+                Moves.Clear();
                 ScreenDowns.Clear();
                 ScreenUps.Clear();
                 Changes.Clear();
+                presses.Clear();
+                releases.Clear();
+                lastMove.Clear();
+                pressesIndexed = releasesIndexed = movesIndexed = 0;
+            }
+
+            static Dictionary<string, int> Counted(Dictionary<string, int> counts, List<string> who, ref int indexed)
+            {
+                for (; indexed < who.Count; indexed++)
+                {
+                    int n;
+                    counts.TryGetValue(who[indexed], out n);
+                    counts[who[indexed]] = n + 1;
+                }
+                return counts;
+            }
+
+            public Dictionary<string, int> Presses
+            {
+                get { return Counted(presses, PressedBy, ref pressesIndexed); }
+            }
+
+            public Dictionary<string, int> Releases
+            {
+                get { return Counted(releases, ReleasedBy, ref releasesIndexed); }
+            }
+
+            public Dictionary<string, ScreenClick> LastMove
+            {
+                get
+                {
+                    for (; movesIndexed < Moves.Count; movesIndexed++)
+                        lastMove[Moves[movesIndexed].ParticipantId] = Moves[movesIndexed];
+                    return lastMove;
+                }
             }
         }
 
@@ -47,6 +90,13 @@ namespace MixPlay
         static readonly TextSubmission[] NoTexts = new TextSubmission[0];
 
         readonly Dictionary<string, Control> controls = new Dictionary<string, Control>();
+        // The controls of the latest inputs by string object: the ids of inputs come from the
+        // session's pool, so a control's id is nearly always the same object, found by comparing
+        // references instead of hashing its text. Round-robin replacement.
+        const int Recent = 8;
+        readonly string[] recentIds = new string[Recent];
+        readonly Control[] recent = new Control[Recent];
+        int nextRecent;
         bool dirty;
 
         /// <summary>Starts a new frame.</summary>
@@ -59,21 +109,19 @@ namespace MixPlay
 
         Control For(string control)
         {
+            dirty = true;
+            for (int i = 0; i < Recent; i++)
+                if (ReferenceEquals(recentIds[i], control)) return recent[i];
             Control c;
             if (!controls.TryGetValue(control, out c))
             {
                 c = new Control();
                 controls.Add(control, c);
             }
-            dirty = true;
+            recentIds[nextRecent] = control;
+            recent[nextRecent] = c;
+            nextRecent = (nextRecent + 1) % Recent;
             return c;
-        }
-
-        static void Count(Dictionary<string, int> counts, string who)
-        {
-            int n;
-            counts.TryGetValue(who, out n);
-            counts[who] = n + 1;
         }
 
         /// <summary>Takes note of an input handed to the game.</summary>
@@ -84,7 +132,7 @@ namespace MixPlay
             ButtonInput button = input as ButtonInput;
             if (button != null)
             {
-                Count(button.IsDown ? c.Presses : c.Releases, who);
+                (button.IsDown ? c.PressedBy : c.ReleasedBy).Add(who);
                 if (button.HasPosition)
                     (button.IsDown ? c.ScreenDowns : c.ScreenUps).Add(new ScreenClick(who, button.X, button.Y));
                 return;
@@ -92,7 +140,7 @@ namespace MixPlay
             MoveInput move = input as MoveInput;
             if (move != null)
             {
-                c.LastMove[who] = new ScreenClick(who, move.X, move.Y);
+                c.Moves.Add(new ScreenClick(who, move.X, move.Y));
                 return;
             }
             TextInput text = input as TextInput;

@@ -78,25 +78,30 @@ namespace MixPlay
 
         // The invocation lists of the events raised lately on this thread, by delegate:
         // GetInvocationList builds a new array at every call, and a delegate never changes, so
-        // an event's list is built again only after its handlers changed.
+        // an event's list is built again only after its handlers changed. One thread-static
+        // object, read once a call (each thread-static read is a runtime look-up under Mono).
         const int ListedEvents = 8;
-        [ThreadStatic] static Delegate[] listedFor;
-        [ThreadStatic] static Delegate[][] lists;
-        [ThreadStatic] static int nextListed;
+
+        sealed class ListCache
+        {
+            public readonly Delegate[] For = new Delegate[ListedEvents];
+            public readonly Delegate[][] Lists = new Delegate[ListedEvents][];
+            public int Next;
+        }
+
+        [ThreadStatic] static ListCache listCache;
 
         static Delegate[] InvocationList(Delegate handlers)
         {
-            if (listedFor == null)
-            {
-                listedFor = new Delegate[ListedEvents];
-                lists = new Delegate[ListedEvents][];
-            }
+            ListCache cache = listCache;
+            if (cache == null) listCache = cache = new ListCache();
+            Delegate[] listedFor = cache.For;
             for (int i = 0; i < ListedEvents; i++)
-                if (ReferenceEquals(listedFor[i], handlers)) return lists[i];
+                if (ReferenceEquals(listedFor[i], handlers)) return cache.Lists[i];
             Delegate[] list = handlers.GetInvocationList();
-            listedFor[nextListed] = handlers;
-            lists[nextListed] = list;
-            nextListed = (nextListed + 1) % ListedEvents;
+            listedFor[cache.Next] = handlers;
+            cache.Lists[cache.Next] = list;
+            cache.Next = (cache.Next + 1) % ListedEvents;
             return list;
         }
 

@@ -190,9 +190,14 @@ namespace MixPlay
         {
             if (updating) throw new InvalidOperationException("MixPlaySession.Update cannot be called from a MixPlay event handler");
             MixPlaySessionHandle h = H;
+            bool held = false;
             updating = true;
             try
             {
+                // One reference for the whole Update instead of one per poll: the handle stays
+                // valid under it (a handler that disposes the session frees it as Update ends).
+                h.DangerousAddRef(ref held);
+                IntPtr raw = h.DangerousGetHandle();
                 frame.Clear();
                 FrameCount++;
                 int total = 0;
@@ -201,7 +206,7 @@ namespace MixPlay
                     UIntPtr count;
                     MixPlayResult rc;
                     fixed (mixplay_event* buf = batch)
-                        rc = Native.mixplay_session_poll_many(h, buf, (UIntPtr)BatchSize, &count);
+                        rc = Native.mixplay_session_poll_many(raw, buf, (UIntPtr)BatchSize, &count);
                     MixPlayException.Check(rc, "mixplay_session_poll_many");
                     int n = (int)count.ToUInt32();
                     for (int i = 0; i < n && !native.IsDisposed; i++)
@@ -226,6 +231,7 @@ namespace MixPlay
             }
             finally
             {
+                if (held) h.DangerousRelease();
                 updating = false;
             }
         }

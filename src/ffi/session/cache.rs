@@ -208,13 +208,13 @@ pub struct mixplay_participant {
     pub anonymous: bool,
 }
 
-fn participant_view(arena: &mut Arena, id: &SessionId, p: &Participant) -> mixplay_participant {
+fn participant_view(arena: &mut Arena, p: &Participant) -> mixplay_participant {
     mixplay_participant {
-        session_id: session_id(arena, id),
+        session_id: session_id(arena, &p.id),
         user_id: p.user_id,
         level: p.level,
-        username: arena.put(&p.username),
-        group: arena.put(&p.group),
+        username: arena.put(p.username),
+        group: arena.put(p.group),
         connected_at: p.connected_at,
         last_input_at: p.last_input_at,
         disabled: p.disabled,
@@ -261,7 +261,7 @@ pub unsafe extern "C" fn mixplay_session_get_participant(
             .participants
             .get(&id)
             .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no participant {id}")))?;
-        let view = participant_view(arena, &id, p);
+        let view = participant_view(arena, &p);
         // SAFETY: forwarded from the caller.
         unsafe { write_out(out_participant, view, "out_participant") }
     })
@@ -282,11 +282,12 @@ pub unsafe extern "C" fn mixplay_session_get_participant_by_user_id(
 ) -> mixplay_result {
     with_inner(session, |inner| {
         let Inner { session, arena, .. } = inner;
-        let (id, p) = session
+        let p = session
             .state()
-            .participant_by_user(user_id)
+            .participants
+            .by_user(user_id)
             .ok_or_else(|| Fail::new(mixplay_result::NotFound, format!("no participant with user id {user_id}")))?;
-        let view = participant_view(arena, id, p);
+        let view = participant_view(arena, &p);
         // SAFETY: forwarded from the caller.
         unsafe { write_out(out_participant, view, "out_participant") }
     })
@@ -311,10 +312,13 @@ pub unsafe extern "C" fn mixplay_session_for_each_participant(
     callback: mixplay_participant_fn,
     user_data: *mut std::ffi::c_void,
 ) -> mixplay_result {
-    let mut snapshot: Vec<(SessionId, Participant)> = Vec::new();
+    // The views' strings, in an arena of this call's own (its chunks never move).
+    let mut arena = Arena::default();
+    let mut snapshot: Vec<mixplay_participant> = Vec::new();
     let rc = with_inner(session, |inner| {
         callback.ok_or_else(|| Fail::new(mixplay_result::NullArgument, "callback is NULL"))?;
-        snapshot = inner.session.state().participants.iter().map(|(id, p)| (id.clone(), p.clone())).collect();
+        let participants = &inner.session.state().participants;
+        snapshot = participants.iter().map(|p| participant_view(&mut arena, &p)).collect();
         Ok(())
     });
     if rc != mixplay_result::Ok {
@@ -323,12 +327,9 @@ pub unsafe extern "C" fn mixplay_session_for_each_participant(
     // The callbacks run without the session's lock, so they may call back into the library.
     boundary(|| {
         let callback = callback.expect("checked above");
-        let mut arena = Arena::default();
-        for (id, p) in &snapshot {
-            arena.clear();
-            let view = participant_view(&mut arena, id, p);
+        for view in &snapshot {
             // SAFETY: the caller promises a valid callback.
-            if !unsafe { callback(user_data, &view) } {
+            if !unsafe { callback(user_data, view) } {
                 break;
             }
         }

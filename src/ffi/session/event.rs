@@ -193,9 +193,9 @@ pub fn session_id(arena: &mut Arena, id: &SessionId) -> mixplay_str {
     id.with_str(|s| arena.put(s))
 }
 
-/// Fills `out` from `event`, putting its strings in `arena`.
-pub fn convert(event: &Event, arena: &mut Arena) -> mixplay_event {
-    let mut out = mixplay_event::empty();
+/// Fills `out` (an empty event) from `event`, putting its strings in `arena`. It writes in place:
+/// a poll hands out hundreds of events a call, and building each on the stack costs a copy.
+pub fn convert(event: &Event, arena: &mut Arena, out: &mut mixplay_event) {
     use mixplay_event_kind as K;
     let kind = match event {
         Event::Connection { state, code, message } => {
@@ -349,5 +349,4 @@ pub fn convert(event: &Event, arena: &mut Arena) -> mixplay_event {
         }
     };
     out.kind = kind as u32;
-    out
 }

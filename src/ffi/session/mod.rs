@@ -71,6 +71,18 @@ fn with_inner(session: *const mixplay_session, f: impl FnOnce(&mut Inner) -> Ffi
     cell::with(session, f)
 }
 
+/// For `benches/` only, and not in the header: how many inputs wait to be polled (`None` for a
+/// handle that is not a live session).
+#[doc(hidden)]
+pub fn queued_inputs_for_bench(session: *const mixplay_session) -> Option<usize> {
+    let mut queued = None;
+    let rc = with_inner(session, |inner| {
+        queued = Some(inner.session.queued_inputs());
+        Ok(())
+    });
+    queued.filter(|_| rc == mixplay_result::Ok)
+}
+
 fn session_error(e: SessionError) -> Fail {
     let code = match &e {
         SessionError::QueueFull => mixplay_result::QueueFull,
@@ -185,7 +197,7 @@ fn poll_into(inner: &mut Inner, out: &mut [MaybeUninit<mixplay_event>]) -> usize
     while n < out.len() {
         match session.poll() {
             Some(event) => {
-                out[n].write(convert(&event, arena));
+                convert(&event, arena, out[n].write(mixplay_event::empty()));
                 n += 1;
             }
             None => break,

@@ -8,7 +8,8 @@
 //   bool [MarshalAs(UnmanagedType.U1)] bool (bool * and struct fields: byte),
 //   const char * / char * byte*, T * T* (pointers to blittable structs and numbers),
 //   mixplay_config * / mixplay_session * their SafeHandle (IntPtr in the _free functions, which
-//   the SafeHandles call from ReleaseHandle), mixplay_X ** out XHandle, void * IntPtr,
+//   the SafeHandles call from ReleaseHandle, and in mixplay_session_poll_many, which Update calls
+//   in a loop holding one reference to the SafeHandle itself), mixplay_X ** out XHandle, void * IntPtr,
 //   mixplay_result MixPlayResult, function pointer typedefs the delegates below.
 using System;
 using System.Runtime.InteropServices;
@@ -432,7 +433,7 @@ namespace MixPlay
         internal static extern MixPlayResult mixplay_session_poll(MixPlaySessionHandle session, mixplay_event* out_event, byte* out_has_event);
 
         [DllImport(Lib, EntryPoint = "mixplay_session_poll_many", CallingConvention = CallingConvention.Cdecl)]
-        internal static extern MixPlayResult mixplay_session_poll_many(MixPlaySessionHandle session, mixplay_event* out_events, UIntPtr capacity, UIntPtr* out_count);
+        internal static extern MixPlayResult mixplay_session_poll_many(IntPtr session, mixplay_event* out_events, UIntPtr capacity, UIntPtr* out_count);
 
         [DllImport(Lib, EntryPoint = "mixplay_session_set_token", CallingConvention = CallingConvention.Cdecl)]
         internal static extern MixPlayResult mixplay_session_set_token(MixPlaySessionHandle session, byte* token);

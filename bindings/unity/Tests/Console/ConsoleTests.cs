@@ -1064,6 +1064,21 @@ static partial class ConsoleTests
             x.Dispose();
             WaitThreads(baseThreads, "round " + round);
         }
+        // A handler may dispose its session inside Update: Update holds the native handle until
+        // it returns (it polls with the raw handle), stops handing out events, and the session is
+        // freed as it lets go.
+        MixPlaySession d = new MixPlaySession(Settings());
+        bool disposedInHandler = false;
+        d.ConnectionChanged += (o, e) =>
+        {
+            if (e.State != MixPlayConnectionState.Connected && e.State != MixPlayConnectionState.Disconnected) return;
+            d.Dispose();
+            disposedInHandler = true;
+        };
+        PumpWith(() => { if (!d.IsDisposed) d.Update(); }, () => disposedInHandler, "a handler disposing its session");
+        Check(d.IsDisposed, "disposed by its handler");
+        Eq(MixPlayLibrary.LiveSessions, 0, "freed once Update let go");
+        WaitThreads(baseThreads, "after a handler disposed its session");
         // Two sessions (one the game forgot about; it cannot sign in) and a log subscriber:
         // ShutdownAll is what the Unity manager calls before a domain reload and on quit.
         MixPlaySession a = ConnectFresh("a connected");
