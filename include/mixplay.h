@@ -1044,7 +1044,9 @@ mixplay_result mixplay_session_poll(mixplay_session *session,
 
 // Hands out up to `capacity` events into `out_events` and writes how many to `*out_count`.
 // Fewer than `capacity` means the queue ran dry and the frame ended (as for
-// `mixplay_session_poll`).
+// `mixplay_session_poll`). A full batch does not end the frame: a game that takes at most one
+// batch a frame calls `mixplay_session_end_frame` once a frame, or under a steady flood its frame
+// never ends (the per-frame lists of who pressed what keep growing, and control writes wait).
 //
 // **Lifetime**: strings in all the events stay valid until the next poll on this session.
 // **Errors**: `NULL_ARGUMENT`, `INVALID_ARGUMENT` (capacity 0), `INVALID_HANDLE`, `BUSY`, `PANIC`.

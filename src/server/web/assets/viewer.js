@@ -18,6 +18,7 @@
 //                        a hidden tab never counts as visible.
 //   connect(who)         who the socket signs in as: {key} (an access key), {anonymous: true}, or
 //                        {} (the session cookie, if any: the default). Reconnects only on a change.
+//   balance()            the last balance heard for the current identity (null before the first).
 //   user()               {id, username} of the signed-in viewer, or null.
 'use strict';
 (function () {
@@ -165,6 +166,9 @@
     },
     user() {
       return state.user;
+    },
+    balance() {
+      return state.balance;
     },
     pushing() {
       return state.heard && !!state.ws && state.ws.readyState === WebSocket.OPEN;
