@@ -23,6 +23,7 @@
     setVisible() {},
     connect() {},
     user: () => null,
+    balance: () => null,
     pushing: () => true,
   };
   document.documentElement.classList.add('mixplay-preview');
