@@ -52,16 +52,22 @@ namespace MixPlay
             return text;
         }
 
-        // Eight bytes a step (a session id is 36): a multiply-and-fold per word, then the tail
-        // byte by byte. Reads are unaligned, which every platform Unity runs on allows.
+        // Eight bytes a step (a session id is 36) on 64-bit platforms, whose processors (x86-64,
+        // arm64) read unaligned words; byte by byte elsewhere (32-bit ARM faults on some unaligned
+        // 64-bit loads, and the library's strings have no alignment).
+        static readonly bool WordReads = IntPtr.Size == 8;
+
         static int Hash(byte* p, int n)
         {
             ulong h = 14695981039346656037UL ^ (ulong)n;
             int i = 0;
-            for (; i + 8 <= n; i += 8)
+            if (WordReads)
             {
-                h = (h ^ *(ulong*)(p + i)) * 1099511628211UL;
-                h ^= h >> 32;
+                for (; i + 8 <= n; i += 8)
+                {
+                    h = (h ^ *(ulong*)(p + i)) * 1099511628211UL;
+                    h ^= h >> 32;
+                }
             }
             for (; i < n; i++) h = (h ^ p[i]) * 1099511628211UL;
             return (int)(h ^ (h >> 29));
@@ -73,8 +79,11 @@ namespace MixPlay
             fixed (byte* k = key)
             {
                 int i = 0;
-                for (; i + 8 <= n; i += 8)
-                    if (*(ulong*)(k + i) != *(ulong*)(p + i)) return false;
+                if (WordReads)
+                {
+                    for (; i + 8 <= n; i += 8)
+                        if (*(ulong*)(k + i) != *(ulong*)(p + i)) return false;
+                }
                 for (; i < n; i++)
                     if (k[i] != p[i]) return false;
             }
