@@ -327,8 +327,9 @@ async fn round(bin: &PathBuf, n: usize, s: &Settings, deadline: Instant, row: &m
     let rss_before = rss(pid)?;
     let (mut readers, join_secs) = join(&server.addr, n, s.recv_buffer, &game, &arrivals, deadline).await?;
     row.join_rate = n as f64 / join_secs;
-    // Every participant gets five packets on joining; let them drain before reading the RSS.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The RSS once every participant has read what joining sends it (onReady comes last).
+    wait_for("every joining participant's onReady", deadline, || arrivals.ready.load(Ordering::Relaxed), n as u64)
+        .await?;
     row.bytes_per_participant = rss(pid)?.saturating_sub(rss_before) / n as u64;
     eprintln!("  joined {n} in {join_secs:.2} s");
 

@@ -39,6 +39,8 @@ pub struct Arrivals {
     pub cut: AtomicU64,
     /// Frames that were not what a participant expects.
     pub odd: AtomicU64,
+    /// `onReady`s received: the last of the packets a participant gets on joining a ready game.
+    pub ready: AtomicU64,
 }
 
 impl Arrivals {
@@ -53,6 +55,7 @@ impl Arrivals {
             closed_1008: AtomicU64::new(0),
             cut: AtomicU64::new(0),
             odd: AtomicU64::new(0),
+            ready: AtomicU64::new(0),
         }
     }
 
@@ -104,6 +107,9 @@ async fn participant_reader(
             }
             Ok(Message::Text(t)) if t.as_str().contains("\"type\":\"reply\"") => {
                 arrivals.odd.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(Message::Text(t)) if t.as_str().contains("\"onReady\"") => {
+                arrivals.ready.fetch_add(1, Ordering::Relaxed);
             }
             // A socket's end counts once (a close frame is followed by the stream's end).
             _ if seen[i] == ENDED => {}

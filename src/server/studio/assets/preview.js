@@ -23,7 +23,6 @@
     setVisible() {},
     connect() {},
     user: () => null,
-    balance: () => null,
     pushing: () => true,
   };
   document.documentElement.classList.add('mixplay-preview');

@@ -435,13 +435,6 @@
     connect();
     MixPlay.chat.start(key, !!state.session);
     MixPlay.viewer.connect(key ? { key } : state.session ? {} : { anonymous: true });
-    // A viewer signed in by the cookie keeps the socket that opened with the page: its balance
-    // may have come before the page knew who was here (and was passed over then).
-    const heard = MixPlay.viewer.balance();
-    if (heard && (state.key || state.session)) {
-      state.sparks = heard.sparks;
-      renderViewer();
-    }
     refreshSubscription();
   }
 

@@ -17,8 +17,9 @@
 //   setVisible(bool)     the page's own say on whether the viewer sees the stream (default true);
 //                        a hidden tab never counts as visible.
 //   connect(who)         who the socket signs in as: {key} (an access key), {anonymous: true}, or
-//                        {} (the session cookie, if any: the default). Reconnects only on a change.
-//   balance()            the last balance heard for the current identity (null before the first).
+//                        {} (the session cookie, if any: the default). Reconnects only on a change;
+//                        otherwise the balance already heard is told again (as 'current'), since a
+//                        page may have passed it over before it knew who was here.
 //   user()               {id, username} of the signed-in viewer, or null.
 'use strict';
 (function () {
@@ -157,7 +158,10 @@
     },
     connect(who) {
       const next = { key: (who && who.key) || null, anonymous: !!(who && who.anonymous) };
-      if (state.ws && next.key === (state.who.key || null) && next.anonymous === !!state.who.anonymous) return;
+      if (state.ws && next.key === (state.who.key || null) && next.anonymous === !!state.who.anonymous) {
+        if (state.balance) emit('balance', Object.assign({}, state.balance, { change: 0, reason: 'current' }));
+        return;
+      }
       state.who = next;
       state.balance = null;
       state.earning = null;
@@ -166,9 +170,6 @@
     },
     user() {
       return state.user;
-    },
-    balance() {
-      return state.balance;
     },
     pushing() {
       return state.heard && !!state.ws && state.ws.readyState === WebSocket.OPEN;
