@@ -111,6 +111,14 @@ pub fn unsequenced(packet: &Packet) -> Shared {
     Shared::from(packet.to_json())
 }
 
+/// What a socket's task takes from its peer: the queue's far end, the close asked for, timing.
+pub struct Outlet {
+    pub(super) rx: queue::Receiver<Queued>,
+    pub(super) shared: Arc<PeerShared>,
+    pub(super) close: CloseWatch,
+    pub(super) timing: Timing,
+}
+
 /// The timing a writer keeps.
 pub(super) struct Timing {
     pub write_timeout: Duration,
@@ -128,6 +136,17 @@ impl Peer {
         };
         tokio::spawn(run_writer(sink, rx, peer.shared.clone(), close_rx.clone(), timing));
         (peer, close_rx)
+    }
+
+    /// Creates the peer for a socket served by `socket::serve`, which takes the [`Outlet`].
+    pub fn for_socket(kind: Kind, config: &MediatorConfig) -> (Peer, Outlet) {
+        let (peer, rx, close) = Peer::new(kind, config);
+        let timing = Timing {
+            write_timeout: effective(config.write_timeout),
+            ping_every: ping_interval(effective(config.idle_timeout)),
+        };
+        let shared = peer.shared.clone();
+        (peer, Outlet { rx, shared, close, timing })
     }
 
     /// A peer without a socket: what it queues is read back from [`Unwritten`] (the chat fuzz

@@ -73,6 +73,18 @@ impl<T> Drop for Sender<T> {
     }
 }
 
+impl<T> State<T> {
+    fn pop(&mut self) -> Option<T> {
+        let item = self.items.pop_front();
+        if self.items.is_empty() && self.items.capacity() > 0 {
+            // An emptied queue gives its memory back: most sockets are owed nothing most of the
+            // time, and one burst (a viewer's join) must not cost it for as long as it is open.
+            self.items = VecDeque::new();
+        }
+        item
+    }
+}
+
 impl<T> Receiver<T> {
     /// The next item, waiting for one; `None` once every sender is gone and nothing is left.
     /// Cancel-safe: an item is taken only when this returns it.
@@ -80,7 +92,7 @@ impl<T> Receiver<T> {
         loop {
             {
                 let mut state = self.0.state.lock();
-                if let Some(item) = state.items.pop_front() {
+                if let Some(item) = state.pop() {
                     return Some(item);
                 }
                 if state.senders == 0 {
@@ -93,7 +105,7 @@ impl<T> Receiver<T> {
 
     /// The next item if one is queued.
     pub fn try_recv(&mut self) -> Option<T> {
-        self.0.state.lock().items.pop_front()
+        self.0.state.lock().pop()
     }
 }
 
@@ -145,6 +157,19 @@ mod tests {
         drop(tx2);
         let got = tokio::time::timeout(Duration::from_secs(5), waiting).await.expect("the receiver was woken");
         assert_eq!(got.unwrap(), (Some("hello"), None));
+    }
+
+    #[tokio::test]
+    async fn an_emptied_queue_gives_its_memory_back() {
+        let (tx, mut rx) = channel();
+        for i in 0..100 {
+            tx.send(i).unwrap();
+        }
+        while rx.try_recv().is_some() {}
+        assert_eq!(rx.0.state.lock().items.capacity(), 0);
+        tx.send(1).unwrap();
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(rx.0.state.lock().items.capacity(), 0);
     }
 
     #[tokio::test]

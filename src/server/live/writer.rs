@@ -53,7 +53,7 @@ async fn guarded<E>(
 
 /// A packet's JSON with `,"seq":N` spliced in before its closing brace: the one per-socket copy
 /// of a shared body, made only as it is written.
-fn with_seq(json: &Shared, seq: i32) -> String {
+pub(super) fn with_seq(json: &Shared, seq: i32) -> String {
     let body = json.as_str();
     let Some(open) = body.strip_suffix('}') else { return body.to_owned() };
     let mut out = String::with_capacity(body.len() + 20);
