@@ -109,12 +109,19 @@ impl<T> Receiver<T> {
     }
 }
 
-impl<T> Drop for Receiver<T> {
-    fn drop(&mut self) {
+impl<T> Receiver<T> {
+    /// Takes nothing more: senders get their items back from now on, and what is still queued
+    /// is dropped now (not when the last sender goes).
+    pub fn close(&mut self) {
         let mut state = self.0.state.lock();
         state.receiver_gone = true;
-        // What is still queued goes now, not when the last sender goes.
         state.items = VecDeque::new();
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.close();
     }
 }
 
@@ -157,6 +164,15 @@ mod tests {
         drop(tx2);
         let got = tokio::time::timeout(Duration::from_secs(5), waiting).await.expect("the receiver was woken");
         assert_eq!(got.unwrap(), (Some("hello"), None));
+    }
+
+    #[tokio::test]
+    async fn a_closed_queue_drops_what_it_held_and_takes_nothing_more() {
+        let (tx, mut rx) = channel();
+        tx.send(1).unwrap();
+        rx.close();
+        assert_eq!(rx.try_recv(), None);
+        assert_eq!(tx.send(2), Err(2));
     }
 
     #[tokio::test]

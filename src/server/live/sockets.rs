@@ -4,6 +4,7 @@
 //! sends it) or a bearer token, else by the browser's session cookie (then only when the socket
 //! comes from the mediator's own origin); with none of them it is an anonymous viewer.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -191,7 +192,7 @@ pub async fn deliver(game: &Peer, fx: Effects) {
 async fn serve_methods(
     hub: &Hub,
     mut stream: SplitStream<WebSocket>,
-    mut close: CloseWatch,
+    close: CloseWatch,
     peer: &Peer,
     game: &Peer,
     handle: impl Fn(&Method, &mut Effects) -> Handled,
@@ -199,7 +200,7 @@ async fn serve_methods(
     let mut inbound = Inbound::new(hub.config.max_inflated_bytes);
     let idle = effective(hub.config.idle_timeout);
     loop {
-        let message = match next_message(&mut stream, &mut close, idle).await {
+        let message = match next_message(&mut stream, &close, idle).await {
             Read::Message(m) => m,
             Read::TimedOut => {
                 peer.close(POLICY_CLOSE, &silent_reason(idle));
@@ -351,38 +352,48 @@ pub async fn participant(
         .on_upgrade(move |socket| run_participant(hub, socket, session, user))
 }
 
-/// Joins the viewer to the session, serves its socket, and has it leave. The awaits before and
-/// after serving are boxed: this future lives as long as the socket, and its size is the size of
-/// its largest await.
-async fn run_participant(hub: Arc<Hub>, socket: Socket, session: Arc<ChannelSession>, user: Option<User>) {
-    let (peer, outlet) = Peer::for_socket(Kind::Participant, &hub.config);
-    let session_id = match session.join(user.as_ref(), peer.clone()) {
-        Ok((id, fx)) => {
-            Box::pin(deliver(&session.game, fx)).await;
-            id
+/// Joins the viewer to the session, serves its socket, and has it leave.
+///
+/// This future lives as long as the socket, so it is kept small: not an `async fn` (which would
+/// keep each argument twice), and the awaits before and after serving are boxed (a future is as
+/// large as its largest await).
+#[allow(clippy::manual_async_fn)] // on purpose: see above
+fn run_participant(
+    hub: Arc<Hub>,
+    socket: Socket,
+    session: Arc<ChannelSession>,
+    user: Option<User>,
+) -> impl Future<Output = ()> {
+    async move {
+        let (peer, outlet) = Peer::for_socket(Kind::Participant, &hub.config);
+        let session_id = match session.join(user.as_ref(), peer.clone()) {
+            Ok((id, fx)) => {
+                Box::pin(deliver(&session.game, fx)).await;
+                id
+            }
+            Err(code) => {
+                peer.close(code.code(), code.description());
+                return;
+            }
+        };
+        // A ban given while this viewer's handshake was under way closed the sockets that had
+        // joined then, not this one: look again now that it has joined.
+        if let Some(u) = &user {
+            if Box::pin(hub.chat.is_banned(&hub, session.channel_id, u.id)).await.unwrap_or(false) {
+                peer.close(ErrorCode::AccessRevoked.code(), BANNED_REASON);
+            }
         }
-        Err(code) => {
-            peer.close(code.code(), code.description());
-            return;
-        }
-    };
-    // A ban given while this viewer's handshake was under way closed the sockets that had joined
-    // then, not this one: look again now that it has joined.
-    if let Some(u) = user {
-        if Box::pin(hub.chat.is_banned(&hub, session.channel_id, u.id)).await.unwrap_or(false) {
-            peer.close(ErrorCode::AccessRevoked.code(), BANNED_REASON);
-        }
+        let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
+        let (peer_ref, game, handle) = (&peer, &session.game, &handle);
+        let on_message = |mut inbound: Inbound, message| -> Handling<'_, Inbound> {
+            Box::pin(async move {
+                let flow = handle_message(&mut inbound, message, peer_ref, game, handle).await;
+                (inbound, flow)
+            })
+        };
+        let inbound = Inbound::new(hub.config.max_inflated_bytes);
+        socket::serve(socket, outlet, effective(hub.config.idle_timeout), inbound, on_message).await;
+        let fx = session.leave(&session_id);
+        Box::pin(deliver(&session.game, fx)).await;
     }
-    let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
-    let (peer_ref, game, handle) = (&peer, &session.game, &handle);
-    let on_message = |mut inbound: Inbound, message| -> Handling<'_, Inbound> {
-        Box::pin(async move {
-            let flow = handle_message(&mut inbound, message, peer_ref, game, handle).await;
-            (inbound, flow)
-        })
-    };
-    let inbound = Inbound::new(hub.config.max_inflated_bytes);
-    socket::serve(socket, outlet, effective(hub.config.idle_timeout), inbound, on_message).await;
-    let fx = session.leave(&session_id);
-    Box::pin(deliver(&session.game, fx)).await;
 }

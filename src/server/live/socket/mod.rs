@@ -96,157 +96,165 @@ impl Socket {
 /// Serves `socket` until it closes: each message read goes to `on_message` (one at a time, with
 /// `state`), while what `outlet`'s peer queues is written, pings go out, and a client silent for
 /// `idle` or not reading for the write timeout is closed (1008).
-pub async fn serve<'a, S>(
-    socket: Socket,
-    outlet: Outlet,
+///
+/// Not an `async fn`: that would keep each argument twice in the future (once as passed, once
+/// moved into the body), and this future lives as long as the socket.
+#[allow(clippy::manual_async_fn)] // on purpose: see above
+pub fn serve<'a, S: 'a>(
+    mut socket: Socket,
+    mut outlet: Outlet,
     idle: Duration,
     state: S,
-    mut on_message: impl FnMut(S, Message) -> Handling<'a, S>,
-) {
-    let Socket { stream: owned, mut reader, max_message } = socket;
-    let stream = &owned.socket;
-    let Outlet { mut rx, shared, mut close, timing } = outlet;
-    let mut outbox = Outbox::default();
-    let mut encoder = Encoder::new(Scheme::None);
-    let mut state = Some(state);
-    let mut handling: Option<Handling<'a, S>> = None;
-    // One timer serves every deadline: each tick looks at what is due.
-    let tick = timing.ping_every.min(idle / 4).min(timing.write_timeout / 4).max(Duration::from_millis(10));
-    let mut ticker = tokio::time::interval_at(Instant::now() + tick, tick);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let (mut heard, mut pinged, mut progressed) = (Instant::now(), Instant::now(), Instant::now());
-    let stop = loop {
-        if close.borrow().is_some() {
-            break Stop::Close;
-        }
-        tokio::select! {
-            biased;
-            _ = close.changed() => break Stop::Close,
-            (back, flow) = async { match handling.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
-                handling = None;
-                state = Some(back);
-                heard = Instant::now();
-                if let Flow::Stop = flow {
-                    break if close.borrow().is_some() { Stop::Close } else { Stop::Gone };
-                }
+    mut on_message: impl FnMut(S, Message) -> Handling<'a, S> + 'a,
+) -> impl Future<Output = ()> + 'a {
+    async move {
+        let stream = &socket.stream.socket;
+        let (rx, shared, close, timing) = (&mut outlet.rx, &outlet.shared, &outlet.close, &outlet.timing);
+        let max_message = socket.max_message;
+        let reader = &mut socket.reader;
+        let mut outbox = Outbox::default();
+        let mut encoder = Encoder::new(Scheme::None);
+        let mut state = Some(state);
+        let mut handling: Option<Handling<'a, S>> = None;
+        // One timer serves every deadline: each tick looks at what is due.
+        let tick = timing.ping_every.min(idle / 4).min(timing.write_timeout / 4).max(Duration::from_millis(10));
+        let mut ticker = tokio::time::interval_at(Instant::now() + tick, tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let (mut heard, mut pinged, mut progressed) = (Instant::now(), Instant::now(), Instant::now());
+        let stop = loop {
+            if close.is_requested() {
+                break Stop::Close;
             }
-            item = rx.recv(), if outbox.has_room() => {
-                let Some(first) = item else { break Stop::Gone };
-                if outbox.is_empty() {
-                    progressed = Instant::now();
-                }
-                let mut next = Some(first);
-                while let Some(Queued { item, charge }) = next.take() {
-                    if take(item, charge, &shared, &mut encoder, &mut outbox).is_err() {
-                        // A close was asked for: seen just below.
-                        break;
-                    }
-                    if outbox.has_room() {
-                        next = rx.try_recv();
+            tokio::select! {
+                biased;
+                _ = close.asked() => break Stop::Close,
+                (back, flow) = async { match handling.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
+                    handling = None;
+                    state = Some(back);
+                    heard = Instant::now();
+                    if let Flow::Stop = flow {
+                        break if close.is_requested() { Stop::Close } else { Stop::Gone };
                     }
                 }
-                if close.borrow().is_some() {
-                    break Stop::Close;
-                }
-                match write_some(stream, &mut outbox, &shared) {
-                    Ok(true) => progressed = Instant::now(),
-                    Ok(false) => {}
-                    Err(_) => break Stop::Gone,
-                }
-            }
-            ready = std::future::poll_fn(|cx| stream.poll_write_ready(cx)), if !outbox.is_empty() => {
-                if ready.is_err() {
-                    break Stop::Gone;
-                }
-                match write_some(stream, &mut outbox, &shared) {
-                    Ok(true) => progressed = Instant::now(),
-                    Ok(false) => {}
-                    Err(_) => break Stop::Gone,
-                }
-            }
-            read = next_message(stream, &mut reader), if handling.is_none() => {
-                heard = Instant::now();
-                match read {
-                    Ok(Message::Ping(payload)) => outbox.push_control(Control::Pong, payload),
-                    Ok(Message::Pong(_)) => {}
-                    Ok(Message::Close(frame)) => break Stop::ClientClosed(frame),
-                    Ok(message) => {
-                        let Some(s) = state.take() else { break Stop::Gone };
-                        handling = Some(on_message(s, message));
+                item = rx.recv(), if outbox.has_room() => {
+                    let Some(first) = item else { break Stop::Gone };
+                    if outbox.is_empty() {
+                        progressed = Instant::now();
                     }
-                    Err(ReadError::Broken(Broken::TooLarge)) => {
-                        shared.close(TOO_LARGE_CLOSE, &too_large_reason(max_message));
+                    let mut next = Some(first);
+                    while let Some(Queued { item, charge }) = next.take() {
+                        if take(item, charge, shared, &mut encoder, &mut outbox).is_err() {
+                            // A close was asked for: seen just below.
+                            break;
+                        }
+                        if outbox.has_room() {
+                            next = rx.try_recv();
+                        }
+                    }
+                    if close.is_requested() {
                         break Stop::Close;
                     }
-                    Err(ReadError::Broken(Broken::Protocol(code, why))) => {
-                        shared.close(code, why);
-                        break Stop::Close;
+                    match write_some(stream, &mut outbox, shared) {
+                        Ok(true) => progressed = Instant::now(),
+                        Ok(false) => {}
+                        Err(_) => break Stop::Gone,
                     }
-                    Err(ReadError::Ended) => break Stop::Gone,
                 }
-                if !outbox.is_empty() && write_some(stream, &mut outbox, &shared).is_err() {
-                    break Stop::Gone;
+                ready = std::future::poll_fn(|cx| stream.poll_write_ready(cx)), if !outbox.is_empty() => {
+                    if ready.is_err() {
+                        break Stop::Gone;
+                    }
+                    match write_some(stream, &mut outbox, shared) {
+                        Ok(true) => progressed = Instant::now(),
+                        Ok(false) => {}
+                        Err(_) => break Stop::Gone,
+                    }
                 }
-            }
-            _ = ticker.tick() => {
-                let now = Instant::now();
-                if handling.is_none() && now.duration_since(heard) >= idle {
-                    shared.close(POLICY_CLOSE, &silent_reason(idle));
-                    break Stop::Close;
-                }
-                if !outbox.is_empty() && now.duration_since(progressed) >= timing.write_timeout {
-                    break Stop::Stalled;
-                }
-                if now.duration_since(pinged) >= timing.ping_every {
-                    pinged = now;
-                    outbox.push_control(Control::Ping, Bytes::new());
-                    if write_some(stream, &mut outbox, &shared).is_err() {
+                read = next_message(stream, reader), if handling.is_none() => {
+                    heard = Instant::now();
+                    match read {
+                        Ok(Message::Ping(payload)) => outbox.push_control(Control::Pong, payload),
+                        Ok(Message::Pong(_)) => {}
+                        Ok(Message::Close(frame)) => break Stop::ClientClosed(frame),
+                        Ok(message) => {
+                            let Some(s) = state.take() else { break Stop::Gone };
+                            handling = Some(on_message(s, message));
+                        }
+                        Err(ReadError::Broken(Broken::TooLarge)) => {
+                            shared.close(TOO_LARGE_CLOSE, &too_large_reason(max_message));
+                            break Stop::Close;
+                        }
+                        Err(ReadError::Broken(Broken::Protocol(code, why))) => {
+                            shared.close(code, why);
+                            break Stop::Close;
+                        }
+                        Err(ReadError::Ended) => break Stop::Gone,
+                    }
+                    if !outbox.is_empty() && write_some(stream, &mut outbox, shared).is_err() {
                         break Stop::Gone;
                     }
                 }
+                _ = ticker.tick() => {
+                    let now = Instant::now();
+                    if handling.is_none() && now.duration_since(heard) >= idle {
+                        shared.close(POLICY_CLOSE, &silent_reason(idle));
+                        break Stop::Close;
+                    }
+                    if !outbox.is_empty() && now.duration_since(progressed) >= timing.write_timeout {
+                        break Stop::Stalled;
+                    }
+                    if now.duration_since(pinged) >= timing.ping_every {
+                        pinged = now;
+                        outbox.push_control(Control::Ping, Bytes::new());
+                        if write_some(stream, &mut outbox, shared).is_err() {
+                            break Stop::Gone;
+                        }
+                    }
+                }
             }
-        }
-    };
-    // What the handler was doing is dropped with the socket; nothing queued is sent any more.
-    drop(handling);
-    drop(rx);
-    let last = match stop {
-        Stop::Gone => {
-            // Tell the peer's producers; there is nobody to send a frame to.
-            shared.close(1011, "the connection failed");
+        };
+        // What the handler was doing is dropped with the socket; nothing queued is sent any more.
+        drop(handling);
+        rx.close();
+        let last = match stop {
+            Stop::Gone => {
+                // Tell the peer's producers; there is nobody to send a frame to.
+                shared.close(1011, "the connection failed");
+                return;
+            }
+            Stop::Stalled => {
+                let m = format!("too far behind: the socket took no data for {} s", timing.write_timeout.as_secs_f64());
+                shared.close(POLICY_CLOSE, &m);
+                close.requested()
+            }
+            Stop::Close => close.requested(),
+            Stop::ClientClosed(frame) => {
+                shared.close(1000, "closed by the client");
+                // The close is answered with the client's own code (RFC 6455 §5.5.1), unless that
+                // is one no endpoint may send.
+                let code = frame.map_or(1000, |f| f.code);
+                let sendable = matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999);
+                Some(if sendable {
+                    (code, String::new())
+                } else {
+                    (frames::PROTOCOL_ERROR, "an invalid close code".into())
+                })
+            }
+        };
+        let Some((code, reason)) = last else { return };
+        outbox.keep_only_started();
+        outbox.push_control(Control::Close, close_payload(code, &reason));
+        if outbox.write(stream).is_ok() && outbox.is_empty() {
             return;
         }
-        Stop::Stalled => {
-            let m = format!("too far behind: the socket took no data for {} s", timing.write_timeout.as_secs_f64());
-            shared.close(POLICY_CLOSE, &m);
-            close.borrow().clone()
-        }
-        Stop::Close => close.borrow().clone(),
-        Stop::ClientClosed(frame) => {
-            shared.close(1000, "closed by the client");
-            // The close is answered with the client's own code (RFC 6455 §5.5.1), unless that
-            // is one no endpoint may send.
-            let code = frame.map_or(1000, |f| f.code);
-            let sendable = matches!(code, 1000..=1003 | 1007..=1014 | 3000..=4999);
-            Some(if sendable {
-                (code, String::new())
-            } else {
-                (frames::PROTOCOL_ERROR, "an invalid close code".into())
-            })
-        }
-    };
-    let Some((code, reason)) = last else { return };
-    outbox.keep_only_started();
-    outbox.push_control(Control::Close, close_payload(code, &reason));
-    if matches!(outbox.write(stream), Ok(_)) && outbox.is_empty() {
-        return;
+        // The rest of the close waits for the socket in the background (at most the write
+        // timeout): whoever called this goes on at once (a viewer closed for falling behind leaves
+        // its session now, not once its close frame is written or given up on).
+        let (owned, within) = (socket.stream, timing.write_timeout);
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(within, write_all(&owned.socket, &mut outbox)).await;
+        });
     }
-    // The rest of the close waits for the socket in the background (at most the write
-    // timeout): whoever called this goes on at once (a viewer closed for falling behind leaves
-    // its session now, not once its close frame is written or given up on).
-    tokio::spawn(async move {
-        let _ = tokio::time::timeout(timing.write_timeout, write_all(&owned.socket, &mut outbox)).await;
-    });
 }
 
 /// Moves one queued item into the outbox (a close request stops taking).

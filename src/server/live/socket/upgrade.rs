@@ -11,7 +11,7 @@ use axum::http::header::{CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SE
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use hyper::upgrade::OnUpgrade;
+use hyper::upgrade::{OnUpgrade, Upgraded};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -70,6 +70,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Upgrade {
     }
 }
 
+/// The socket under an upgraded connection. The mediator's own accept loop (`conn`) made every
+/// connection, so it is always of this type. What hyper read past the request is copied, so that
+/// hyper's read buffer, which it is part of, is freed now rather than kept with the socket.
+fn socket_of(upgraded: Upgraded, max_message: usize) -> Option<Socket> {
+    let parts = upgraded.downcast::<TokioIo<Counted<TcpStream>>>().ok()?;
+    Some(Socket::new(parts.io.into_inner(), &parts.read_buf, max_message))
+}
+
 impl Upgrade {
     /// The largest frame, and message, the socket will read (1009 beyond it).
     pub fn max_message_size(mut self, bytes: usize) -> Upgrade {
@@ -92,15 +100,9 @@ impl Upgrade {
             let Ok(upgraded) = on_upgrade.await else { return };
             // The mediator's own accept loop (`conn`) made every connection, so the socket under
             // the upgrade is always this type.
-            match upgraded.downcast::<TokioIo<Counted<TcpStream>>>() {
-                Ok(parts) => {
-                    // What hyper read past the request is copied, so that its read buffer, which
-                    // `read_buf` is part of, is freed now rather than kept by the socket.
-                    let socket = Socket::new(parts.io.into_inner(), &parts.read_buf, max_message);
-                    drop(parts.read_buf);
-                    serve(socket).await
-                }
-                Err(_) => eprintln!("mixplay-server: an upgraded connection of an unknown kind was dropped"),
+            match socket_of(upgraded, max_message) {
+                Some(socket) => serve(socket).await,
+                None => eprintln!("mixplay-server: an upgraded connection of an unknown kind was dropped"),
             }
         });
         let mut response = StatusCode::SWITCHING_PROTOCOLS.into_response();
