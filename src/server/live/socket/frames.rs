@@ -30,8 +30,9 @@ struct Partial {
 
 /// The frames a client sent, turned into messages.
 pub struct FrameReader {
-    /// Bytes read and not yet part of a complete frame (freed once it is consumed).
+    /// Bytes read and not yet taken (freed once all are taken), from `start` on.
     pending: Vec<u8>,
+    start: usize,
     partial: Option<Partial>,
     /// The largest frame, and message, accepted.
     max_message: usize,
@@ -39,18 +40,22 @@ pub struct FrameReader {
 
 impl FrameReader {
     pub fn new(max_message: usize) -> FrameReader {
-        FrameReader { pending: Vec::new(), partial: None, max_message }
+        FrameReader { pending: Vec::new(), start: 0, partial: None, max_message }
     }
 
     /// Adds bytes read from the socket.
     pub fn push(&mut self, bytes: &[u8]) {
+        // Bytes taken are dropped only here, so that taking many small messages out of one read
+        // moves nothing.
+        self.pending.drain(..self.start);
+        self.start = 0;
         self.pending.extend_from_slice(bytes);
     }
 
     /// The next complete message, if the bytes pushed so far hold one. Pings and pongs are
     /// messages too (the caller answers pings); a close frame is `Message::Close`.
     pub fn next(&mut self) -> Result<Option<Message>, Broken> {
-        let mut consumed = 0;
+        let mut consumed = self.start;
         let result = loop {
             match self.next_frame(consumed) {
                 Ok(Some((used, message))) => {
@@ -63,10 +68,11 @@ impl FrameReader {
                 Err(broken) => break Err(broken),
             }
         };
-        self.pending.drain(..consumed);
-        if self.pending.is_empty() {
+        self.start = consumed;
+        if self.start == self.pending.len() {
             // Most sockets are idle most of the time: they keep no buffer.
             self.pending = Vec::new();
+            self.start = 0;
         }
         result
     }

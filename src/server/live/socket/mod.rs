@@ -29,6 +29,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -45,8 +46,12 @@ use super::peer::{
 use crate::protocol::{Encoder, Scheme, WireFrame};
 use crate::server::conn::Counted;
 
+/// Messages handled in one turn of the socket's loop, at most (its writes and timers are looked
+/// at between turns).
+const MESSAGES_PER_TURN: usize = 32;
+
 /// Bytes taken from the socket in one read (on the stack; only an incomplete frame is kept).
-const READ_CHUNK: usize = 4096;
+const READ_CHUNK: usize = 1024;
 
 /// An upgraded websocket's TCP socket (it keeps its address's connection slot).
 pub struct Socket {
@@ -116,12 +121,18 @@ pub fn serve<'a, S: 'a>(
         let mut encoder = Encoder::new(Scheme::None);
         let mut state = Some(state);
         let mut handling: Option<Handling<'a, S>> = None;
-        // One timer serves every deadline: each tick looks at what is due.
+        // One timer serves every deadline, counted in its ticks: nothing on the message path
+        // reads the clock. A limit is passed once more whole ticks than it holds went by.
         let tick = timing.ping_every.min(idle / 4).min(timing.write_timeout / 4).max(Duration::from_millis(10));
         let mut ticker = tokio::time::interval_at(Instant::now() + tick, tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let (mut heard, mut pinged, mut progressed) = (Instant::now(), Instant::now(), Instant::now());
-        let stop = loop {
+        let in_ticks = |limit: Duration| u32::try_from(limit.as_nanos().div_ceil(tick.as_nanos())).unwrap_or(u32::MAX);
+        let (silent_limit, stalled_limit, ping_every) =
+            (in_ticks(idle), in_ticks(timing.write_timeout), in_ticks(timing.ping_every));
+        // Ticks since the client was last heard from, since the socket last took bytes while some
+        // waited, and since the last ping.
+        let (mut silent, mut stalled, mut since_ping) = (0u32, 0u32, 0u32);
+        let stop = 'serving: loop {
             if close.is_requested() {
                 break Stop::Close;
             }
@@ -131,7 +142,7 @@ pub fn serve<'a, S: 'a>(
                 (back, flow) = async { match handling.as_mut() { Some(h) => h.await, None => std::future::pending().await } } => {
                     handling = None;
                     state = Some(back);
-                    heard = Instant::now();
+                    silent = 0;
                     if let Flow::Stop = flow {
                         break if close.is_requested() { Stop::Close } else { Stop::Gone };
                     }
@@ -139,7 +150,7 @@ pub fn serve<'a, S: 'a>(
                 item = rx.recv(), if outbox.has_room() => {
                     let Some(first) = item else { break Stop::Gone };
                     if outbox.is_empty() {
-                        progressed = Instant::now();
+                        stalled = 0;
                     }
                     let mut next = Some(first);
                     while let Some(Queued { item, charge }) = next.take() {
@@ -155,7 +166,7 @@ pub fn serve<'a, S: 'a>(
                         break Stop::Close;
                     }
                     match write_some(stream, &mut outbox, shared) {
-                        Ok(true) => progressed = Instant::now(),
+                        Ok(true) => stalled = 0,
                         Ok(false) => {}
                         Err(_) => break Stop::Gone,
                     }
@@ -165,46 +176,70 @@ pub fn serve<'a, S: 'a>(
                         break Stop::Gone;
                     }
                     match write_some(stream, &mut outbox, shared) {
-                        Ok(true) => progressed = Instant::now(),
+                        Ok(true) => stalled = 0,
                         Ok(false) => {}
                         Err(_) => break Stop::Gone,
                     }
                 }
                 read = next_message(stream, reader), if handling.is_none() => {
-                    heard = Instant::now();
-                    match read {
-                        Ok(Message::Ping(payload)) => outbox.push_control(Control::Pong, payload),
-                        Ok(Message::Pong(_)) => {}
-                        Ok(Message::Close(frame)) => break Stop::ClientClosed(frame),
-                        Ok(message) => {
-                            let Some(s) = state.take() else { break Stop::Gone };
-                            handling = Some(on_message(s, message));
+                    silent = 0;
+                    let mut read = read;
+                    // Messages already read are handled here while their handling finishes at
+                    // once (most do), without a turn of this loop each.
+                    for _ in 0..MESSAGES_PER_TURN {
+                        match read {
+                            Ok(Message::Ping(payload)) => outbox.push_control(Control::Pong, payload),
+                            Ok(Message::Pong(_)) => {}
+                            Ok(Message::Close(frame)) => break 'serving Stop::ClientClosed(frame),
+                            Ok(message) => {
+                                let Some(s) = state.take() else { break 'serving Stop::Gone };
+                                let mut started = on_message(s, message);
+                                match poll_once(&mut started).await {
+                                    Poll::Ready((back, Flow::Continue)) => state = Some(back),
+                                    Poll::Ready((_, Flow::Stop)) => {
+                                        break 'serving if close.is_requested() { Stop::Close } else { Stop::Gone };
+                                    }
+                                    Poll::Pending => {
+                                        handling = Some(started);
+                                        break;
+                                    }
+                                }
+                            }
+                            Err(ReadError::Broken(Broken::TooLarge)) => {
+                                shared.close(TOO_LARGE_CLOSE, &too_large_reason(max_message));
+                                break 'serving Stop::Close;
+                            }
+                            Err(ReadError::Broken(Broken::Protocol(code, why))) => {
+                                shared.close(code, why);
+                                break 'serving Stop::Close;
+                            }
+                            Err(ReadError::Ended) => break 'serving Stop::Gone,
                         }
-                        Err(ReadError::Broken(Broken::TooLarge)) => {
-                            shared.close(TOO_LARGE_CLOSE, &too_large_reason(max_message));
-                            break Stop::Close;
-                        }
-                        Err(ReadError::Broken(Broken::Protocol(code, why))) => {
-                            shared.close(code, why);
-                            break Stop::Close;
-                        }
-                        Err(ReadError::Ended) => break Stop::Gone,
+                        read = match reader.next() {
+                            Ok(Some(message)) => Ok(message),
+                            Ok(None) => break,
+                            Err(broken) => Err(ReadError::Broken(broken)),
+                        };
                     }
                     if !outbox.is_empty() && write_some(stream, &mut outbox, shared).is_err() {
                         break Stop::Gone;
                     }
                 }
                 _ = ticker.tick() => {
-                    let now = Instant::now();
-                    if handling.is_none() && now.duration_since(heard) >= idle {
+                    if handling.is_none() {
+                        silent = silent.saturating_add(1);
+                    }
+                    stalled = if outbox.is_empty() { 0 } else { stalled.saturating_add(1) };
+                    since_ping = since_ping.saturating_add(1);
+                    if silent > silent_limit {
                         shared.close(POLICY_CLOSE, &silent_reason(idle));
                         break Stop::Close;
                     }
-                    if !outbox.is_empty() && now.duration_since(progressed) >= timing.write_timeout {
+                    if stalled > stalled_limit {
                         break Stop::Stalled;
                     }
-                    if now.duration_since(pinged) >= timing.ping_every {
-                        pinged = now;
+                    if since_ping >= ping_every {
+                        since_ping = 0;
                         outbox.push_control(Control::Ping, Bytes::new());
                         if write_some(stream, &mut outbox, shared).is_err() {
                             break Stop::Gone;
@@ -255,6 +290,11 @@ pub fn serve<'a, S: 'a>(
             let _ = tokio::time::timeout(within, write_all(&owned.socket, &mut outbox)).await;
         });
     }
+}
+
+/// Polls `future` once, in this task (its waker is this task's).
+async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
 }
 
 /// Moves one queued item into the outbox (a close request stops taking).
