@@ -26,7 +26,28 @@ pub enum Broken {
 struct Partial {
     text: bool,
     data: Vec<u8>,
+    /// For text: how many bytes of `data` are known to be UTF-8 (the rest may be a character
+    /// the next fragment completes).
+    checked: usize,
 }
+
+impl Partial {
+    /// Looks at the bytes added since the last look: text that can no longer become UTF-8 is
+    /// refused at once, not once the message ends.
+    fn check(&mut self) -> Result<(), Broken> {
+        if !self.text {
+            return Ok(());
+        }
+        match std::str::from_utf8(&self.data[self.checked..]) {
+            Ok(_) => self.checked = self.data.len(),
+            Err(e) if e.error_len().is_some() => return Err(Broken::Protocol(NOT_UTF8, NOT_UTF8_TEXT)),
+            Err(e) => self.checked += e.valid_up_to(),
+        }
+        Ok(())
+    }
+}
+
+const NOT_UTF8_TEXT: &str = "a text message that is not UTF-8";
 
 /// The frames a client sent, turned into messages.
 pub struct FrameReader {
@@ -43,6 +64,11 @@ impl FrameReader {
         FrameReader { pending: Vec::new(), start: 0, partial: None, max_message }
     }
 
+    /// Bytes read and not yet taken.
+    pub fn kept(&self) -> usize {
+        self.pending.len() - self.start
+    }
+
     /// Adds bytes read from the socket.
     pub fn push(&mut self, bytes: &[u8]) {
         // Bytes taken are dropped only here, so that taking many small messages out of one read
@@ -54,7 +80,7 @@ impl FrameReader {
 
     /// The next complete message, if the bytes pushed so far hold one. Pings and pongs are
     /// messages too (the caller answers pings); a close frame is `Message::Close`.
-    pub fn next(&mut self) -> Result<Option<Message>, Broken> {
+    pub fn take_message(&mut self) -> Result<Option<Message>, Broken> {
         let mut consumed = self.start;
         let result = loop {
             match self.next_frame(consumed) {
@@ -124,6 +150,7 @@ impl FrameReader {
             OpCode::Data(Data::Continue) => match self.partial.as_mut() {
                 Some(partial) => {
                     partial.data.extend_from_slice(&payload);
+                    partial.check()?;
                     if !is_final {
                         return Ok(None);
                     }
@@ -139,7 +166,9 @@ impl FrameReader {
             OpCode::Data(kind @ (Data::Text | Data::Binary)) => {
                 let text = kind == Data::Text;
                 if !is_final {
-                    self.partial = Some(Partial { text, data: payload });
+                    let mut partial = Partial { text, data: payload, checked: 0 };
+                    partial.check()?;
+                    self.partial = Some(partial);
                     return Ok(None);
                 }
                 Some((text, payload))
@@ -152,7 +181,7 @@ impl FrameReader {
         }
         match String::from_utf8(data) {
             Ok(text) => Ok(Some(Message::Text(Utf8Bytes::from(text)))),
-            Err(_) => Err(Broken::Protocol(NOT_UTF8, "a text message that is not UTF-8")),
+            Err(_) => Err(Broken::Protocol(NOT_UTF8, NOT_UTF8_TEXT)),
         }
     }
 }
@@ -226,7 +255,7 @@ mod tests {
             let mut got = Vec::new();
             for piece in bytes.chunks(step) {
                 r.push(piece);
-                while let Some(m) = r.next().unwrap() {
+                while let Some(m) = r.take_message().unwrap() {
                     got.push(m);
                 }
             }
@@ -245,9 +274,9 @@ mod tests {
         r.push(&frame(true, 9, b"are you there"));
         r.push(&frame(false, 0, b"lo "));
         r.push(&frame(true, 0, "wörld".as_bytes()));
-        assert_eq!(r.next().unwrap(), Some(Message::Ping(Bytes::from_static(b"are you there"))));
-        assert_eq!(text(r.next().unwrap()), "hello wörld");
-        assert_eq!(r.next().unwrap(), None);
+        assert_eq!(r.take_message().unwrap(), Some(Message::Ping(Bytes::from_static(b"are you there"))));
+        assert_eq!(text(r.take_message().unwrap()), "hello wörld");
+        assert_eq!(r.take_message().unwrap(), None);
     }
 
     #[test]
@@ -255,9 +284,9 @@ mod tests {
         let mut r = FrameReader::new(1000);
         r.push(&frame(true, 8, &[0x03, 0xe8, b'b', b'y', b'e']));
         r.push(&frame(true, 8, &[]));
-        let Some(Message::Close(Some(c))) = r.next().unwrap() else { panic!("a close frame") };
+        let Some(Message::Close(Some(c))) = r.take_message().unwrap() else { panic!("a close frame") };
         assert_eq!((c.code, c.reason.as_str()), (1000, "bye"));
-        assert_eq!(r.next().unwrap(), Some(Message::Close(None)));
+        assert_eq!(r.take_message().unwrap(), Some(Message::Close(None)));
     }
 
     #[test]
@@ -265,15 +294,15 @@ mod tests {
         let mut r = FrameReader::new(100);
         // Only the header of a 101-byte frame: refused without waiting for (or keeping) the rest.
         r.push(&frame(true, 1, &[b'a'; 101])[..8]);
-        assert_eq!(r.next(), Err(Broken::TooLarge));
+        assert_eq!(r.take_message(), Err(Broken::TooLarge));
         // A message over the limit in fragments that are each under it.
         let mut r = FrameReader::new(100);
         r.push(&frame(false, 1, &[b'a'; 60]));
         r.push(&frame(true, 0, &[b'a'; 41]));
-        assert_eq!(r.next(), Err(Broken::TooLarge));
+        assert_eq!(r.take_message(), Err(Broken::TooLarge));
         let mut r = FrameReader::new(100);
         r.push(&frame(true, 1, &[b'a'; 100]));
-        assert_eq!(text(r.next().unwrap()).len(), 100, "a message at the limit is read");
+        assert_eq!(text(r.take_message().unwrap()).len(), 100, "a message at the limit is read");
     }
 
     #[test]
@@ -281,7 +310,7 @@ mod tests {
         let refused = |bytes: Vec<u8>| {
             let mut r = FrameReader::new(1000);
             r.push(&bytes);
-            match r.next() {
+            match r.take_message() {
                 Err(Broken::Protocol(code, _)) => code,
                 other => panic!("expected a refusal, got {other:?}"),
             }
@@ -298,6 +327,13 @@ mod tests {
         assert_eq!(refused(frame(false, 9, b"hi")), PROTOCOL_ERROR, "a fragmented ping");
         assert_eq!(refused(frame(true, 9, &[0; 126])), PROTOCOL_ERROR, "a ping over 125 bytes");
         assert_eq!(refused(frame(true, 1, &[0xff, 0xfe])), NOT_UTF8);
+        // A fragment that no later one can make UTF-8 is refused at once; one that ends inside a
+        // character is not.
+        assert_eq!(refused(frame(false, 1, &[b'a', 0xff])), NOT_UTF8);
+        let mut r = FrameReader::new(1000);
+        r.push(&frame(false, 1, &"é".as_bytes()[..1]));
+        r.push(&frame(true, 0, &"é".as_bytes()[1..]));
+        assert_eq!(text(r.take_message().unwrap()), "é");
         let mut twice = frame(false, 1, b"a");
         twice.extend(frame(true, 1, b"b"));
         assert_eq!(refused(twice), PROTOCOL_ERROR, "a new message inside a fragmented one");

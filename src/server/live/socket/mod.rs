@@ -215,7 +215,7 @@ pub fn serve<'a, S: 'a>(
                             }
                             Err(ReadError::Ended) => break 'serving Stop::Gone,
                         }
-                        read = match reader.next() {
+                        read = match reader.take_message() {
                             Ok(Some(message)) => Ok(message),
                             Ok(None) => break,
                             Err(broken) => Err(ReadError::Broken(broken)),
@@ -384,7 +384,7 @@ enum ReadError {
 /// is whole.
 async fn next_message(stream: &TcpStream, reader: &mut FrameReader) -> Result<Message, ReadError> {
     loop {
-        if let Some(message) = reader.next().map_err(ReadError::Broken)? {
+        if let Some(message) = reader.take_message().map_err(ReadError::Broken)? {
             return Ok(message);
         }
         std::future::poll_fn(|cx| stream.poll_read_ready(cx)).await.map_err(|_| ReadError::Ended)?;
