@@ -2,7 +2,9 @@
 //! Connections that would hold the mediator's sockets forever, over real sockets: clients that
 //! never finish a request (slow loris), kept-alive connections left idle, too many connections
 //! from one address, chat sockets that never `auth`, and websockets that go silent. Each is
-//! closed after its (short, for the test) limit while a normal client is served.
+//! closed after its (short, for the test) limit while a normal client is served. And the
+//! participant socket's own websocket layer (`live/socket/`) at the byte level: pings, fragments,
+//! close handshakes, unmasked frames.
 mod common;
 
 use std::net::SocketAddr;
@@ -180,4 +182,87 @@ async fn chat_sockets_must_auth_in_time_and_silent_websockets_are_closed() {
     assert!(listening.ok("getTime", json!({})).await["time"].is_number(), "the reading viewer is still served");
     assert!(g.ok("getTime", json!({})).await["time"].is_number());
     drop(silent);
+}
+
+/// The next control frame (pong or close) on a participant socket, skipping its packets.
+async fn next_control(ws: &mut Ws) -> Message {
+    loop {
+        match tokio::time::timeout(WAIT, ws.next()).await.expect("a frame in time") {
+            Some(Ok(Message::Text(_))) => continue,
+            Some(Ok(m)) => return m,
+            other => panic!("the socket ended: {other:?}"),
+        }
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<TcpStream>>;
+
+#[tokio::test]
+async fn participant_sockets_answer_pings_join_fragments_and_echo_closes() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+    use tokio_tungstenite::tungstenite::protocol::frame::{CloseFrame, Frame};
+
+    let m = mediator(MediatorConfig::default()).await;
+    let mut g = ready_game(&m).await;
+    let url = format!("ws://{}/participant?channel=1&x-protocol-version=2.0", m.local_addr());
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("the participant connects");
+    let sid = first_session_id(&g.event("onParticipantJoin").await);
+
+    ws.send(Message::Ping(b"are you there".to_vec().into())).await.unwrap();
+    assert_eq!(next_control(&mut ws).await, Message::Pong(b"are you there".to_vec().into()));
+
+    // One method split over three frames (a fragmented message) is read as one.
+    let method = br#"{"type":"method","id":7,"method":"getTime","params":{}}"#;
+    let (a, rest) = method.split_at(10);
+    let (b, c) = rest.split_at(20);
+    ws.send(Message::Frame(Frame::message(a.to_vec(), OpCode::Data(Data::Text), false))).await.unwrap();
+    ws.send(Message::Frame(Frame::message(b.to_vec(), OpCode::Data(Data::Continue), false))).await.unwrap();
+    ws.send(Message::Frame(Frame::message(c.to_vec(), OpCode::Data(Data::Continue), true))).await.unwrap();
+    let reply = loop {
+        match tokio::time::timeout(WAIT, ws.next()).await.expect("the reply in time") {
+            Some(Ok(Message::Text(t))) if t.contains("\"reply\"") => break t,
+            Some(Ok(_)) => continue,
+            other => panic!("the socket ended: {other:?}"),
+        }
+    };
+    let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    assert_eq!(reply["id"], 7);
+    assert!(reply["result"]["time"].is_number(), "{reply}");
+
+    // A close from the viewer is answered with its own code; the game sees the viewer leave.
+    ws.send(Message::Close(Some(CloseFrame { code: CloseCode::Away, reason: "bye".into() }))).await.unwrap();
+    match next_control(&mut ws).await {
+        Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Away),
+        other => panic!("expected the close answered, got {other:?}"),
+    }
+    let left = g.event("onParticipantLeave").await;
+    assert_eq!(first_session_id(&left), sid);
+}
+
+#[tokio::test]
+async fn a_participant_socket_sending_an_unmasked_frame_is_closed_with_1002() {
+    let m = mediator(MediatorConfig::default()).await;
+    let _g = ready_game(&m).await;
+    let mut socket = TcpStream::connect(m.local_addr()).await.unwrap();
+    let handshake = "GET /participant?channel=1&x-protocol-version=2.0 HTTP/1.1\r\nHost: localhost\r\n\
+                     Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+                     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+    socket.write_all(handshake.as_bytes()).await.unwrap();
+    // Clients must mask what they send (RFC 6455 §5.1): this text frame is not masked.
+    socket.write_all(&[0x81, 0x02, b'h', b'i']).await.unwrap();
+    let mut said = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(WAIT, socket.read(&mut buf)).await.expect("closed in time") {
+            Ok(0) | Err(_) => break,
+            Ok(n) => said.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&said);
+    assert!(text.starts_with("HTTP/1.1 101"), "{text}");
+    assert!(text.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "the accept key of RFC 6455's example: {text}");
+    // A close frame (0x88) whose payload starts with 1002 (0x03ea).
+    let close = said.windows(4).position(|w| w[0] == 0x88 && w[2] == 0x03 && w[3] == 0xea);
+    assert!(close.is_some(), "no 1002 close frame in {text}");
 }

@@ -1,5 +1,5 @@
-//! Writes the seed corpus, `corpus/TARGET/seed-NAME`, for the wire decoder, C ABI, chat packet
-//! and world loader targets: real frames, calls, chat sessions and world files, in each target's
+//! Writes the seed corpus, `corpus/TARGET/seed-NAME`, for the wire decoder, websocket frames,
+//! C ABI, chat packet and world loader targets: real frames, calls, chat sessions and world files, in each target's
 //! input layout. The merge patch target's
 //! seeds are inputs its own runs found (its input is built by `arbitrary`).
 //!
@@ -261,7 +261,44 @@ fn world_loader() {
     write("world_loader", "good-version", &[&[1u8][..], good.as_bytes()].concat());
 }
 
+/// A client's frame (masked, as clients must): FIN, opcode, payload.
+fn client_frame(fin: bool, opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12, 0x34, 0x56, 0x78];
+    let mut out = vec![if fin { 0x80 } else { 0 } | opcode];
+    match payload.len() {
+        n if n < 126 => out.push(0x80 | n as u8),
+        n => {
+            out.push(0x80 | 126);
+            out.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(&mask);
+    out.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    out
+}
+
+/// Participant streams: packets as text frames, fragments with a ping between them, a binary
+/// frame, a close; the first byte is the size limit's (64 × (byte + 1) bytes).
+fn websocket_frames() {
+    let mut all = vec![15];
+    for p in PACKETS {
+        all.extend(client_frame(true, 1, p.as_bytes()));
+    }
+    write("websocket_frames", "packets", &all);
+    let mut fragments = vec![3];
+    let text = PACKETS[1].as_bytes();
+    fragments.extend(client_frame(false, 1, &text[..20]));
+    fragments.extend(client_frame(true, 9, b"ping"));
+    fragments.extend(client_frame(false, 0, &text[20..40]));
+    fragments.extend(client_frame(true, 0, &text[40..]));
+    fragments.extend(client_frame(true, 2, &[0, 1, 2, 3, 255]));
+    fragments.extend(client_frame(true, 10, b""));
+    fragments.extend(client_frame(true, 8, &[0x03, 0xe8, b'o', b'k']));
+    write("websocket_frames", "fragments-and-controls", &fragments);
+}
+
 fn main() {
+    websocket_frames();
     wire_decoder();
     c_abi();
     chat_packet();

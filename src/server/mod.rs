@@ -83,6 +83,8 @@ use tokio::task::JoinHandle;
 pub use chat::harness::{ChatHarness, Received as ChatReceived};
 pub use config::{MediatorConfig, Rate};
 pub use conn::raise_open_files_limit;
+/// The participant socket's frame reader (for the `websocket_frames` fuzz target).
+pub use live::socket::frames::{Broken as BrokenFrame, FrameReader};
 pub use store::{ImportSummary, Location, Store, StoreError};
 pub use world::{World, WorldError};
 

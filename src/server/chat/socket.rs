@@ -60,7 +60,7 @@ pub async fn socket(
 
 async fn run(hub: Arc<Hub>, from: ClientAddr, socket: WebSocket) {
     let (sink, mut stream) = socket.split();
-    let (out, mut close) = Peer::spawn(sink, Kind::Chat, &hub.config);
+    let (out, close) = Peer::spawn(sink, Kind::Chat, &hub.config);
     let mut conn = Conn {
         id: hub.chat.next_conn.fetch_add(1, Ordering::Relaxed),
         out,
@@ -83,7 +83,7 @@ async fn run(hub: Arc<Hub>, from: ClientAddr, socket: WebSocket) {
             None => auth_timeout.saturating_sub(connected.elapsed()).min(idle),
             Some(_) => idle,
         };
-        let message = match next_message(&mut stream, &mut close, within).await {
+        let message = match next_message(&mut stream, &close, within).await {
             Read::Message(m) => m,
             Read::TimedOut if conn.room.is_none() => {
                 let reason = format!("no auth within {} s", auth_timeout.as_secs_f64());

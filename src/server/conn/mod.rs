@@ -31,7 +31,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use self::addr::AddrKey;
-use self::count::{Counted, Counts};
+pub use self::count::Counted;
+use self::count::Counts;
 use super::config::MediatorConfig;
 
 /// The smallest read buffer hyper accepts (its floor for `max_buf_size`).

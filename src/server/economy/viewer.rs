@@ -128,7 +128,7 @@ async fn register(hub: &Hub, channel: u32, user: Option<&User>, out: &Peer) -> R
 
 async fn run(hub: Arc<Hub>, socket: WebSocket, channel: u32, user: Option<User>) {
     let (sink, mut stream) = socket.split();
-    let (out, mut close) = Peer::spawn(sink, Kind::Viewer, &hub.config);
+    let (out, close) = Peer::spawn(sink, Kind::Viewer, &hub.config);
     let id = match register(&hub, channel, user.as_ref(), &out).await {
         Ok(id) => id,
         Err(refused) => {
@@ -141,7 +141,7 @@ async fn run(hub: Arc<Hub>, socket: WebSocket, channel: u32, user: Option<User>)
         (effective(hub.config.idle_timeout), hub.config.viewer_message_bytes, hub.config.viewer_message_rate);
     let mut bucket = Bucket::full(rate);
     loop {
-        let text = match next_message(&mut stream, &mut close, idle).await {
+        let text = match next_message(&mut stream, &close, idle).await {
             Read::Message(Message::Text(t)) => t,
             // Not text: answered as not understood.
             Read::Message(Message::Binary(_)) => "".into(),

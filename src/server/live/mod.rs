@@ -8,6 +8,7 @@
 //! | `session/` | one channel's interactive session and every method on it |
 //! | `peer.rs` | a socket's outgoing queue (bounded in bytes, of shared text) and its reader's wait |
 //! | `queue.rs` | the queue itself: many producers, one writer, no memory while empty |
+//! | `socket/` | a websocket served by one task with no idle buffers (participant sockets) |
 //! | `writer.rs` | a socket's writer task: `seq`, compression, batching, pings, write timeouts, closing |
 //! | `inbound.rs` | reading frames, decompression, `setCompression` |
 //! | `throttle.rs` | `setBandwidthThrottle`'s leaky buckets |
@@ -18,6 +19,7 @@ pub mod inbound;
 pub mod peer;
 mod queue;
 pub mod session;
+pub mod socket;
 pub mod sockets;
 pub mod throttle;
 mod writer;

@@ -73,6 +73,18 @@ impl<T> Drop for Sender<T> {
     }
 }
 
+impl<T> State<T> {
+    fn pop(&mut self) -> Option<T> {
+        let item = self.items.pop_front();
+        if self.items.is_empty() && self.items.capacity() > 0 {
+            // An emptied queue gives its memory back: most sockets are owed nothing most of the
+            // time, and one burst (a viewer's join) must not cost it for as long as it is open.
+            self.items = VecDeque::new();
+        }
+        item
+    }
+}
+
 impl<T> Receiver<T> {
     /// The next item, waiting for one; `None` once every sender is gone and nothing is left.
     /// Cancel-safe: an item is taken only when this returns it.
@@ -80,7 +92,7 @@ impl<T> Receiver<T> {
         loop {
             {
                 let mut state = self.0.state.lock();
-                if let Some(item) = state.items.pop_front() {
+                if let Some(item) = state.pop() {
                     return Some(item);
                 }
                 if state.senders == 0 {
@@ -93,16 +105,23 @@ impl<T> Receiver<T> {
 
     /// The next item if one is queued.
     pub fn try_recv(&mut self) -> Option<T> {
-        self.0.state.lock().items.pop_front()
+        self.0.state.lock().pop()
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Takes nothing more: senders get their items back from now on, and what is still queued
+    /// is dropped now (not when the last sender goes).
+    pub fn close(&mut self) {
+        let mut state = self.0.state.lock();
+        state.receiver_gone = true;
+        state.items = VecDeque::new();
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut state = self.0.state.lock();
-        state.receiver_gone = true;
-        // What is still queued goes now, not when the last sender goes.
-        state.items = VecDeque::new();
+        self.close();
     }
 }
 
@@ -145,6 +164,28 @@ mod tests {
         drop(tx2);
         let got = tokio::time::timeout(Duration::from_secs(5), waiting).await.expect("the receiver was woken");
         assert_eq!(got.unwrap(), (Some("hello"), None));
+    }
+
+    #[tokio::test]
+    async fn a_closed_queue_drops_what_it_held_and_takes_nothing_more() {
+        let (tx, mut rx) = channel();
+        tx.send(1).unwrap();
+        rx.close();
+        assert_eq!(rx.try_recv(), None);
+        assert_eq!(tx.send(2), Err(2));
+    }
+
+    #[tokio::test]
+    async fn an_emptied_queue_gives_its_memory_back() {
+        let (tx, mut rx) = channel();
+        for i in 0..100 {
+            tx.send(i).unwrap();
+        }
+        while rx.try_recv().is_some() {}
+        assert_eq!(rx.0.state.lock().items.capacity(), 0);
+        tx.send(1).unwrap();
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(rx.0.state.lock().items.capacity(), 0);
     }
 
     #[tokio::test]

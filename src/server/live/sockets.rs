@@ -4,9 +4,11 @@
 //! sends it) or a bearer token, else by the browser's session cookie (then only when the socket
 //! comes from the mediator's own origin); with none of them it is an anonymous viewer.
 
+use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,6 +22,8 @@ use super::peer::{
     TOO_LARGE_CLOSE,
 };
 use super::session::{ChannelSession, Effects, Handled};
+use super::socket::upgrade::Upgrade;
+use super::socket::{self, Flow, Handling, Socket};
 use crate::protocol::{ErrorCode, Method, Packet, PROTOCOL_VERSION};
 use crate::server::accounts::browser::{cookie, same_origin, SESSION_COOKIE};
 use crate::server::accounts::guard::{Target, Throttled};
@@ -33,23 +37,29 @@ use crate::server::request::HandshakeParams;
 use crate::server::rest::http_base;
 use crate::server::store::{StoreError, TokenLookup, User, Version};
 
-/// Read buffer of a participant socket: tungstenite zero-fills it before its first read and keeps
-/// it, so it is resident memory per viewer (its default, 128 KiB, would be that much). A viewer
-/// sends a few small packets a second; the buffer still grows for a larger frame, which is then
-/// read in more calls.
-const PARTICIPANT_READ_BUFFER: usize = 1024;
+/// A websocket handshake that can be refused by a close frame: axum's, or `socket::upgrade`'s.
+pub(crate) trait Handshake {
+    /// Accepts the socket only to close it at once with `code` (the spec's handshake failures
+    /// are close codes, so clients can tell them apart).
+    fn refuse(self, code: u16, reason: String, within: Duration) -> Response;
+}
 
-/// How much a participant socket's writer gathers before writing: with one frame, what it holds
-/// of a stalled viewer's data beyond its queue (tungstenite's default is 128 KiB).
-const PARTICIPANT_WRITE_BUFFER: usize = 4 * 1024;
+impl Handshake for WebSocketUpgrade {
+    fn refuse(self, code: u16, reason: String, within: Duration) -> Response {
+        self.on_upgrade(move |mut socket: WebSocket| async move {
+            let _ = tokio::time::timeout(within, socket.send(close_message(code, &reason))).await;
+        })
+    }
+}
 
-/// Accepts the socket only to close it at once with `code` (the spec's handshake failures are
-/// close codes, so clients can tell them apart).
-fn refuse(hub: &Hub, ws: WebSocketUpgrade, code: ErrorCode, reason: String) -> Response {
-    let within = effective(hub.config.write_timeout);
-    ws.on_upgrade(move |mut socket: WebSocket| async move {
-        let _ = tokio::time::timeout(within, socket.send(close_message(code.code(), &reason))).await;
-    })
+impl Handshake for Upgrade {
+    fn refuse(self, code: u16, reason: String, within: Duration) -> Response {
+        Upgrade::refuse(self, code, reason, within)
+    }
+}
+
+fn refuse(hub: &Hub, ws: impl Handshake, code: ErrorCode, reason: String) -> Response {
+    ws.refuse(code.code(), reason, effective(hub.config.write_timeout))
 }
 
 /// Why a handshake was refused: a close code on an accepted socket, an HTTP status, or too many
@@ -65,7 +75,7 @@ impl Refusal {
         Refusal::Close(code, code.description().to_owned())
     }
 
-    pub(crate) fn respond(self, hub: &Hub, ws: WebSocketUpgrade) -> Response {
+    pub(crate) fn respond(self, hub: &Hub, ws: impl Handshake) -> Response {
         match self {
             Refusal::Close(code, reason) => refuse(hub, ws, code, reason),
             Refusal::Http(status, message) => (status, message).into_response(),
@@ -178,21 +188,19 @@ pub async fn deliver(game: &Peer, fx: Effects) {
 }
 
 /// Reads methods from a socket until it closes, a close is requested, or it stays silent (not even
-/// a pong) for the idle timeout, answering each one: `handle` runs the method and collects its
-/// effects, which are delivered (game-bound packets to `game`) before the reply. `setCompression`
-/// is answered here for every socket.
+/// a pong) for the idle timeout, answering each one (see [`handle_message`]).
 async fn serve_methods(
     hub: &Hub,
     mut stream: SplitStream<WebSocket>,
-    mut close: CloseWatch,
+    close: CloseWatch,
     peer: &Peer,
     game: &Peer,
-    mut handle: impl FnMut(&Method, &mut Effects) -> Handled,
+    handle: impl Fn(&Method, &mut Effects) -> Handled,
 ) {
     let mut inbound = Inbound::new(hub.config.max_inflated_bytes);
     let idle = effective(hub.config.idle_timeout);
     loop {
-        let message = match next_message(&mut stream, &mut close, idle).await {
+        let message = match next_message(&mut stream, &close, idle).await {
             Read::Message(m) => m,
             Read::TimedOut => {
                 peer.close(POLICY_CLOSE, &silent_reason(idle));
@@ -204,47 +212,62 @@ async fn serve_methods(
             }
             Read::Ended | Read::CloseRequested => break,
         };
-        match inbound.read(message, peer).await {
-            Incoming::Packets(packets) => {
-                for packet in packets {
-                    let Packet::Method(m) = packet else { continue };
-                    if m.method == "setCompression" {
-                        inbound.set_compression(&m, peer).await;
-                        continue;
-                    }
-                    let mut fx = Effects::default();
-                    let result = match handle(&m, &mut fx) {
-                        Handled::Now(result) => result,
-                        Handled::After(later) => {
-                            let (result, more) = later.await;
-                            fx.to_game.extend(more.to_game);
-                            fx.to_participants.extend(more.to_participants);
-                            result
-                        }
-                        Handled::Detached(later) => {
-                            deliver(game, fx).await;
-                            let peer = peer.clone();
-                            tokio::spawn(async move { answer(&peer, &m, later.await).await });
-                            continue;
-                        }
-                    };
-                    // A memory-limit close goes out after the reply that triggered it.
-                    let close_after = fx.close_game.take();
-                    deliver(game, fx).await;
-                    answer(peer, &m, result).await;
-                    if let Some((code, reason)) = close_after {
-                        game.close_after_queued(code, &reason);
-                    }
-                }
-            }
-            Incoming::Nothing => {}
-            Incoming::Closed => break,
-            Incoming::Fatal(code, reason) => {
-                peer.close(code.code(), &reason);
-                break;
-            }
+        if let Flow::Stop = handle_message(&mut inbound, message, peer, game, &handle).await {
+            break;
         }
     }
+}
+
+/// Answers the methods in one message: `handle` runs each method and collects its effects, which
+/// are delivered (game-bound packets to `game`) before the reply. `setCompression` is answered
+/// here for every socket.
+async fn handle_message(
+    inbound: &mut Inbound,
+    message: Message,
+    peer: &Peer,
+    game: &Peer,
+    handle: &impl Fn(&Method, &mut Effects) -> Handled,
+) -> Flow {
+    let packets = match inbound.read(message, peer).await {
+        Incoming::Packets(packets) => packets,
+        Incoming::Nothing => return Flow::Continue,
+        Incoming::Closed => return Flow::Stop,
+        Incoming::Fatal(code, reason) => {
+            peer.close(code.code(), &reason);
+            return Flow::Stop;
+        }
+    };
+    for packet in packets {
+        let Packet::Method(m) = packet else { continue };
+        if m.method == "setCompression" {
+            inbound.set_compression(&m, peer).await;
+            continue;
+        }
+        let mut fx = Effects::default();
+        let result = match handle(&m, &mut fx) {
+            Handled::Now(result) => result,
+            Handled::After(later) => {
+                let (result, more) = later.await;
+                fx.to_game.extend(more.to_game);
+                fx.to_participants.extend(more.to_participants);
+                result
+            }
+            Handled::Detached(later) => {
+                deliver(game, fx).await;
+                let peer = peer.clone();
+                tokio::spawn(async move { answer(&peer, &m, later.await).await });
+                continue;
+            }
+        };
+        // A memory-limit close goes out after the reply that triggered it.
+        let close_after = fx.close_game.take();
+        deliver(game, fx).await;
+        answer(peer, &m, result).await;
+        if let Some((code, reason)) = close_after {
+            game.close_after_queued(code, &reason);
+        }
+    }
+    Flow::Continue
 }
 
 async fn run_game_client(hub: Arc<Hub>, socket: WebSocket, channel: u32, version: Version, base_url: String) {
@@ -290,7 +313,7 @@ pub async fn participant(
     State(hub): State<Arc<Hub>>,
     from: ClientAddr,
     socket: Option<Extension<SocketHandle>>,
-    ws: WebSocketUpgrade,
+    ws: Upgrade,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -326,34 +349,51 @@ pub async fn participant(
         socket.limit_send_buffer(hub.config.viewer_send_buffer_bytes);
     }
     ws.max_message_size(hub.config.max_frame_bytes)
-        .max_frame_size(hub.config.max_frame_bytes)
-        .read_buffer_size(PARTICIPANT_READ_BUFFER)
-        .write_buffer_size(PARTICIPANT_WRITE_BUFFER)
         .on_upgrade(move |socket| run_participant(hub, socket, session, user))
 }
 
-async fn run_participant(hub: Arc<Hub>, socket: WebSocket, session: Arc<ChannelSession>, user: Option<User>) {
-    let (sink, stream) = socket.split();
-    let (peer, close) = Peer::spawn(sink, Kind::Participant, &hub.config);
-    let session_id = match session.join(user.as_ref(), peer.clone()) {
-        Ok((id, fx)) => {
-            deliver(&session.game, fx).await;
-            id
+/// Joins the viewer to the session, serves its socket, and has it leave.
+///
+/// This future lives as long as the socket, so it is kept small: not an `async fn` (which would
+/// keep each argument twice), and the awaits before and after serving are boxed (a future is as
+/// large as its largest await).
+#[allow(clippy::manual_async_fn)] // on purpose: see above
+fn run_participant(
+    hub: Arc<Hub>,
+    socket: Socket,
+    session: Arc<ChannelSession>,
+    user: Option<User>,
+) -> impl Future<Output = ()> {
+    async move {
+        let (peer, outlet) = Peer::for_socket(Kind::Participant, &hub.config);
+        let session_id = match session.join(user.as_ref(), peer.clone()) {
+            Ok((id, fx)) => {
+                Box::pin(deliver(&session.game, fx)).await;
+                id
+            }
+            Err(code) => {
+                peer.close(code.code(), code.description());
+                return;
+            }
+        };
+        // A ban given while this viewer's handshake was under way closed the sockets that had
+        // joined then, not this one: look again now that it has joined.
+        if let Some(u) = &user {
+            if Box::pin(hub.chat.is_banned(&hub, session.channel_id, u.id)).await.unwrap_or(false) {
+                peer.close(ErrorCode::AccessRevoked.code(), BANNED_REASON);
+            }
         }
-        Err(code) => {
-            peer.close(code.code(), code.description());
-            return;
-        }
-    };
-    // A ban given while this viewer's handshake was under way closed the sockets that had joined
-    // then, not this one: look again now that it has joined.
-    if let Some(u) = &user {
-        if hub.chat.is_banned(&hub, session.channel_id, u.id).await.unwrap_or(false) {
-            peer.close(ErrorCode::AccessRevoked.code(), BANNED_REASON);
-        }
+        let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
+        let (peer_ref, game, handle) = (&peer, &session.game, &handle);
+        let on_message = |mut inbound: Inbound, message| -> Handling<'_, Inbound> {
+            Box::pin(async move {
+                let flow = handle_message(&mut inbound, message, peer_ref, game, handle).await;
+                (inbound, flow)
+            })
+        };
+        let inbound = Inbound::new(hub.config.max_inflated_bytes);
+        socket::serve(socket, outlet, effective(hub.config.idle_timeout), inbound, on_message).await;
+        let fx = session.leave(&session_id);
+        Box::pin(deliver(&session.game, fx)).await;
     }
-    let handle = |m: &Method, fx: &mut Effects| session.participant_method(&hub, &session_id, m, fx);
-    serve_methods(&hub, stream, close, &peer, &session.game, handle).await;
-    let fx = session.leave(&session_id);
-    deliver(&session.game, fx).await;
 }

@@ -34,15 +34,15 @@ enum Stop {
 /// Runs `write` unless a close is requested first or it takes longer than `timeout`.
 async fn guarded<E>(
     write: impl Future<Output = Result<(), E>>,
-    close: &mut CloseWatch,
+    close: &CloseWatch,
     timeout: Duration,
 ) -> Result<(), Stop> {
-    if close.borrow().is_some() {
+    if close.is_requested() {
         return Err(Stop::Close);
     }
     tokio::select! {
         biased;
-        _ = close.changed() => Err(Stop::Close),
+        _ = close.asked() => Err(Stop::Close),
         written = tokio::time::timeout(timeout, write) => match written {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(Stop::Gone),
@@ -53,7 +53,7 @@ async fn guarded<E>(
 
 /// A packet's JSON with `,"seq":N` spliced in before its closing brace: the one per-socket copy
 /// of a shared body, made only as it is written.
-fn with_seq(json: &Shared, seq: i32) -> String {
+pub(super) fn with_seq(json: &Shared, seq: i32) -> String {
     let body = json.as_str();
     let Some(open) = body.strip_suffix('}') else { return body.to_owned() };
     let mut out = String::with_capacity(body.len() + 20);
@@ -95,7 +95,7 @@ async fn pump(
     sink: &mut Sink,
     rx: &mut queue::Receiver<Queued>,
     shared: &PeerShared,
-    close: &mut CloseWatch,
+    close: &CloseWatch,
     timing: &Timing,
 ) -> Stop {
     let mut encoder = Encoder::new(Scheme::None);
@@ -105,7 +105,7 @@ async fn pump(
     loop {
         let first = tokio::select! {
             biased;
-            _ = close.changed() => return Stop::Close,
+            _ = close.asked() => return Stop::Close,
             item = rx.recv() => match item {
                 Some(item) => item,
                 None => return Stop::Gone,
@@ -151,10 +151,10 @@ pub(super) async fn run_writer(
     mut sink: Sink,
     mut rx: queue::Receiver<Queued>,
     shared: Arc<PeerShared>,
-    mut close: CloseWatch,
+    close: CloseWatch,
     timing: Timing,
 ) {
-    match pump(&mut sink, &mut rx, &shared, &mut close, &timing).await {
+    match pump(&mut sink, &mut rx, &shared, &close, &timing).await {
         Stop::Gone => {
             // Tell the reader, in case it is still waiting; there is nobody to send a frame to.
             shared.close(1011, "the connection failed");
@@ -168,7 +168,7 @@ pub(super) async fn run_writer(
     }
     // Nothing queued is sent any more: only the close frame, then the socket is dropped.
     drop(rx);
-    let request = close.borrow().clone();
+    let request = close.requested();
     if let Some((code, reason)) = request {
         let _ = tokio::time::timeout(timing.write_timeout, sink.send(close_message(code, &reason))).await;
     }
