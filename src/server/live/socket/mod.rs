@@ -188,7 +188,7 @@ pub fn serve<'a, S: 'a>(
                     // once (most do), without a turn of this loop each.
                     for _ in 0..MESSAGES_PER_TURN {
                         match read {
-                            Ok(Message::Ping(payload)) => outbox.push_control(Control::Pong, payload),
+                            Ok(Message::Ping(payload)) => outbox.push_pong(payload),
                             Ok(Message::Pong(_)) => {}
                             Ok(Message::Close(frame)) => break 'serving Stop::ClientClosed(frame),
                             Ok(message) => {

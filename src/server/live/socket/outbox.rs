@@ -20,6 +20,7 @@ const SLICES_PER_WRITE: usize = 64;
 
 /// One frame: `head`, then `body`, then `tail`.
 struct OutFrame {
+    opcode: OpCode,
     head: [u8; 10],
     head_len: u8,
     tail: [u8; 20],
@@ -31,7 +32,7 @@ struct OutFrame {
 
 impl OutFrame {
     fn new(opcode: OpCode, body: Bytes, tail: &[u8], charge: u32) -> OutFrame {
-        let mut frame = OutFrame { head: [0; 10], head_len: 0, tail: [0; 20], tail_len: 0, body, charge };
+        let mut frame = OutFrame { opcode, head: [0; 10], head_len: 0, tail: [0; 20], tail_len: 0, body, charge };
         frame.tail[..tail.len()].copy_from_slice(tail);
         frame.tail_len = tail.len() as u8;
         let length = (frame.body.len() + tail.len()) as u64;
@@ -109,6 +110,19 @@ impl Outbox {
     /// A control frame (its payload at most 125 bytes); it holds no queue room.
     pub fn push_control(&mut self, control: Control, payload: Bytes) {
         self.push(OpCode::Control(control), payload, 0);
+    }
+
+    /// The answer to a ping. A pong not yet begun is replaced rather than joined by another (RFC
+    /// 6455 §5.5.3 lets the latest ping alone be answered): a client sending pings and reading
+    /// nothing is owed one pong, not one a ping.
+    pub fn push_pong(&mut self, payload: Bytes) {
+        let pong = OpCode::Control(Control::Pong);
+        let started = usize::from(self.written > 0);
+        if let Some(waiting) = self.frames.iter_mut().skip(started).find(|f| f.opcode == pong) {
+            *waiting = OutFrame::new(pong, payload, &[], 0);
+            return;
+        }
+        self.push(pong, payload, 0);
     }
 
     fn push(&mut self, opcode: OpCode, body: Bytes, charge: u32) {
@@ -228,6 +242,20 @@ mod tests {
         assert_eq!(bytes_of(&o), all[9..]);
         o.keep_only_started();
         assert!(o.is_empty(), "nothing was started of what is left");
+    }
+
+    #[test]
+    fn pings_read_faster_than_pongs_are_written_owe_one_pong() {
+        let mut o = Outbox::default();
+        for i in 0..1000u32 {
+            o.push_pong(Bytes::from(i.to_string()));
+        }
+        assert_eq!(bytes_of(&o), [&[0x8a, 3][..], b"999"].concat(), "only the latest ping is answered");
+        // A pong already being written stays whole; the next ping gets one of its own.
+        o.advance(1, &mut 0);
+        o.push_pong(Bytes::from_static(b"a"));
+        o.push_pong(Bytes::from_static(b"b"));
+        assert_eq!(bytes_of(&o), [&[3][..], b"999", &[0x8a, 1], b"b"].concat());
     }
 
     #[test]
