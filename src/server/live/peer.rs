@@ -321,6 +321,12 @@ impl Unwritten {
 }
 
 impl PeerShared {
+    /// Marks the connection as failed (1011), telling its producers and its reader; there is
+    /// nobody to send a close frame to.
+    pub fn failed(&self) {
+        self.close(1011, "the connection failed");
+    }
+
     pub fn close(&self, code: u16, reason: &str) {
         {
             let mut slot = self.close.lock();
@@ -429,6 +435,11 @@ pub const TOO_LARGE_CLOSE: u16 = 1009;
 /// The close reason for a frame over the size limit.
 pub fn too_large_reason(max: usize) -> String {
     format!("a frame or message larger than {max} bytes")
+}
+
+/// The close reason for a socket that took no data for the write timeout.
+pub fn stalled_reason(write_timeout: Duration) -> String {
+    format!("too far behind: the socket took no data for {} s", write_timeout.as_secs_f64())
 }
 
 /// The close reason for a socket that went silent.

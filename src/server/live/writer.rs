@@ -12,7 +12,9 @@ use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
 
-use super::peer::{close_message, CloseWatch, Outgoing, PeerShared, Queued, Shared, Timing, POLICY_CLOSE};
+use super::peer::{
+    close_message, stalled_reason, CloseWatch, Outgoing, PeerShared, Queued, Shared, Timing, POLICY_CLOSE,
+};
 use super::queue;
 use crate::protocol::{Encoder, Scheme, WireFrame};
 
@@ -155,15 +157,8 @@ pub(super) async fn run_writer(
     timing: Timing,
 ) {
     match pump(&mut sink, &mut rx, &shared, &close, &timing).await {
-        Stop::Gone => {
-            // Tell the reader, in case it is still waiting; there is nobody to send a frame to.
-            shared.close(1011, "the connection failed");
-            return;
-        }
-        Stop::Stalled => {
-            let m = format!("too far behind: the socket took no data for {} s", timing.write_timeout.as_secs_f64());
-            shared.close(POLICY_CLOSE, &m);
-        }
+        Stop::Gone => return shared.failed(),
+        Stop::Stalled => shared.close(POLICY_CLOSE, &stalled_reason(timing.write_timeout)),
         Stop::Close => {}
     }
     // Nothing queued is sent any more: only the close frame, then the socket is dropped.

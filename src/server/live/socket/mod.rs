@@ -41,7 +41,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::Control;
 use self::frames::{Broken, FrameReader};
 use self::outbox::Outbox;
 use super::peer::{
-    silent_reason, too_large_reason, Outgoing, Outlet, PeerShared, Queued, POLICY_CLOSE, TOO_LARGE_CLOSE,
+    silent_reason, stalled_reason, too_large_reason, Outgoing, Outlet, PeerShared, Queued, POLICY_CLOSE,
+    TOO_LARGE_CLOSE,
 };
 use crate::protocol::{Encoder, Scheme, WireFrame};
 use crate::server::conn::Counted;
@@ -252,14 +253,9 @@ pub fn serve<'a, S: 'a>(
         drop(handling);
         rx.close();
         let last = match stop {
-            Stop::Gone => {
-                // Tell the peer's producers; there is nobody to send a frame to.
-                shared.close(1011, "the connection failed");
-                return;
-            }
+            Stop::Gone => return shared.failed(),
             Stop::Stalled => {
-                let m = format!("too far behind: the socket took no data for {} s", timing.write_timeout.as_secs_f64());
-                shared.close(POLICY_CLOSE, &m);
+                shared.close(POLICY_CLOSE, &stalled_reason(timing.write_timeout));
                 close.requested()
             }
             Stop::Close => close.requested(),
