@@ -1,5 +1,6 @@
 //! One connected socket's outgoing side: a queue bounded in bytes, drained by a writer task
-//! (`writer.rs`), and the reading side's wait for the next message (idle timeout, close
+//! (`writer.rs`: game, chat and page viewer sockets) or by the socket's own task (`socket/`:
+//! participant sockets), and the reading side's wait for the next message (idle timeout, close
 //! requests).
 //!
 //! What goes into a queue is [`Shared`]: JSON serialized once and handed, by reference count, to
