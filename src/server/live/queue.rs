@@ -107,9 +107,7 @@ impl<T> Receiver<T> {
     pub fn try_recv(&mut self) -> Option<T> {
         self.0.state.lock().pop()
     }
-}
 
-impl<T> Receiver<T> {
     /// Takes nothing more: senders get their items back from now on, and what is still queued
     /// is dropped now (not when the last sender goes).
     pub fn close(&mut self) {

@@ -41,7 +41,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::Control;
 use self::frames::{Broken, FrameReader};
 use self::outbox::Outbox;
 use super::peer::{
-    silent_reason, stalled_reason, too_large_reason, Outgoing, Outlet, PeerShared, Queued, POLICY_CLOSE,
+    silent_reason, stalled_reason, too_large_reason, CloseWatch, Outgoing, Outlet, PeerShared, Queued, POLICY_CLOSE,
     TOO_LARGE_CLOSE,
 };
 use crate::protocol::{Encoder, Scheme, WireFrame};
@@ -145,7 +145,7 @@ pub fn serve<'a, S: 'a>(
                     state = Some(back);
                     silent = 0;
                     if let Flow::Stop = flow {
-                        break if close.is_requested() { Stop::Close } else { Stop::Gone };
+                        break stopped_by_handler(close);
                     }
                 }
                 item = rx.recv(), if outbox.has_room() => {
@@ -166,20 +166,13 @@ pub fn serve<'a, S: 'a>(
                     if close.is_requested() {
                         break Stop::Close;
                     }
-                    match write_some(stream, &mut outbox, shared) {
-                        Ok(true) => stalled = 0,
-                        Ok(false) => {}
-                        Err(_) => break Stop::Gone,
+                    if write_some(stream, &mut outbox, shared, &mut stalled).is_err() {
+                        break Stop::Gone;
                     }
                 }
                 ready = std::future::poll_fn(|cx| stream.poll_write_ready(cx)), if !outbox.is_empty() => {
-                    if ready.is_err() {
+                    if ready.is_err() || write_some(stream, &mut outbox, shared, &mut stalled).is_err() {
                         break Stop::Gone;
-                    }
-                    match write_some(stream, &mut outbox, shared) {
-                        Ok(true) => stalled = 0,
-                        Ok(false) => {}
-                        Err(_) => break Stop::Gone,
                     }
                 }
                 read = next_message(stream, reader), if handling.is_none() => {
@@ -197,9 +190,7 @@ pub fn serve<'a, S: 'a>(
                                 let mut started = on_message(s, message);
                                 match poll_once(&mut started).await {
                                     Poll::Ready((back, Flow::Continue)) => state = Some(back),
-                                    Poll::Ready((_, Flow::Stop)) => {
-                                        break 'serving if close.is_requested() { Stop::Close } else { Stop::Gone };
-                                    }
+                                    Poll::Ready((_, Flow::Stop)) => break 'serving stopped_by_handler(close),
                                     Poll::Pending => {
                                         handling = Some(started);
                                         break;
@@ -222,7 +213,7 @@ pub fn serve<'a, S: 'a>(
                             Err(broken) => Err(ReadError::Broken(broken)),
                         };
                     }
-                    if !outbox.is_empty() && write_some(stream, &mut outbox, shared).is_err() {
+                    if !outbox.is_empty() && write_some(stream, &mut outbox, shared, &mut stalled).is_err() {
                         break Stop::Gone;
                     }
                 }
@@ -242,7 +233,7 @@ pub fn serve<'a, S: 'a>(
                     if since_ping >= ping_every {
                         since_ping = 0;
                         outbox.push_control(Control::Ping, Bytes::new());
-                        if write_some(stream, &mut outbox, shared).is_err() {
+                        if write_some(stream, &mut outbox, shared, &mut stalled).is_err() {
                             break Stop::Gone;
                         }
                     }
@@ -332,15 +323,28 @@ fn take(
     Ok(())
 }
 
-/// Writes what the socket takes now; whether anything was written.
-fn write_some(stream: &TcpStream, outbox: &mut Outbox, shared: &PeerShared) -> io::Result<bool> {
+/// Writes what the socket takes now; any progress resets the `stalled` tick count.
+fn write_some(stream: &TcpStream, outbox: &mut Outbox, shared: &PeerShared, stalled: &mut u32) -> io::Result<()> {
     match outbox.write(stream) {
         Ok(written) => {
             shared.room.add_permits(written.freed);
-            Ok(written.bytes > 0)
+            if written.bytes > 0 {
+                *stalled = 0;
+            }
+            Ok(())
         }
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// Why serving ends when a message's handling says stop: the close it asked for on the peer, if
+/// any, is sent.
+fn stopped_by_handler(close: &CloseWatch) -> Stop {
+    if close.is_requested() {
+        Stop::Close
+    } else {
+        Stop::Gone
     }
 }
 
